@@ -1,0 +1,167 @@
+/**
+ * The system's wiring, declared once. The CDK constructs (lib/constructs) and the
+ * local runtime (local/runtime) both derive everything from this module, so the
+ * laptop cannot drift from the cloud. Pure data: no CDK or SDK imports here.
+ */
+
+export type KeyType = 'S' | 'N';
+export interface KeySpec {
+  readonly name: string;
+  readonly type: KeyType;
+}
+
+export interface IndexSpec {
+  readonly name: string;
+  readonly partitionKey: KeySpec;
+  readonly sortKey?: KeySpec;
+}
+
+export interface TableSpec {
+  readonly partitionKey: KeySpec;
+  readonly sortKey?: KeySpec;
+  readonly indexes: readonly IndexSpec[];
+  readonly stream?: 'NEW_AND_OLD_IMAGES';
+  readonly ttlAttribute?: string;
+  /** Environment variable through which functions learn the table's name. */
+  readonly envVar: string;
+}
+
+export interface QueueSpec {
+  readonly fifo: boolean;
+  /** Absent for queues that are themselves a dead-letter destination. */
+  readonly deadLetter?: { readonly maxReceiveCount: number };
+  readonly visibilityTimeoutSeconds: number;
+  readonly retentionDays: number;
+  readonly envVar: string;
+}
+
+export type HttpMethod = 'GET' | 'POST';
+
+export interface HttpTrigger {
+  readonly kind: 'http';
+  readonly method: HttpMethod;
+  /** API Gateway resource path, e.g. `/payments/{orderId}`. */
+  readonly path: string;
+}
+
+/** Lambda event filter pattern (the subset the local runtime evaluates). */
+export type FilterPattern = { readonly [key: string]: FilterPattern | readonly FilterValue[] };
+export type FilterValue = string | number | { readonly exists: boolean } | { readonly prefix: string };
+
+export interface StreamTrigger {
+  readonly kind: 'stream';
+  readonly table: TableName;
+  readonly filters: readonly FilterPattern[];
+  readonly batchSize: number;
+  readonly parallelizationFactor: number;
+  readonly bisectOnError: boolean;
+  readonly maxRetryAttempts: number;
+  readonly maxRecordAgeSeconds: number;
+  /** Standard (not FIFO) queue: Lambda refuses FIFO on-failure destinations for streams. */
+  readonly onFailureQueue: QueueName;
+}
+
+export interface QueueTrigger {
+  readonly kind: 'queue';
+  readonly queue: QueueName;
+  readonly batchSize: number;
+}
+
+export interface ScheduleTrigger {
+  readonly kind: 'schedule';
+  /** EventBridge schedule expression, e.g. `rate(1 minute)`. */
+  readonly expression: string;
+  /** Cadence of the local runtime; overridable by env `SCHEDULE_<FUNCTION>_MS`. */
+  readonly localEveryMs: number;
+}
+
+export type Trigger = HttpTrigger | StreamTrigger | QueueTrigger | ScheduleTrigger;
+
+export type TableAccess = 'read' | 'readWrite';
+export type QueueAccess = 'send' | 'consume' | 'redrive';
+
+export interface FunctionSpec {
+  /** Path of the handler module relative to the repository root; it exports `handler`. */
+  readonly entry: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly reservedConcurrency?: number;
+  readonly tables: Readonly<Partial<Record<TableName, TableAccess>>>;
+  readonly queues: Readonly<Partial<Record<QueueName, QueueAccess>>>;
+  /** Needs the PSP's base URL and secret key. */
+  readonly psp: boolean;
+  readonly triggers: readonly Trigger[];
+}
+
+const tables = {
+  payments: {
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    indexes: [
+      // Sparse: present only while a payment is EXECUTING or UNKNOWN.
+      {
+        name: 'recovery',
+        partitionKey: { name: 'recoveryShard', type: 'S' },
+        sortKey: { name: 'recoveryDueAt', type: 'S' },
+      },
+      // Sparse: approved payments by day, for reconciliation.
+      {
+        name: 'approvalDay',
+        partitionKey: { name: 'approvalDayShard', type: 'S' },
+        sortKey: { name: 'orderId', type: 'S' },
+      },
+      // Sparse: outbox slots whose latest event is not yet published.
+      {
+        name: 'unpublished',
+        partitionKey: { name: 'unpublishedShard', type: 'S' },
+        sortKey: { name: 'unpublishedSince', type: 'S' },
+      },
+    ],
+    stream: 'NEW_AND_OLD_IMAGES',
+    envVar: 'PAYMENTS_TABLE',
+  },
+  idempotency: {
+    partitionKey: { name: 'id', type: 'S' },
+    indexes: [],
+    ttlAttribute: 'expiration',
+    envVar: 'IDEMPOTENCY_TABLE',
+  },
+} as const satisfies Record<string, TableSpec>;
+
+const queues = {
+  publishFailures: {
+    fifo: false,
+    visibilityTimeoutSeconds: 60,
+    retentionDays: 14,
+    envVar: 'PUBLISH_FAILURES_QUEUE_URL',
+  },
+} as const satisfies Record<string, QueueSpec>;
+
+export type TableName = keyof typeof tables;
+export type QueueName = keyof typeof queues;
+
+const functions = {
+  health: {
+    entry: 'lambdas/handlers/health.ts',
+    memoryMb: 256,
+    timeoutSeconds: 3,
+    tables: {},
+    queues: {},
+    psp: false,
+    triggers: [{ kind: 'http', method: 'GET', path: '/health' }],
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof functions;
+
+export interface Topology {
+  readonly tables: Readonly<Record<TableName, TableSpec>>;
+  readonly queues: Readonly<Record<QueueName, QueueSpec>>;
+  readonly functions: Readonly<Record<FunctionName, FunctionSpec>>;
+}
+
+export const topology: Topology = { tables, queues, functions };
+
+export function entries<K extends string, V>(record: Readonly<Record<K, V>>): [K, V][] {
+  return Object.entries(record) as [K, V][];
+}
