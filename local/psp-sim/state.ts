@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { TossError } from './errors';
+import type { IdempotencyEntries } from './idempotency';
+import type { Action } from './scenarios';
+
+export type PaymentStatus = 'READY' | 'IN_PROGRESS' | 'DONE' | 'CANCELED' | 'PARTIAL_CANCELED' | 'ABORTED';
+
+export interface CancelRecord {
+  transactionKey: string;
+  cancelReason: string;
+  cancelAmount: number;
+  canceledAt: Date;
+  /** The balance left after this cancel. */
+  refundableAmount: number;
+}
+
+/** One order at the PSP: the buyer's payment session and, once confirmed, its payment. */
+export interface Order {
+  orderId: string;
+  orderName?: string;
+  paymentKey: string;
+  amount: number;
+  balanceAmount: number;
+  status: PaymentStatus;
+  requestedAt: Date;
+  approval: { transactionKey: string; approvedAt: Date } | null;
+  failure: { code: string; message: string } | null;
+  cancels: CancelRecord[];
+  /** Every confirm / cancel call that reached the order, replays and errors included. */
+  confirmCalls: number;
+  cancelCalls: number;
+}
+
+export interface SessionRequest {
+  orderId: string;
+  amount: number;
+  orderName?: string;
+}
+
+export const newTransactionKey = () => randomBytes(16).toString('hex').toUpperCase();
+
+/** Everything the simulator remembers; a reset replaces the whole object. */
+export class SimState {
+  readonly orders = new Map<string, Order>();
+  readonly orderIdByPaymentKey = new Map<string, string>();
+  readonly scenarios = new Map<string, Action[]>();
+  readonly idempotency: IdempotencyEntries = new Map();
+
+  orderByPaymentKey(paymentKey: string): Order | undefined {
+    const orderId = this.orderIdByPaymentKey.get(paymentKey);
+    return orderId === undefined ? undefined : this.orders.get(orderId);
+  }
+
+  /**
+   * The buyer authenticates in the payment window. A session not yet processed (or declined)
+   * may be reopened and gets a new paymentKey, as a buyer retrying the window would.
+   */
+  openSession(request: SessionRequest, now: Date): Order {
+    const previous = this.orders.get(request.orderId);
+    if (previous && previous.status !== 'READY' && previous.status !== 'ABORTED') {
+      throw new TossError('DUPLICATED_ORDER_ID');
+    }
+    if (previous) this.orderIdByPaymentKey.delete(previous.paymentKey);
+    const order: Order = {
+      ...request,
+      paymentKey: `tsim_${randomBytes(12).toString('hex')}`,
+      balanceAmount: request.amount,
+      status: 'READY',
+      requestedAt: now,
+      approval: null,
+      failure: null,
+      cancels: [],
+      confirmCalls: previous?.confirmCalls ?? 0,
+      cancelCalls: previous?.cancelCalls ?? 0,
+    };
+    this.orders.set(order.orderId, order);
+    this.orderIdByPaymentKey.set(order.paymentKey, order.orderId);
+    return order;
+  }
+
+  /** The next queued fault-injection action for the order, consumed. */
+  takeAction(orderId: string): Action | undefined {
+    const queue = this.scenarios.get(orderId);
+    const action = queue?.shift();
+    if (queue?.length === 0) this.scenarios.delete(orderId);
+    return action;
+  }
+}

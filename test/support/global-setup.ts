@@ -1,0 +1,21 @@
+import { startLocalStack } from './local-stack';
+
+/**
+ * Integration and e2e tiers share one local stack per run. Given `E2E_BASE_URL`, the
+ * e2e suite targets that deployed API instead and starts nothing.
+ */
+export default async function globalSetup(): Promise<void> {
+  if (process.env.E2E_BASE_URL) {
+    process.env.API_URL = process.env.E2E_BASE_URL;
+    return;
+  }
+  const stack = await startLocalStack({ SCHEDULE_RECOVERY_MS: '1000', SCHEDULE_OUTBOX_SWEEPER_MS: '1000' });
+  (globalThis as { localStack?: typeof stack }).localStack = stack;
+  process.env.API_URL = stack.apiUrl;
+  process.env.PSP_URL = stack.pspUrl;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = stack.dynamoEndpoint;
+  process.env.AWS_ENDPOINT_URL_SQS = stack.sqsEndpoint;
+  process.env.AWS_REGION = 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID = 'local';
+  process.env.AWS_SECRET_ACCESS_KEY = 'local';
+}
