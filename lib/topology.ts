@@ -150,6 +150,43 @@ const functions = {
     psp: false,
     triggers: [{ kind: 'http', method: 'GET', path: '/health' }],
   },
+  checkout: {
+    entry: 'lambdas/handlers/checkout.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    tables: { payments: 'readWrite', idempotency: 'readWrite' },
+    queues: {},
+    psp: false,
+    triggers: [{ kind: 'http', method: 'POST', path: '/checkouts' }],
+  },
+  confirmPayment: {
+    entry: 'lambdas/handlers/confirm-payment.ts',
+    memoryMb: 512,
+    // Room for the PSP retry budget plus recording the outcome; API Gateway itself stops at 29 s.
+    timeoutSeconds: 28,
+    tables: { payments: 'readWrite', idempotency: 'readWrite' },
+    queues: {},
+    psp: true,
+    triggers: [{ kind: 'http', method: 'POST', path: '/payments/confirm' }],
+  },
+  getPayment: {
+    entry: 'lambdas/handlers/get-payment.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    tables: { payments: 'read' },
+    queues: {},
+    psp: false,
+    triggers: [{ kind: 'http', method: 'GET', path: '/payments/{orderId}' }],
+  },
+  cancelPayment: {
+    entry: 'lambdas/handlers/cancel-payment.ts',
+    memoryMb: 512,
+    timeoutSeconds: 28,
+    tables: { payments: 'readWrite', idempotency: 'readWrite' },
+    queues: {},
+    psp: true,
+    triggers: [{ kind: 'http', method: 'POST', path: '/payments/{orderId}/cancel' }],
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { json } from '../shared/http';
+import { jsonOutcome, toProxyResult } from '../shared/http';
 
 export async function handler(): Promise<APIGatewayProxyResult> {
-  return json(200, { status: 'ok' });
+  return toProxyResult(jsonOutcome(200, { status: 'ok' }));
 }

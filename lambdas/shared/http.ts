@@ -1,5 +1,15 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
+/**
+ * What a use case answers, in a JSON-serialisable form: idempotency records store it
+ * as is, so a replay returns the same status and the same body bytes.
+ */
+export interface HttpOutcome {
+  readonly statusCode: number;
+  readonly contentType: 'application/json' | 'application/problem+json';
+  readonly body: string;
+}
+
 /** RFC 9457 problem details; `code` is the stable machine-readable reason. */
 export interface Problem {
   readonly status: number;
@@ -8,23 +18,26 @@ export interface Problem {
   readonly detail: string;
 }
 
-export function json(
-  statusCode: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): APIGatewayProxyResult {
+export function jsonOutcome(statusCode: number, body: unknown): HttpOutcome {
+  return { statusCode, contentType: 'application/json', body: JSON.stringify(body) };
+}
+
+export function problemOutcome({ status, code, title, detail }: Problem): HttpOutcome {
   return {
-    statusCode,
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify(body),
+    statusCode: status,
+    contentType: 'application/problem+json',
+    body: JSON.stringify({ type: `urn:problem:payments:${code.toLowerCase()}`, title, status, code, detail }),
   };
 }
 
-export function problem({ status, code, title, detail }: Problem): APIGatewayProxyResult {
+export function toProxyResult(
+  outcome: HttpOutcome,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
   return {
-    statusCode: status,
-    headers: { 'Content-Type': 'application/problem+json' },
-    body: JSON.stringify({ type: `urn:problem:payments:${code.toLowerCase()}`, title, status, code, detail }),
+    statusCode: outcome.statusCode,
+    headers: { 'Content-Type': outcome.contentType, ...headers },
+    body: outcome.body,
   };
 }
 

@@ -1,0 +1,268 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DomainEvent, DomainEventType } from '../../domain/events';
+import type { Payment } from '../../domain/payment';
+import type {
+  BeginExecutionResult,
+  CreateResult,
+  PaymentStore,
+  PaymentView,
+  SaveOptions,
+} from '../../ports/payment-store';
+import {
+  approvalDayShard,
+  EVENT_SK_PREFIX,
+  eventSk,
+  OUTBOX_SK,
+  PAYMENT_SK,
+  paymentPk,
+  recoveryShard,
+  SETTLED_SK_PREFIX,
+  unpublishedShard,
+} from './keys';
+
+/** Attributes that only exist while the payment is in the matching state (sparse indexes). */
+const RECOVERY_ATTRIBUTES = ['recoveryShard', 'recoveryDueAt'] as const;
+
+/** Fields a transition may change; identity and checkout fields are written once. */
+const MUTABLE_FIELDS = [
+  'status',
+  'balanceAmount',
+  'items',
+  'paymentKey',
+  'approvedAt',
+  'failure',
+  'version',
+  'eventSeq',
+  'updatedAt',
+] as const satisfies readonly (keyof Payment)[];
+
+type Item = Record<string, unknown>;
+
+function toPayment(item: Item): Payment {
+  const payment = {
+    orderId: item.orderId,
+    buyerId: item.buyerId,
+    orderName: item.orderName,
+    currency: item.currency,
+    amount: item.amount,
+    balanceAmount: item.balanceAmount,
+    items: item.items,
+    status: item.status,
+    paymentKey: item.paymentKey,
+    approvedAt: item.approvedAt,
+    failure: item.failure,
+    version: item.version,
+    eventSeq: item.eventSeq,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+  } as Payment;
+  return Object.fromEntries(Object.entries(payment).filter(([, v]) => v !== undefined)) as unknown as Payment;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  if (error instanceof ConditionalCheckFailedException) return true;
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')
+  );
+}
+
+export class DynamoDbPaymentStore implements PaymentStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(payment: Payment, fingerprint: string): Promise<CreateResult> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: paymentPk(payment.orderId), sk: PAYMENT_SK, ...payment, fingerprint },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { created: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException) || !error.Item) throw error;
+      const existing = unmarshall(error.Item);
+      return { created: false, existing: toPayment(existing), fingerprint: String(existing.fingerprint) };
+    }
+  }
+
+  async get(orderId: string): Promise<Payment | undefined> {
+    return (await this.view(orderId))?.payment;
+  }
+
+  /** One strongly consistent query returns the payment, its history and its settlement markers. */
+  async view(orderId: string): Promise<PaymentView | undefined> {
+    const items: Item[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': paymentPk(orderId) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const paymentItem = items.find((i) => i.sk === PAYMENT_SK);
+    if (!paymentItem) return undefined;
+    const payment = toPayment(paymentItem);
+    const skOf = (i: Item) => String(i.sk);
+    return {
+      payment,
+      events: items
+        .filter((i) => skOf(i).startsWith(EVENT_SK_PREFIX))
+        .map((i) => ({ seq: Number(i.seq), type: i.type as DomainEventType, at: String(i.at) })),
+      settledBy: items
+        .filter((i) => skOf(i).startsWith(SETTLED_SK_PREFIX) && Number(i.seq) === payment.eventSeq)
+        .map((i) => skOf(i).slice(SETTLED_SK_PREFIX.length)),
+    };
+  }
+
+  async beginExecution(command: {
+    orderId: string;
+    paymentKey: string;
+    amount: number;
+    at: string;
+    recoveryDueAt: string;
+  }): Promise<BeginExecutionResult> {
+    try {
+      const updated = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: paymentPk(command.orderId), sk: PAYMENT_SK },
+          UpdateExpression:
+            'SET #status = :executing, paymentKey = :paymentKey, version = version + :one, updatedAt = :at, recoveryShard = :shard, recoveryDueAt = :due',
+          ConditionExpression:
+            'amount = :amount AND (#status = :notStarted OR (#status = :unknown AND paymentKey = :paymentKey))',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':executing': 'EXECUTING',
+            ':notStarted': 'NOT_STARTED',
+            ':unknown': 'UNKNOWN',
+            ':paymentKey': command.paymentKey,
+            ':amount': command.amount,
+            ':one': 1,
+            ':at': command.at,
+            ':shard': recoveryShard(command.orderId),
+            ':due': command.recoveryDueAt,
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { ok: true, payment: toPayment(updated.Attributes ?? {}) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return { ok: false, current: error.Item ? toPayment(unmarshall(error.Item)) : undefined };
+    }
+  }
+
+  async save(previous: Payment, next: Payment, options: SaveOptions = {}): Promise<boolean> {
+    const update = this.paymentUpdate(previous, next, options);
+    try {
+      if (!options.event) {
+        await this.client.send(new UpdateCommand(update));
+        return true;
+      }
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: update },
+            { Put: this.eventItem(options.event) },
+            { Put: this.outboxSlot(options.event) },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  private paymentUpdate(previous: Payment, next: Payment, options: SaveOptions) {
+    const values: Record<string, unknown> = { ':expectedVersion': previous.version };
+    const names: Record<string, string> = { '#version': 'version' };
+    const sets: string[] = [];
+    const removes: string[] = [];
+    const set = (name: string, value: unknown) => {
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      sets.push(`#${name} = :${name}`);
+    };
+    for (const field of MUTABLE_FIELDS) {
+      if (next[field] !== undefined) set(field, next[field]);
+    }
+    const recovering = next.status === 'EXECUTING' || next.status === 'UNKNOWN';
+    if (recovering) {
+      if (!options.recoveryDueAt) throw new Error(`recoveryDueAt is required for ${next.status}`);
+      set('recoveryShard', recoveryShard(next.orderId));
+      set('recoveryDueAt', options.recoveryDueAt);
+    } else {
+      removes.push(...RECOVERY_ATTRIBUTES);
+    }
+    if (next.approvedAt && previous.status !== next.status && next.status === 'SUCCESS') {
+      set('approvalDayShard', approvalDayShard(next.orderId, next.approvedAt));
+    }
+    return {
+      TableName: this.tableName,
+      Key: { pk: paymentPk(next.orderId), sk: PAYMENT_SK },
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: '#version = :expectedVersion',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+  }
+
+  private eventItem(event: DomainEvent) {
+    return {
+      TableName: this.tableName,
+      Item: {
+        pk: paymentPk(event.orderId),
+        sk: eventSk(event.seq),
+        eventId: event.eventId,
+        type: event.type,
+        seq: event.seq,
+        at: event.occurredAt,
+        payload: event,
+      },
+      // Events are immutable: a second write of one seq is a bug, never an overwrite.
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+  }
+
+  /** The outbox slot: one item per payment, so its stream records arrive in event order. */
+  private outboxSlot(event: DomainEvent) {
+    return {
+      TableName: this.tableName,
+      Item: {
+        pk: paymentPk(event.orderId),
+        sk: OUTBOX_SK,
+        eventId: event.eventId,
+        type: event.type,
+        seq: event.seq,
+        at: event.occurredAt,
+        payload: event,
+        unpublishedShard: unpublishedShard(event.orderId),
+        unpublishedSince: event.occurredAt,
+      },
+    };
+  }
+}

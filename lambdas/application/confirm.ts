@@ -1,0 +1,132 @@
+import { approve, decline, markUnknown, type Payment } from '../domain/payment';
+import type { PaymentStore } from '../ports/payment-store';
+import type { Deadline, PaymentGateway } from '../ports/psp';
+import type { HttpOutcome } from '../shared/http';
+import { addMs, type Clock } from './clock';
+import {
+  amountMismatch,
+  confirmedOutcome,
+  failedOutcome,
+  inProgress,
+  keyReusedOutcome,
+  orderNotFound,
+  unknownOutcome,
+} from './outcomes';
+
+export interface ConfirmCommand {
+  readonly paymentKey: string;
+  readonly orderId: string;
+  readonly amount: number;
+}
+
+export interface ConfirmSettings {
+  /** How long EXECUTING may last before recovery looks at the payment. */
+  readonly executingStaleAfterMs: number;
+  /** When recovery first looks at an UNKNOWN payment. */
+  readonly unknownFirstCheckAfterMs: number;
+}
+
+export interface ConfirmDeps {
+  readonly store: PaymentStore;
+  readonly psp: PaymentGateway;
+  readonly clock: Clock;
+  readonly settings: ConfirmSettings;
+}
+
+/**
+ * Executes a payment at most once: the conditional EXECUTING transition admits one
+ * request per order, the PSP is called with the order id as its idempotency key, and
+ * the outcome, its event and the outbox slot commit in one transaction.
+ */
+export function confirmUseCase(deps: ConfirmDeps) {
+  return async (command: ConfirmCommand, deadline: Deadline): Promise<HttpOutcome> => {
+    const now = deps.clock();
+    const begun = await deps.store.beginExecution({
+      ...command,
+      at: now.toISOString(),
+      recoveryDueAt: addMs(now, deps.settings.executingStaleAfterMs),
+    });
+    if (!begun.ok) return explainRefusal(command, begun.current);
+
+    const executing = begun.payment;
+    const result = await deps.psp.confirm(command, deadline);
+    const at = deps.clock();
+    switch (result.kind) {
+      case 'approved': {
+        if (result.payment.totalAmount !== executing.amount) {
+          // The PSP approved another amount: a person must look; recovery keeps it visible.
+          return await settleUnknown(deps, executing, at);
+        }
+        const approvedAt = result.payment.approvedAt ?? at.toISOString();
+        const next = approve(executing, {
+          at: at.toISOString(),
+          paymentKey: result.payment.paymentKey,
+          approvedAt,
+        });
+        return await commit(deps, executing, next, command);
+      }
+      case 'declined': {
+        const next = decline(executing, { at: at.toISOString(), code: result.code, message: result.message });
+        return await commit(deps, executing, next, command);
+      }
+      case 'unknown':
+        return await settleUnknown(deps, executing, at);
+    }
+  };
+}
+
+/** Why the EXECUTING transition was refused, from the item the condition check returned. */
+function explainRefusal(command: ConfirmCommand, current: Payment | undefined): HttpOutcome {
+  if (!current) throw orderNotFound(command.orderId);
+  if (current.amount !== command.amount) throw amountMismatch();
+  return replayOrRefuse(command, current);
+}
+
+/** A payment that already has an outcome answers with it; another paymentKey is a reuse. */
+function replayOrRefuse(command: ConfirmCommand, current: Payment): HttpOutcome {
+  const samePayment = current.paymentKey === command.paymentKey;
+  switch (current.status) {
+    case 'SUCCESS':
+    case 'PARTIAL_CANCELED':
+    case 'CANCELED':
+      if (samePayment) return confirmedOutcome(current);
+      throw keyReusedOutcome();
+    case 'FAILURE':
+      if (samePayment) return failedOutcome(current);
+      throw keyReusedOutcome();
+    case 'EXECUTING':
+      throw inProgress();
+    case 'UNKNOWN':
+      if (samePayment) throw unknownOutcome(current.orderId);
+      throw keyReusedOutcome();
+    case 'NOT_STARTED':
+      // Same amount and admissible status, yet refused: a concurrent write raced us.
+      throw inProgress();
+  }
+}
+
+async function commit(
+  deps: ConfirmDeps,
+  executing: Payment,
+  next: ReturnType<typeof approve>,
+  command: ConfirmCommand,
+): Promise<HttpOutcome> {
+  if (!next.ok) throw new Error(`confirm transition refused: ${next.reason}`);
+  if (await deps.store.save(executing, next.payment, { event: next.event })) {
+    return next.payment.status === 'SUCCESS' ? confirmedOutcome(next.payment) : failedOutcome(next.payment);
+  }
+  // Someone else (recovery, reconciliation) settled it meanwhile: answer with what is stored.
+  const current = await deps.store.get(executing.orderId);
+  if (!current) throw orderNotFound(executing.orderId);
+  return replayOrRefuse(command, current);
+}
+
+async function settleUnknown(deps: ConfirmDeps, executing: Payment, at: Date): Promise<never> {
+  const next = markUnknown(executing, { at: at.toISOString() });
+  if (next.ok) {
+    await deps.store.save(executing, next.payment, {
+      recoveryDueAt: addMs(at, deps.settings.unknownFirstCheckAfterMs),
+    });
+  }
+  throw unknownOutcome(executing.orderId);
+}

@@ -1,0 +1,66 @@
+import type { Payment } from '../domain/payment';
+import { type HttpOutcome, jsonOutcome, problemOutcome } from '../shared/http';
+import { keyReused, TransientOutcome } from '../shared/idempotent';
+
+/** The HTTP answers of the payment routes, one place so confirm, cancel and recovery agree. */
+
+export function confirmedOutcome(payment: Payment): HttpOutcome {
+  const { orderId, paymentKey, amount, approvedAt } = payment;
+  return jsonOutcome(200, { orderId, status: 'SUCCESS', paymentKey, amount, approvedAt });
+}
+
+export function failedOutcome(payment: Payment): HttpOutcome {
+  return jsonOutcome(402, {
+    orderId: payment.orderId,
+    status: 'FAILURE',
+    code: payment.failure?.code,
+    message: payment.failure?.message,
+  });
+}
+
+export function canceledOutcome(payment: Payment): HttpOutcome {
+  const { orderId, status, balanceAmount } = payment;
+  return jsonOutcome(200, { orderId, status, balanceAmount });
+}
+
+/** Not stored: a retry must run again so it can learn the outcome once recovery has. */
+export function unknownOutcome(orderId: string): TransientOutcome {
+  return new TransientOutcome(jsonOutcome(202, { orderId, status: 'UNKNOWN' }));
+}
+
+export function orderNotFound(orderId: string): TransientOutcome {
+  return new TransientOutcome(
+    problemOutcome({
+      status: 404,
+      code: 'ORDER_NOT_FOUND',
+      title: 'Order not found',
+      detail: `No order ${orderId}.`,
+    }),
+  );
+}
+
+export function inProgress(): TransientOutcome {
+  return new TransientOutcome(
+    problemOutcome({
+      status: 409,
+      code: 'IDEMPOTENCY_IN_PROGRESS',
+      title: 'Payment in progress',
+      detail: 'This payment is being executed by another request; retry shortly.',
+    }),
+  );
+}
+
+export function keyReusedOutcome(): TransientOutcome {
+  return new TransientOutcome(keyReused());
+}
+
+export function amountMismatch(): TransientOutcome {
+  return new TransientOutcome(
+    problemOutcome({
+      status: 400,
+      code: 'AMOUNT_MISMATCH',
+      title: 'Amount mismatch',
+      detail: 'The amount differs from the checkout amount; nothing was sent to the PSP.',
+    }),
+  );
+}

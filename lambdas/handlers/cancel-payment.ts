@@ -1,0 +1,33 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { cancelUseCase } from '../application/cancel';
+import { fingerprintOf } from '../application/checkout';
+import { idempotencyStore, paymentGateway, paymentStore, systemClock } from '../shared/composition';
+import { toProxyResult } from '../shared/http';
+import { idempotent } from '../shared/idempotent';
+import { parseIdempotencyKey, parseJsonBody, pathParameter } from '../shared/request';
+import { cancelSchema } from '../shared/schemas';
+
+const useCase = cancelUseCase({ store: paymentStore(), psp: paymentGateway(), clock: systemClock });
+
+const cancel = idempotent(
+  (input: { key: string; fingerprint: string; command: Parameters<typeof useCase>[0] }, deadline) =>
+    useCase(input.command, deadline),
+  {
+    persistenceStore: idempotencyStore(),
+    keyPath: 'key',
+    validationPath: 'fingerprint',
+    keyPrefix: 'cancel',
+    expiresAfterSeconds: 24 * 3600,
+  },
+);
+
+/** POST /payments/{orderId}/cancel — one Idempotency-Key per cancel. */
+export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  const key = parseIdempotencyKey(event);
+  if (!key.ok) return toProxyResult(key.outcome);
+  const body = parseJsonBody(event, cancelSchema);
+  if (!body.ok) return toProxyResult(body.outcome);
+  const orderId = pathParameter(event, 'orderId');
+  const command = { orderId, idempotencyKey: key.value, ...body.value };
+  return cancel({ key: `${orderId}:${key.value}`, fingerprint: fingerprintOf(body.value), command }, context);
+}

@@ -1,0 +1,54 @@
+import type { DomainEvent, DomainEventType } from '../domain/events';
+import type { Payment } from '../domain/payment';
+
+/** One line of a payment's immutable history. */
+export interface PaymentHistoryEntry {
+  readonly seq: number;
+  readonly type: DomainEventType;
+  readonly at: string;
+}
+
+export interface PaymentView {
+  readonly payment: Payment;
+  readonly events: readonly PaymentHistoryEntry[];
+  /** Consumers that have applied the payment's latest event (`wallet`, `ledger`). */
+  readonly settledBy: readonly string[];
+}
+
+export type CreateResult =
+  | { readonly created: true }
+  | { readonly created: false; readonly existing: Payment; readonly fingerprint: string };
+
+export type BeginExecutionResult =
+  | { readonly ok: true; readonly payment: Payment }
+  /** The condition failed: `current` is the stored payment, absent when the order does not exist. */
+  | { readonly ok: false; readonly current?: Payment };
+
+export interface SaveOptions {
+  readonly event?: DomainEvent;
+  /** When recovery should look at the payment next; required while EXECUTING or UNKNOWN. */
+  readonly recoveryDueAt?: string;
+}
+
+export interface PaymentStore {
+  /** Stores a new payment with the fingerprint of the checkout that created it. */
+  create(payment: Payment, fingerprint: string): Promise<CreateResult>;
+  get(orderId: string): Promise<Payment | undefined>;
+  view(orderId: string): Promise<PaymentView | undefined>;
+  /**
+   * NOT_STARTED → EXECUTING, or UNKNOWN → EXECUTING with the same paymentKey, for the
+   * checkout's exact amount: one conditional write, no read.
+   */
+  beginExecution(command: {
+    readonly orderId: string;
+    readonly paymentKey: string;
+    readonly amount: number;
+    readonly at: string;
+    readonly recoveryDueAt: string;
+  }): Promise<BeginExecutionResult>;
+  /**
+   * Writes `next` over `previous` (optimistic on version) together with its event and
+   * the outbox slot, in one transaction. False when another writer got there first.
+   */
+  save(previous: Payment, next: Payment, options?: SaveOptions): Promise<boolean>;
+}

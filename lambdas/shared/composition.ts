@@ -1,0 +1,55 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbPaymentStore } from '../adapters/dynamodb/payment-store';
+import { TossPaymentGateway } from '../adapters/toss/toss-gateway';
+import type { PaymentStore } from '../ports/payment-store';
+import type { PaymentGateway } from '../ports/psp';
+import { logger } from './observability';
+
+/**
+ * The composition root of the Lambda handlers: clients are created once per execution
+ * environment (module scope) and reused across invocations. Configuration comes from
+ * the environment the topology declares.
+ */
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+export function documentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export function paymentStore(client: DynamoDBClient = new DynamoDBClient({})): PaymentStore {
+  return new DynamoDbPaymentStore(documentClient(client), requiredEnv('PAYMENTS_TABLE'));
+}
+
+export function idempotencyStore(client: DynamoDBClient = new DynamoDBClient({})): DynamoDBPersistenceLayer {
+  return new DynamoDBPersistenceLayer({
+    tableName: requiredEnv('IDEMPOTENCY_TABLE'),
+    awsSdkV3Client: client,
+  });
+}
+
+/** Secrets Manager in AWS (cached by Powertools); a plain variable on the local stack. Never logged. */
+async function pspSecretKey(): Promise<string> {
+  const arn = process.env.PSP_SECRET_ARN;
+  if (!arn) return requiredEnv('PSP_SECRET_KEY');
+  const secret = await getSecret<string>(arn, { maxAge: 300 });
+  if (!secret) throw new Error('the PSP secret is empty');
+  return secret;
+}
+
+export function paymentGateway(): PaymentGateway {
+  return new TossPaymentGateway({ baseUrl: requiredEnv('PSP_BASE_URL'), secretKey: pspSecretKey, logger });
+}
+
+export const systemClock = () => new Date();
+
+export const settings = {
+  executingStaleAfterMs: Number(process.env.EXECUTING_STALE_AFTER_MS ?? 60_000),
+  unknownFirstCheckAfterMs: Number(process.env.UNKNOWN_FIRST_CHECK_AFTER_MS ?? 30_000),
+};

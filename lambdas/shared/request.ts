@@ -1,0 +1,72 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { z } from 'zod';
+import { type HttpOutcome, header, problemOutcome } from './http';
+
+/** Far above any legitimate request of this API; stops abuse before JSON parsing. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{6,64}$/;
+
+export type Parsed<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly outcome: HttpOutcome };
+
+const badRequest = (code: string, title: string, detail: string): Parsed<never> => ({
+  ok: false,
+  outcome: problemOutcome({ status: 400, code, title, detail }),
+});
+
+export function parseIdempotencyKey(event: APIGatewayProxyEvent): Parsed<string> {
+  const key = header(event, 'Idempotency-Key');
+  if (key === undefined || key === '') {
+    return badRequest(
+      'IDEMPOTENCY_KEY_MISSING',
+      'Idempotency-Key header required',
+      'Send a unique Idempotency-Key header (6-64 characters of A-Z, a-z, 0-9, _ or -).',
+    );
+  }
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    return badRequest(
+      'IDEMPOTENCY_KEY_INVALID',
+      'Invalid Idempotency-Key header',
+      'The Idempotency-Key must be 6-64 characters of A-Z, a-z, 0-9, _ or -.',
+    );
+  }
+  return { ok: true, value: key };
+}
+
+export function parseJsonBody<T>(event: APIGatewayProxyEvent, schema: z.ZodType<T>): Parsed<T> {
+  const raw = event.isBase64Encoded
+    ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
+    : (event.body ?? '');
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
+    return {
+      ok: false,
+      outcome: problemOutcome({
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+        title: 'Request body too large',
+        detail: `The request body must not exceed ${MAX_BODY_BYTES} bytes.`,
+      }),
+    };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return badRequest('MALFORMED_JSON', 'Malformed JSON', 'The request body is not valid JSON.');
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const detail = result.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
+      .join('; ');
+    return badRequest('VALIDATION_FAILED', 'Invalid request body', detail);
+  }
+  return { ok: true, value: result.data };
+}
+
+export function pathParameter(event: APIGatewayProxyEvent, name: string): string {
+  return event.pathParameters?.[name] ?? '';
+}

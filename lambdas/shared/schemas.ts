@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { CURRENCY_CODES, MAX_AMOUNT } from '../domain/money';
+
+/** Request bodies of the HTTP contract. Unknown fields are refused so typos surface as 400s. */
+
+const identifier = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'use 1-64 characters of A-Z, a-z, 0-9, _ . : -');
+const amount = z.number().int().positive().max(MAX_AMOUNT);
+
+export const checkoutSchema = z.strictObject({
+  buyerId: identifier,
+  orderName: z.string().trim().min(1).max(100),
+  currency: z.enum(CURRENCY_CODES),
+  items: z
+    .array(z.strictObject({ sellerId: identifier, productId: identifier, amount }))
+    .min(1)
+    .max(100),
+});
+
+export const confirmSchema = z.strictObject({
+  paymentKey: z.string().min(1).max(200),
+  orderId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{6,64}$/, 'orderId must be 6-64 characters of A-Z, a-z, 0-9, _ or -'),
+  amount,
+});
+
+export const cancelSchema = z.strictObject({
+  cancelReason: z.string().trim().min(1).max(200),
+  cancelAmount: amount.optional(),
+});
