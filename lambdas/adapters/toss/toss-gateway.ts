@@ -1,0 +1,333 @@
+import { classifyPspReply } from '../../domain/psp-outcome';
+import { DEFAULT_RETRY_POLICY, planNextAttempt, type RetryPolicy } from '../../domain/retry-policy';
+import type {
+  CancelRequest,
+  ConfirmRequest,
+  Deadline,
+  PaymentGateway,
+  PspLookup,
+  PspPayment,
+  PspResult,
+  PspUnknown,
+} from '../../ports/psp';
+import { parseTossPayment, TossErrorSchema } from './toss-schemas';
+
+/** Compatible with the Powertools Logger. */
+export interface GatewayLogger {
+  warn(message: string, attributes: Record<string, unknown>): void;
+}
+
+export interface TossGatewayOptions {
+  /** e.g. https://api.tosspayments.com, or the local PSP simulator. */
+  readonly baseUrl: string;
+  /** Called once per operation, so the handler can fetch (and cache) it from Secrets Manager lazily. */
+  readonly secretKey: () => Promise<string>;
+  /**
+   * Limit for one attempt: connecting, sending, and reading the whole answer. Node's built-in fetch
+   * offers no separate connect timeout without the undici package (its own default is 10 s), so this
+   * one AbortSignal timeout bounds the connect phase too.
+   */
+  readonly requestTimeoutMs?: number;
+  /** Limit for all attempts and backoff delays of one operation. */
+  readonly retryBudgetMs?: number;
+  /** Time left to the caller after the PSP call, to record the outcome before the Lambda times out. */
+  readonly safetyMarginMs?: number;
+  readonly retryPolicy?: RetryPolicy;
+  readonly fetch?: typeof fetch;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly now?: () => number;
+  readonly logger?: GatewayLogger;
+}
+
+interface TossRequest {
+  readonly operation: 'confirm' | 'cancel' | 'findByOrderId';
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly body?: Record<string, unknown>;
+  readonly idempotencyKey?: string;
+}
+
+/** One attempt's answer. Codes of non-HTTP failures are ours: TIMEOUT, NETWORK_ERROR. */
+type Answer =
+  | { readonly kind: 'success'; readonly body: unknown }
+  | { readonly kind: 'error'; readonly httpStatus: number; readonly code: string; readonly message: string }
+  | { readonly kind: 'networkError'; readonly code: string; readonly message: string };
+
+/** An operation's result after retries: a final answer from the PSP, or unknown. */
+type CallResult =
+  | Extract<Answer, { kind: 'success' }>
+  | { readonly kind: 'declined'; readonly code: string; readonly message: string }
+  | { readonly kind: 'alreadyProcessed'; readonly code: string; readonly message: string }
+  | PspUnknown;
+
+const NOT_FOUND_CODE = 'NOT_FOUND_PAYMENT';
+
+export class TossPaymentGateway implements PaymentGateway {
+  private readonly baseUrl: string;
+  private readonly requestTimeoutMs: number;
+  private readonly retryBudgetMs: number;
+  private readonly safetyMarginMs: number;
+  private readonly policy: RetryPolicy;
+  private readonly fetch: typeof fetch;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly secretKey: () => Promise<string>;
+  private readonly logger: GatewayLogger | undefined;
+
+  constructor(options: TossGatewayOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.retryBudgetMs = options.retryBudgetMs ?? 20_000;
+    this.safetyMarginMs = options.safetyMarginMs ?? 3_000;
+    this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+    this.secretKey = options.secretKey;
+    this.logger = options.logger;
+  }
+
+  async confirm(request: ConfirmRequest, deadline: Deadline): Promise<PspResult> {
+    const { paymentKey, orderId, amount } = request;
+    const result = await this.call(
+      {
+        operation: 'confirm',
+        method: 'POST',
+        path: '/v1/payments/confirm',
+        body: { paymentKey, orderId, amount },
+        idempotencyKey: orderId,
+      },
+      deadline,
+    );
+    switch (result.kind) {
+      case 'success':
+        return this.asConfirmation(parseTossPayment(result.body), request);
+      case 'alreadyProcessed':
+        return this.resolveAlreadyProcessed(request, deadline);
+      default:
+        return result;
+    }
+  }
+
+  async cancel(request: CancelRequest, deadline: Deadline): Promise<PspResult> {
+    const result = await this.call(
+      {
+        operation: 'cancel',
+        method: 'POST',
+        path: `/v1/payments/${encodeURIComponent(request.paymentKey)}/cancel`,
+        body: { cancelReason: request.cancelReason, cancelAmount: request.cancelAmount },
+        idempotencyKey: request.idempotencyKey,
+      },
+      deadline,
+    );
+    switch (result.kind) {
+      case 'success': {
+        const payment = parseTossPayment(result.body);
+        return payment ? { kind: 'approved', payment } : invalidResponse();
+      }
+      case 'alreadyProcessed':
+        return unknown(result.code, result.message);
+      default:
+        return result;
+    }
+  }
+
+  async findByOrderId(orderId: string, deadline: Deadline): Promise<PspLookup> {
+    const result = await this.call(
+      {
+        operation: 'findByOrderId',
+        method: 'GET',
+        path: `/v1/payments/orders/${encodeURIComponent(orderId)}`,
+      },
+      deadline,
+    );
+    switch (result.kind) {
+      case 'success': {
+        const payment = parseTossPayment(result.body);
+        return payment ? { kind: 'found', payment } : invalidResponse();
+      }
+      case 'unknown':
+        return result;
+      default:
+        // Only Toss's own "no such payment" proves absence; any other refusal (an auth error, a
+        // proxy's 404 page) says nothing about the payment, and mistaking it would fail a paid order.
+        return result.code === NOT_FOUND_CODE ? { kind: 'notFound' } : unknown(result.code, result.message);
+    }
+  }
+
+  /** Toss answered "already processed": the payment's own record decides. */
+  private async resolveAlreadyProcessed(request: ConfirmRequest, deadline: Deadline): Promise<PspResult> {
+    const lookup = await this.findByOrderId(request.orderId, deadline);
+    switch (lookup.kind) {
+      case 'found':
+        return this.asConfirmation(lookup.payment, request);
+      case 'notFound':
+        return unknown(
+          'ALREADY_PROCESSED_PAYMENT',
+          'PSP reports the payment processed but has no record of it',
+        );
+      case 'unknown':
+        return lookup;
+    }
+  }
+
+  /** Approved only if the PSP's payment is DONE and is the one we asked for, to the won. */
+  private asConfirmation(payment: PspPayment | undefined, request: ConfirmRequest): PspResult {
+    if (payment === undefined) return invalidResponse();
+    const matches =
+      payment.status === 'DONE' &&
+      payment.orderId === request.orderId &&
+      payment.paymentKey === request.paymentKey &&
+      payment.totalAmount === request.amount;
+    if (matches) return { kind: 'approved', payment };
+    return unknown(
+      'PSP_PAYMENT_MISMATCH',
+      `PSP payment is ${payment.status} for ${payment.totalAmount}, expected DONE for ${request.amount}`,
+    );
+  }
+
+  /** Runs one operation: attempts with backoff while the outcome is retryable and time allows. */
+  private async call(request: TossRequest, deadline: Deadline): Promise<CallResult> {
+    const startedAt = this.now();
+    const budgetMs = Math.min(this.retryBudgetMs, deadline.remainingMs() - this.safetyMarginMs);
+    const authorization = await this.authorization(request);
+    if (authorization === undefined) {
+      return unknown('PSP_CREDENTIALS_UNAVAILABLE', 'could not load the PSP secret key');
+    }
+    let last = { code: 'DEADLINE_TOO_CLOSE', message: 'not enough time left to call the PSP' };
+    for (let attempt = 1; ; attempt += 1) {
+      // Not calling at all is the safe choice when an answer could not be recorded in time.
+      const remainingMs = budgetMs - (this.now() - startedAt);
+      if (remainingMs < this.policy.minAttemptMs) {
+        return this.giveUp(request, attempt - 1, last, 'BUDGET_EXHAUSTED');
+      }
+
+      const answer = await this.send(request, authorization, Math.min(this.requestTimeoutMs, remainingMs));
+      if (answer.kind === 'success') return answer;
+      const outcome = classifyPspReply(answer);
+      if (outcome === 'declined' || outcome === 'alreadyProcessed') {
+        return { kind: outcome, code: answer.code, message: answer.message };
+      }
+      last = answer;
+      const plan = planNextAttempt(
+        { attempt, elapsedMs: this.now() - startedAt, budgetMs, random: this.random },
+        this.policy,
+      );
+      if (!plan.retry) return this.giveUp(request, attempt, answer, plan.reason);
+      this.logger?.warn('PSP call failed, retrying', {
+        operation: request.operation,
+        attempt,
+        code: answer.code,
+        delayMs: plan.delayMs,
+      });
+      await this.sleep(plan.delayMs);
+    }
+  }
+
+  private giveUp(
+    request: TossRequest,
+    attempts: number,
+    last: { code: string; message: string },
+    reason: string,
+  ): PspUnknown {
+    this.logger?.warn('PSP outcome unknown', {
+      operation: request.operation,
+      attempts,
+      code: last.code,
+      reason,
+    });
+    return unknown(last.code, last.message);
+  }
+
+  private async send(request: TossRequest, authorization: string, timeoutMs: number): Promise<Answer> {
+    const headers: Record<string, string> = { Authorization: authorization };
+    if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (request.idempotencyKey !== undefined) headers['Idempotency-Key'] = request.idempotencyKey;
+    try {
+      const response = await this.fetch(`${this.baseUrl}${request.path}`, {
+        method: request.method,
+        headers,
+        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      // Reading the body is still under the same timeout signal.
+      const body = parseJson(await response.text());
+      if (response.ok) return { kind: 'success', body };
+      const error = TossErrorSchema.safeParse(body);
+      return error.success
+        ? { kind: 'error', httpStatus: response.status, ...error.data }
+        : {
+            kind: 'error',
+            httpStatus: response.status,
+            code: `HTTP_${response.status}`,
+            message: 'no error body',
+          };
+    } catch (error) {
+      return networkError(error, timeoutMs);
+    }
+  }
+
+  /** Basic auth per Toss: base64("<secretKey>:"). The key itself never leaves this method. */
+  private async authorization(request: TossRequest): Promise<string | undefined> {
+    try {
+      const secretKey = await this.secretKey();
+      return `Basic ${Buffer.from(`${secretKey}:`).toString('base64')}`;
+    } catch (error) {
+      this.logger?.warn('PSP secret key unavailable', {
+        operation: request.operation,
+        error: errorName(error),
+      });
+      return undefined;
+    }
+  }
+}
+
+function unknown(code: string, message: string): PspUnknown {
+  return { kind: 'unknown', code, message };
+}
+
+function invalidResponse(): PspUnknown {
+  return unknown('INVALID_PSP_RESPONSE', 'PSP answered with a body that is not a Toss payment');
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Only the error's name and low-level code are kept: fetch's messages can quote request header
+ * values (an invalid Authorization header, say), and those must never reach a log.
+ */
+function networkError(error: unknown, timeoutMs: number): Answer {
+  const name = errorName(error);
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return { kind: 'networkError', code: 'TIMEOUT', message: `no answer within ${timeoutMs} ms` };
+  }
+  const causeCode = stringProperty(asRecord(error)?.cause, 'code');
+  return {
+    kind: 'networkError',
+    code: 'NETWORK_ERROR',
+    message: causeCode ? `${name} (${causeCode})` : name,
+  };
+}
+
+/** Duck-typed rather than `instanceof Error`: DOMException and errors from other realms qualify too. */
+function errorName(error: unknown): string {
+  return stringProperty(error, 'name') ?? typeof error;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+}
+
+function stringProperty(value: unknown, key: string): string | undefined {
+  const property = asRecord(value)?.[key];
+  return typeof property === 'string' ? property : undefined;
+}

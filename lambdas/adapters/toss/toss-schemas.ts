@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import type { PspPayment } from '../../ports/psp';
+
+/**
+ * The parts of Toss's Payment object we rely on. Lenient on purpose: unknown fields are dropped,
+ * and fields Toss sends as null when empty (approvedAt, cancels) are accepted as absent.
+ */
+const TossPaymentSchema = z.object({
+  paymentKey: z.string(),
+  orderId: z.string(),
+  status: z.string(),
+  totalAmount: z.number().int(),
+  balanceAmount: z.number().int(),
+  approvedAt: z.string().nullish(),
+  cancels: z
+    .array(
+      z.object({
+        transactionKey: z.string(),
+        cancelAmount: z.number().int(),
+        canceledAt: z.string(),
+      }),
+    )
+    .nullish(),
+});
+
+/** Toss's error body: `{ code, message }`. */
+export const TossErrorSchema = z.object({ code: z.string(), message: z.string() });
+
+export function parseTossPayment(body: unknown): PspPayment | undefined {
+  const parsed = TossPaymentSchema.safeParse(body);
+  if (!parsed.success) return undefined;
+  const { approvedAt, cancels, ...payment } = parsed.data;
+  return { ...payment, ...(approvedAt ? { approvedAt } : {}), cancels: cancels ?? [] };
+}

@@ -1,0 +1,58 @@
+/** The PSP as the use cases see it. Implementations never throw for PSP outcomes: they return them. */
+
+export interface PspCancel {
+  readonly transactionKey: string;
+  readonly cancelAmount: number;
+  readonly canceledAt: string;
+}
+
+/** The PSP's view of one payment (amounts in minor units). */
+export interface PspPayment {
+  readonly paymentKey: string;
+  readonly orderId: string;
+  /** Toss status: READY, IN_PROGRESS, DONE, CANCELED, PARTIAL_CANCELED, ABORTED, EXPIRED, … */
+  readonly status: string;
+  readonly totalAmount: number;
+  readonly balanceAmount: number;
+  readonly approvedAt?: string;
+  readonly cancels: readonly PspCancel[];
+}
+
+/** `unknown`: the outcome could not be learned in time (retries exhausted, timeouts); money may have moved. */
+export type PspUnknown = { readonly kind: 'unknown'; readonly code: string; readonly message: string };
+
+export type PspResult =
+  /** For cancel: the cancel was accepted, and `payment` is the updated payment. */
+  | { readonly kind: 'approved'; readonly payment: PspPayment }
+  | { readonly kind: 'declined'; readonly code: string; readonly message: string }
+  | PspUnknown;
+
+export type PspLookup =
+  | { readonly kind: 'found'; readonly payment: PspPayment }
+  | { readonly kind: 'notFound' }
+  | PspUnknown;
+
+/** The caller's time limit, e.g. the Lambda context's getRemainingTimeInMillis. */
+export interface Deadline {
+  remainingMs(): number;
+}
+
+export interface ConfirmRequest {
+  readonly paymentKey: string;
+  readonly orderId: string;
+  readonly amount: number;
+}
+
+export interface CancelRequest {
+  readonly paymentKey: string;
+  readonly cancelReason: string;
+  readonly cancelAmount: number;
+  readonly idempotencyKey: string;
+}
+
+export interface PaymentGateway {
+  /** Sent with `Idempotency-Key: <orderId>`: every confirm of one order is one PSP operation (Toss keeps keys 15 days). */
+  confirm(request: ConfirmRequest, deadline: Deadline): Promise<PspResult>;
+  cancel(request: CancelRequest, deadline: Deadline): Promise<PspResult>;
+  findByOrderId(orderId: string, deadline: Deadline): Promise<PspLookup>;
+}
