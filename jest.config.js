@@ -1,5 +1,5 @@
 /** Test tiers: unit (pure), infra (CDK + cdk-nag), integration (real emulators), e2e (HTTP on the local runtime). */
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 const tier = (name, extra = {}) => ({
   displayName: name,
   testEnvironment: 'node',

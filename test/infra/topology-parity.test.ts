@@ -1,0 +1,34 @@
+import { type Inventory, sortedInventory } from '../../lib/inventory';
+import { type QueueSpec, type Topology, topology } from '../../lib/topology';
+import { localInventory, planLocalWiring } from '../../local/runtime/wiring';
+import { templateInventory } from '../support/template-inventory';
+import { synthPaymentsApp } from './synth-payments-app';
+
+const cloudInventory = (t: Topology): Inventory => sortedInventory(templateInventory(synthPaymentsApp(t).templates));
+const laptopInventory = (t: Topology): Inventory => sortedInventory(localInventory(planLocalWiring(t)));
+
+describe('topology parity: the CDK template and the local runtime hold the same system', () => {
+  it('has the same tables, queues, functions and triggers on both sides', () => {
+    const cloud = cloudInventory(topology);
+    expect(cloud).toEqual(laptopInventory(topology));
+    // Guard against a vacuous pass: both sides really list the topology's elements.
+    expect(cloud.tables).toEqual(Object.keys(topology.tables).sort());
+    expect(cloud.functions).toEqual(Object.keys(topology.functions).sort());
+    expect(cloud.triggers).toContain('http POST /payments/confirm -> confirmPayment');
+  });
+
+  it('notices a queue that only one side has', () => {
+    const extra: QueueSpec = {
+      fifo: true,
+      deadLetter: { maxReceiveCount: 5 },
+      visibilityTimeoutSeconds: 60,
+      retentionDays: 4,
+      envVar: 'EXTRA_QUEUE_URL',
+    };
+    const widened = { ...topology, queues: { ...topology.queues, extra } } as Topology;
+    const cloudWithExtra = cloudInventory(widened);
+    expect(cloudWithExtra.queues).toEqual(expect.arrayContaining(['extra', 'extra-dlq']));
+    expect(cloudWithExtra).not.toEqual(laptopInventory(topology));
+    expect(laptopInventory(widened)).not.toEqual(cloudInventory(topology));
+  });
+});
