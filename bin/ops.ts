@@ -5,8 +5,8 @@ import {
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { deadLetterName, type LocalQueue, planLocalWiring } from '../local/runtime/wiring';
 import { topology } from '../lib/topology';
+import { deadLetterName, type LocalQueue, planLocalWiring } from '../local/runtime/wiring';
 
 /**
  * Operator commands against the local stack: `npm run ops -- <command>`.
@@ -45,14 +45,18 @@ async function redrive(name: string | undefined): Promise<void> {
   const dlq = queues.find((q) => q.name === deadLetterName(name ?? ''));
   if (!source || !dlq) {
     const names = queues.filter((q) => q.deadLetter).map((q) => q.name);
-    throw new Error(`no queue with a dead-letter queue named ${name}; choose one of: ${names.join(', ') || '(none)'}`);
+    throw new Error(
+      `no queue with a dead-letter queue named ${name}; choose one of: ${names.join(', ') || '(none)'}`,
+    );
   }
   const from = await attributes(dlq);
   const to = await attributes(source);
   await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: from.arn, DestinationArn: to.arn }));
   // The move runs asynchronously; wait for it so the counts reported are final.
   for (;;) {
-    const { Results } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: from.arn, MaxResults: 1 }));
+    const { Results } = await sqs.send(
+      new ListMessageMoveTasksCommand({ SourceArn: from.arn, MaxResults: 1 }),
+    );
     const task = Results?.[0];
     if (!task || task.Status !== 'RUNNING') {
       console.log(

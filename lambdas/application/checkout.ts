@@ -4,7 +4,7 @@ import type { Checkout, CheckoutItem, Payment } from '../domain/payment';
 import { createPayment } from '../domain/payment';
 import type { PaymentStore } from '../ports/payment-store';
 import { type HttpOutcome, jsonOutcome, problemOutcome } from '../shared/http';
-import { keyReused } from '../shared/idempotent';
+import { keyReused, TransientOutcome } from '../shared/idempotent';
 import type { Clock } from './clock';
 
 export interface CheckoutRequest {
@@ -56,13 +56,16 @@ export function checkoutUseCase(deps: { store: PaymentStore; clock: Clock }) {
       createdAt: deps.clock().toISOString(),
     };
     const result = createPayment(checkout);
+    // Refusals are not remembered: a corrected request with the same key must go through.
     if (!result.ok) {
-      return problemOutcome({
-        status: 400,
-        code: result.reason,
-        title: 'Invalid checkout',
-        detail: 'The items must be non-empty and their total a valid amount.',
-      });
+      throw new TransientOutcome(
+        problemOutcome({
+          status: 400,
+          code: result.reason,
+          title: 'Invalid checkout',
+          detail: 'The items must be non-empty and their total a valid amount.',
+        }),
+      );
     }
     const stored = await deps.store.create(result.payment, fingerprint);
     if (stored.created) return created(result.payment);

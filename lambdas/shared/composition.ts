@@ -43,8 +43,19 @@ async function pspSecretKey(): Promise<string> {
   return secret;
 }
 
+function optionalNumberEnv(name: string): number | undefined {
+  const value = process.env[name];
+  return value ? Number(value) : undefined;
+}
+
 export function paymentGateway(): PaymentGateway {
-  return new TossPaymentGateway({ baseUrl: requiredEnv('PSP_BASE_URL'), secretKey: pspSecretKey, logger });
+  return new TossPaymentGateway({
+    baseUrl: requiredEnv('PSP_BASE_URL'),
+    secretKey: pspSecretKey,
+    requestTimeoutMs: optionalNumberEnv('PSP_REQUEST_TIMEOUT_MS'),
+    retryBudgetMs: optionalNumberEnv('PSP_RETRY_BUDGET_MS'),
+    logger,
+  });
 }
 
 export const systemClock = () => new Date();

@@ -14,10 +14,14 @@ export const checkoutSchema = z.strictObject({
   buyerId: identifier,
   orderName: z.string().trim().min(1).max(100),
   currency: z.enum(CURRENCY_CODES),
+  // At most 50 lines: a settlement transaction touches one item per seller plus bookkeeping (limit 100).
   items: z
     .array(z.strictObject({ sellerId: identifier, productId: identifier, amount }))
     .min(1)
-    .max(100),
+    .max(50)
+    .refine((items) => items.reduce((sum, item) => sum + item.amount, 0) <= MAX_AMOUNT, {
+      message: `the items' total must not exceed ${MAX_AMOUNT}`,
+    }),
 });
 
 export const confirmSchema = z.strictObject({

@@ -83,7 +83,11 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
     });
     stops.push(() => close(sqsServer));
     const sqsEndpoint = `http://127.0.0.1:${config.sqsPort}`;
-    const psp = await startPspSimulator({ port: config.pspPort, secretKey: config.pspSecretKey });
+    const psp = await startPspSimulator({
+      port: config.pspPort,
+      secretKey: config.pspSecretKey,
+      hangMs: config.env.PSP_SIM_HANG_MS ? Number(config.env.PSP_SIM_HANG_MS) : undefined,
+    });
     stops.push(psp.close);
 
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };

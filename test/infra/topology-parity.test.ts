@@ -4,7 +4,8 @@ import { localInventory, planLocalWiring } from '../../local/runtime/wiring';
 import { templateInventory } from '../support/template-inventory';
 import { synthPaymentsApp } from './synth-payments-app';
 
-const cloudInventory = (t: Topology): Inventory => sortedInventory(templateInventory(synthPaymentsApp(t).templates));
+const cloudInventory = (t: Topology): Inventory =>
+  sortedInventory(templateInventory(synthPaymentsApp(t).templates));
 const laptopInventory = (t: Topology): Inventory => sortedInventory(localInventory(planLocalWiring(t)));
 
 describe('topology parity: the CDK template and the local runtime hold the same system', () => {

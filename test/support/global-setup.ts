@@ -9,7 +9,12 @@ export default async function globalSetup(): Promise<void> {
     process.env.API_URL = process.env.E2E_BASE_URL;
     return;
   }
-  const stack = await startLocalStack({ SCHEDULE_RECOVERY_MS: '1000', SCHEDULE_OUTBOX_SWEEPER_MS: '1000' });
+  // Short PSP timeouts keep the timeout scenarios to seconds; the logic under test is the same.
+  const stack = await startLocalStack({
+    PSP_REQUEST_TIMEOUT_MS: '1500',
+    PSP_RETRY_BUDGET_MS: '5000',
+    PSP_SIM_HANG_MS: '3000',
+  });
   (globalThis as { localStack?: typeof stack }).localStack = stack;
   process.env.API_URL = stack.apiUrl;
   process.env.PSP_URL = stack.pspUrl;

@@ -1,0 +1,72 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Functions } from './functions';
+import type { Queues } from './queues';
+import type { ScheduledFunction } from './schedules';
+import { deadLetterQueueName } from './topology-tag';
+
+export interface AlarmsProps {
+  readonly queues: Queues;
+  readonly functions: Functions;
+  readonly scheduled: readonly ScheduledFunction[];
+}
+
+/**
+ * Alarms for work that left the happy path and needs a person: any message in a dead-letter queue,
+ * and scheduled runs that failed. `alarms` is the hook for wiring notification actions.
+ */
+export class Alarms extends Construct {
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: AlarmsProps) {
+    super(scope, id);
+    for (const { name, queue, deadLetterQueue } of props.queues.all()) {
+      // A queue without its own DLQ is itself a terminal destination (e.g. a stream's on-failure queue).
+      if (deadLetterQueue) this.alarmOnWaitingMessages(deadLetterQueueName(name), deadLetterQueue);
+      else this.alarmOnWaitingMessages(name, queue);
+    }
+    for (const { functionName, rule } of props.scheduled) {
+      const failedDeliveries = new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'FailedInvocations',
+        dimensionsMap: { RuleName: rule.ruleName },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(5),
+      });
+      this.alarmOnAny(
+        `${functionName}ScheduleFailed`,
+        failedDeliveries,
+        `EventBridge could not invoke ${functionName}`,
+      );
+      const errors = props.functions.get(functionName).metricErrors({ period: Duration.minutes(5) });
+      this.alarmOnAny(`${functionName}Errors`, errors, `Scheduled function ${functionName} failed`);
+    }
+  }
+
+  private alarmOnWaitingMessages(topologyName: string, queue: sqs.IQueue): void {
+    const visible = queue.metricApproximateNumberOfMessagesVisible({
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: Duration.minutes(1),
+    });
+    this.alarmOnAny(
+      `${topologyName}Messages`,
+      visible,
+      `Messages are waiting in ${topologyName}; inspect and redrive`,
+    );
+  }
+
+  private alarmOnAny(id: string, metric: cloudwatch.IMetric, description: string): void {
+    this.alarms.push(
+      new cloudwatch.Alarm(this, id, {
+        metric,
+        alarmDescription: description,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
+}

@@ -1,0 +1,72 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { entries, type QueueName, type QueueSpec } from '../topology';
+import { deadLetterQueueName, tagWithTopologyName } from './topology-tag';
+
+export interface QueuesProps {
+  readonly queues: Readonly<Record<QueueName, QueueSpec>>;
+}
+
+/** A topology queue and, when its spec asks for one, the dead-letter queue it redrives to. */
+export interface TopologyQueue {
+  readonly name: QueueName;
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue?: sqs.Queue;
+}
+
+/** A dead-lettered message expires by its original enqueue time, so DLQs keep the most SQS allows. */
+const DEAD_LETTER_RETENTION = Duration.days(14);
+
+/**
+ * One SQS queue per topology queue (FIFO when the spec says so, explicit deduplication ids only),
+ * each with its own DLQ of the same type when the spec has `deadLetter`. All SSL-only, SSE-SQS encrypted, retained.
+ */
+export class Queues extends Construct {
+  private readonly byName = new Map<QueueName, TopologyQueue>();
+
+  constructor(scope: Construct, id: string, props: QueuesProps) {
+    super(scope, id);
+    for (const [name, spec] of entries(props.queues)) {
+      const deadLetter = spec.deadLetter && {
+        queue: this.newQueue(`${name}Dlq`, spec, DEAD_LETTER_RETENTION),
+        maxReceiveCount: spec.deadLetter.maxReceiveCount,
+      };
+      if (deadLetter) tagWithTopologyName(deadLetter.queue, deadLetterQueueName(name));
+      const queue = this.newQueue(name, spec, Duration.days(spec.retentionDays), deadLetter);
+      tagWithTopologyName(queue, name);
+      if (!deadLetter) {
+        Validations.of(queue).acknowledge({
+          id: 'AwsSolutions-SQS3',
+          reason:
+            'A topology queue without `deadLetter` is itself a terminal dead-letter destination (e.g. a stream on-failure queue); a DLQ behind it would only move the same messages again. Alarmed on any visible message.',
+        });
+      }
+      this.byName.set(name, { name, queue, deadLetterQueue: deadLetter?.queue });
+    }
+  }
+
+  get(name: QueueName): TopologyQueue {
+    const queue = this.byName.get(name);
+    if (!queue) throw new Error(`Topology queue "${name}" is not provisioned`);
+    return queue;
+  }
+
+  all(): TopologyQueue[] {
+    return [...this.byName.values()];
+  }
+
+  private newQueue(id: string, spec: QueueSpec, retention: Duration, deadLetterQueue?: sqs.DeadLetterQueue) {
+    return new sqs.Queue(this, id, {
+      fifo: spec.fifo,
+      // Publishers set MessageDeduplicationId = eventId; content hashing would merge distinct events.
+      contentBasedDeduplication: spec.fifo ? false : undefined,
+      visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
+      retentionPeriod: retention,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      deadLetterQueue,
+    });
+  }
+}

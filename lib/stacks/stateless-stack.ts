@@ -1,0 +1,51 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { Alarms } from '../constructs/alarms';
+import { ApiFirewall } from '../constructs/api-firewall';
+import { EventSources } from '../constructs/event-sources';
+import { Functions } from '../constructs/functions';
+import { PaymentsRestApi, type StageThrottling } from '../constructs/http-api';
+import { Schedules } from '../constructs/schedules';
+import type { Topology } from '../topology';
+import type { PaymentsStatefulStack } from './stateful-stack';
+
+export interface PaymentsStatelessStackProps extends StackProps {
+  readonly topology: Topology;
+  readonly stateful: PaymentsStatefulStack;
+  readonly pspBaseUrl: string;
+  readonly throttling: StageThrottling;
+}
+
+/** A debugging window: the durable audit trail is the event items in the payments table, not logs. */
+const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
+
+/** Compute and wiring: functions, the REST API, event source mappings, schedules, alarms. Safe to replace. */
+export class PaymentsStatelessStack extends Stack {
+  /** Hook for notification actions (SNS, chat) once an on-call channel exists. */
+  readonly alarms: Alarms;
+
+  constructor(scope: Construct, id: string, props: PaymentsStatelessStackProps) {
+    super(scope, id, props);
+    const { topology, stateful } = props;
+    const { tables, queues } = stateful;
+
+    const functions = new Functions(this, 'Functions', {
+      topology,
+      tables,
+      queues,
+      psp: { baseUrl: props.pspBaseUrl, secret: stateful.pspSecret.secret },
+      logRetention: LOG_RETENTION,
+    });
+    const api = new PaymentsRestApi(this, 'Api', {
+      topology,
+      functions,
+      throttling: props.throttling,
+      logRetention: LOG_RETENTION,
+    });
+    new ApiFirewall(this, 'ApiFirewall', { stage: api.api.deploymentStage });
+    new EventSources(this, 'EventSources', { topology, functions, tables, queues });
+    const schedules = new Schedules(this, 'Schedules', { topology, functions });
+    this.alarms = new Alarms(this, 'Alarms', { queues, functions, scheduled: schedules.scheduled });
+  }
+}

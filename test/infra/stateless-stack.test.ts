@@ -1,0 +1,271 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { FUNCTION_RUNTIME, METRICS_NAMESPACE } from '../../lib/constructs/functions';
+import { deadLetterQueueName } from '../../lib/constructs/topology-tag';
+import { entries, type FunctionSpec, type Topology, topology } from '../../lib/topology';
+import { fullTopology } from './fixtures/full-topology';
+import { PSP_BASE_URL, type SynthesizedPaymentsApp, synthPaymentsApp } from './synth-payments-app';
+import {
+  actionsOf,
+  functionPolicyStatements,
+  grantedTopologyNames,
+  type TemplateResource,
+  topologyNamesByLogicalId,
+  topologyResource,
+} from './template-queries';
+
+/** Actions that AWS offers only on `*`; nothing else may be granted on a wildcard resource. */
+const WILDCARD_ONLY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'dynamodb:ListStreams'];
+
+describe.each<[string, Topology]>([
+  ['real topology', topology],
+  ['full fixture topology', fullTopology],
+])('stateless stack (%s)', (_label, subject) => {
+  let synth: SynthesizedPaymentsApp;
+  let statefulNames: Map<string, string>;
+  beforeAll(() => {
+    synth = synthPaymentsApp(subject);
+    statefulNames = topologyNamesByLogicalId(synth.statefulTemplate);
+  });
+
+  const fn = (name: string) => topologyResource(synth.statelessTemplate, 'AWS::Lambda::Function', name);
+  const queueLogicalId = (name: string) =>
+    topologyResource(synth.statefulTemplate, 'AWS::SQS::Queue', name).logicalId;
+  const tableLogicalId = (name: string) =>
+    topologyResource(synth.statefulTemplate, 'AWS::DynamoDB::Table', name).logicalId;
+  /** A cross-stack reference to attribute `attribute` of stateful resource `logicalId`. */
+  const importOf = (logicalId: string, attribute: string) => ({
+    'Fn::ImportValue': Match.stringLikeRegexp(`${logicalId}${attribute}`),
+  });
+
+  test('the function runtime is the newest Node.js this aws-cdk-lib offers, at least 22', () => {
+    const nodeVersion = (runtime: lambda.Runtime) => Number(/^nodejs(\d+)/.exec(runtime.name)?.[1] ?? 0);
+    const newest = Math.max(...lambda.Runtime.ALL.map(nodeVersion));
+    expect(nodeVersion(FUNCTION_RUNTIME)).toBe(newest);
+    expect(newest).toBeGreaterThanOrEqual(22);
+  });
+
+  test('every Lambda function is a topology function on that runtime, arm64, traced', () => {
+    const functions = synth.statelessTemplate.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(Object.keys(subject.functions).length);
+    for (const [name, spec] of entries(subject.functions)) {
+      const props = fn(name).resource.Properties;
+      expect(props).toMatchObject({
+        Runtime: FUNCTION_RUNTIME.name,
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: spec.memoryMb,
+        Timeout: spec.timeoutSeconds,
+        LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
+      });
+      expect(props.ReservedConcurrentExecutions).toBe(spec.reservedConcurrency);
+    }
+    for (const logGroup of Object.values(synth.statelessTemplate.findResources('AWS::Logs::LogGroup'))) {
+      expect((logGroup as TemplateResource).Properties.RetentionInDays).toEqual(expect.any(Number));
+    }
+  });
+
+  test('environment names exactly the declared tables and queues, and PSP settings only where needed', () => {
+    for (const [name, spec] of entries(subject.functions)) {
+      const variables = (fn(name).resource.Properties.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      const expected = [
+        'POWERTOOLS_SERVICE_NAME',
+        'POWERTOOLS_METRICS_NAMESPACE',
+        'NODE_OPTIONS',
+        ...Object.keys(spec.tables).map((table) => subject.tables[table as keyof Topology['tables']].envVar),
+        ...Object.keys(spec.queues).map((queue) => subject.queues[queue as keyof Topology['queues']].envVar),
+        ...(spec.psp ? ['PSP_BASE_URL', 'PSP_SECRET_ARN'] : []),
+      ];
+      expect(Object.keys(variables).sort()).toEqual(expected.sort());
+      expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS_NAMESPACE);
+      if (spec.psp) expect(variables.PSP_BASE_URL).toBe(PSP_BASE_URL);
+    }
+  });
+
+  test('stream triggers map to DynamoDB event sources with the topology settings', () => {
+    for (const [name, spec] of entries(subject.functions)) {
+      for (const trigger of spec.triggers) {
+        if (trigger.kind !== 'stream') continue;
+        synth.statelessTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          FunctionName: { Ref: fn(name).logicalId },
+          EventSourceArn: importOf(tableLogicalId(trigger.table), 'StreamArn'),
+          StartingPosition: 'TRIM_HORIZON',
+          BatchSize: trigger.batchSize,
+          ParallelizationFactor: trigger.parallelizationFactor,
+          BisectBatchOnFunctionError: trigger.bisectOnError,
+          MaximumRetryAttempts: trigger.maxRetryAttempts,
+          MaximumRecordAgeInSeconds: trigger.maxRecordAgeSeconds,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          FilterCriteria: { Filters: trigger.filters.map((filter) => ({ Pattern: JSON.stringify(filter) })) },
+          DestinationConfig: {
+            OnFailure: { Destination: importOf(queueLogicalId(trigger.onFailureQueue), 'Arn') },
+          },
+        });
+      }
+    }
+  });
+
+  test('queue triggers map to SQS event sources with partial batch responses', () => {
+    for (const [name, spec] of entries(subject.functions)) {
+      for (const trigger of spec.triggers) {
+        if (trigger.kind !== 'queue') continue;
+        synth.statelessTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          FunctionName: { Ref: fn(name).logicalId },
+          EventSourceArn: importOf(queueLogicalId(trigger.queue), 'Arn'),
+          BatchSize: trigger.batchSize,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        });
+      }
+    }
+  });
+
+  test('a consumed queue keeps a message invisible for at least 6x its consumer timeout', () => {
+    for (const [name, spec] of entries(subject.functions)) {
+      for (const trigger of spec.triggers) {
+        if (trigger.kind !== 'queue') continue;
+        const queue = topologyResource(synth.statefulTemplate, 'AWS::SQS::Queue', trigger.queue);
+        const timeout = fn(name).resource.Properties.Timeout as number;
+        expect(queue.resource.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+      }
+    }
+  });
+
+  test('schedule triggers map to EventBridge rules with bounded retries', () => {
+    for (const [name, spec] of entries(subject.functions)) {
+      for (const trigger of spec.triggers) {
+        if (trigger.kind !== 'schedule') continue;
+        synth.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
+          ScheduleExpression: trigger.expression,
+          State: 'ENABLED',
+          Targets: [
+            Match.objectLike({
+              Arn: { 'Fn::GetAtt': [fn(name).logicalId, 'Arn'] },
+              RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+            }),
+          ],
+        });
+      }
+    }
+  });
+
+  test('the REST API validates requests, logs access, traces and throttles its stage', () => {
+    const methods = Object.values(synth.statelessTemplate.findResources('AWS::ApiGateway::Method'));
+    const routes = Object.values(subject.functions).flatMap((spec) =>
+      spec.triggers.filter((trigger) => trigger.kind === 'http'),
+    );
+    expect(methods).toHaveLength(routes.length);
+    for (const method of methods) {
+      expect((method as TemplateResource).Properties).toMatchObject({
+        RequestValidatorId: { Ref: expect.any(String) },
+        Integration: { Type: 'AWS_PROXY' },
+      });
+    }
+    synth.statelessTemplate.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
+    synth.statelessTemplate.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+      TracingEnabled: true,
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          ThrottlingRateLimit: 100,
+          ThrottlingBurstLimit: 200,
+        }),
+      ],
+    });
+    synth.statelessTemplate.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
+  test('every DLQ and every terminal queue alarms on its first visible message', () => {
+    const waitingQueues = entries(subject.queues).map(([name, spec]) =>
+      spec.deadLetter ? deadLetterQueueName(name) : name,
+    );
+    for (const name of waitingQueues) {
+      synth.statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: importOf(queueLogicalId(name), 'QueueName') }],
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+      });
+    }
+  });
+
+  describe('least privilege', () => {
+    const declaredOrTriggered = (spec: FunctionSpec) => {
+      const triggered = spec.triggers.flatMap((trigger) => {
+        if (trigger.kind === 'stream') return [trigger.table, trigger.onFailureQueue];
+        if (trigger.kind === 'queue') return [trigger.queue];
+        return [];
+      });
+      const redriven = Object.entries(spec.queues)
+        .filter(([, access]) => access === 'redrive')
+        .map(([queue]) => deadLetterQueueName(queue));
+      return new Set([...Object.keys(spec.tables), ...Object.keys(spec.queues), ...triggered, ...redriven]);
+    };
+
+    test('functions reach only the tables and queues their spec declares or their triggers need', () => {
+      for (const [name, spec] of entries(subject.functions)) {
+        const allowed = declaredOrTriggered(spec);
+        for (const statement of functionPolicyStatements(synth.statelessTemplate, name)) {
+          for (const granted of grantedTopologyNames(statement, statefulNames)) {
+            expect({ function: name, granted, allowed: allowed.has(granted) }).toEqual({
+              function: name,
+              granted,
+              allowed: true,
+            });
+          }
+        }
+      }
+    });
+
+    test('a function without tables has no DynamoDB permission at all (health)', () => {
+      for (const [name, spec] of entries(subject.functions)) {
+        const usesTables =
+          Object.keys(spec.tables).length > 0 || spec.triggers.some((t) => t.kind === 'stream');
+        if (usesTables) continue;
+        const actions = functionPolicyStatements(synth.statelessTemplate, name).flatMap(actionsOf);
+        expect(actions.filter((action) => action.startsWith('dynamodb:'))).toEqual([]);
+      }
+      expect(subject.functions.health.tables).toEqual({});
+    });
+
+    test('read-only table access grants no write actions', () => {
+      for (const [name, spec] of entries(subject.functions)) {
+        for (const [table, access] of Object.entries(spec.tables)) {
+          if (access !== 'read' || spec.triggers.some((t) => t.kind === 'stream' && t.table === table))
+            continue;
+          const onTable = functionPolicyStatements(synth.statelessTemplate, name).filter((statement) =>
+            grantedTopologyNames(statement, statefulNames).includes(table),
+          );
+          const writes = onTable
+            .flatMap(actionsOf)
+            .filter((action) => /Put|Update|Delete|Write/.test(action));
+          expect(writes).toEqual([]);
+        }
+      }
+    });
+
+    test('only PSP functions can read the PSP secret', () => {
+      for (const [name, spec] of entries(subject.functions)) {
+        const actions = functionPolicyStatements(synth.statelessTemplate, name).flatMap(actionsOf);
+        expect(actions.includes('secretsmanager:GetSecretValue')).toBe(spec.psp);
+      }
+    });
+
+    test('wildcard resources carry only actions that AWS offers on "*" alone', () => {
+      for (const [name] of entries(subject.functions)) {
+        for (const statement of functionPolicyStatements(synth.statelessTemplate, name)) {
+          if (statement.Resource !== '*') continue;
+          for (const action of actionsOf(statement)) expect(WILDCARD_ONLY_ACTIONS).toContain(action);
+        }
+      }
+    });
+  });
+});

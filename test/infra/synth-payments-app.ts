@@ -1,0 +1,39 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
+import { definePaymentsApp, type PaymentsStacks } from '../../lib/stacks/payments-app';
+import type { Topology } from '../../lib/topology';
+
+export interface SynthesizedPaymentsApp extends PaymentsStacks {
+  readonly app: App;
+  readonly statefulTemplate: Template;
+  readonly statelessTemplate: Template;
+  /** Raw template JSON of both stacks, for readers that follow cross-stack references. */
+  readonly templates: object[];
+}
+
+export const PSP_BASE_URL = 'https://psp.example.test';
+
+/**
+ * Synthesizes the app as `cdk synth` would (cdk-nag registered), except that asset bundling is skipped:
+ * esbuild per function would dominate the infra tier's time and the templates do not depend on it.
+ */
+export function synthPaymentsApp(topology: Topology): SynthesizedPaymentsApp {
+  const app = new App({ context: { [BUNDLING_STACKS]: [] } });
+  const stacks = definePaymentsApp(app, {
+    stackPrefix: 'Payments',
+    pspBaseUrl: PSP_BASE_URL,
+    throttling: { rateLimit: 100, burstLimit: 200 },
+    topology,
+  });
+  app.synth();
+  const statefulTemplate = Template.fromStack(stacks.stateful);
+  const statelessTemplate = Template.fromStack(stacks.stateless);
+  return {
+    app,
+    ...stacks,
+    statefulTemplate,
+    statelessTemplate,
+    templates: [statefulTemplate.toJSON(), statelessTemplate.toJSON()],
+  };
+}

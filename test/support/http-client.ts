@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * A small HTTP client for the e2e and integration tiers: the payments API at `API_URL`
+ * and the PSP simulator's control routes at `PSP_URL` (both exported by the global setup).
+ */
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  /** The raw body, for byte-for-byte comparisons of replays. */
+  readonly text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON fields
+  readonly json: any;
+}
+
+export interface RequestOptions {
+  /** Serialised as JSON. */
+  readonly body?: unknown;
+  /** Sent as is (takes precedence over `body`). */
+  readonly rawBody?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function apiUrl(): string {
+  const url = process.env.API_URL;
+  if (!url) throw new Error('API_URL is not set: run through the jest e2e/integration projects');
+  return url.replace(/\/+$/, '');
+}
+
+/** The PSP simulator's base URL, or undefined against a deployed stack. */
+export function pspUrl(): string | undefined {
+  return process.env.PSP_URL?.replace(/\/+$/, '');
+}
+
+export async function request(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<HttpAnswer> {
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const headers: Record<string, string> = { ...options.headers };
+  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+    headers['Content-Type'] = 'application/json';
+  }
+  const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, json: parseJson(text) };
+}
+
+export function api(method: string, path: string, options: RequestOptions = {}): Promise<HttpAnswer> {
+  return request(apiUrl(), method, path, options);
+}
+
+/** A fresh Idempotency-Key (valid: 6-64 characters of A-Z, a-z, 0-9, _ or -). */
+export function newKey(prefix = 'test'): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+export interface CheckoutBody {
+  readonly buyerId: string;
+  readonly orderName: string;
+  readonly currency: string;
+  readonly items: readonly { sellerId: string; productId: string; amount: number }[];
+}
+
+/** A valid checkout of 10,000 KRW over two sellers. */
+export function checkoutBody(overrides: Partial<CheckoutBody> = {}): CheckoutBody {
+  return {
+    buyerId: 'buyer-1',
+    orderName: 'Two books',
+    currency: 'KRW',
+    items: [
+      { sellerId: 'seller-a', productId: 'book-1', amount: 7_000 },
+      { sellerId: 'seller-b', productId: 'book-2', amount: 3_000 },
+    ],
+    ...overrides,
+  };
+}
+
+export function postCheckout(key: string | undefined, body: unknown = checkoutBody()): Promise<HttpAnswer> {
+  return api('POST', '/checkouts', { body, headers: key === undefined ? {} : { 'Idempotency-Key': key } });
+}
+
+/** Creates an order and returns its id and amount; fails loudly if the checkout is refused. */
+export async function createOrder(
+  body: CheckoutBody = checkoutBody(),
+): Promise<{ orderId: string; amount: number }> {
+  const answer = await postCheckout(newKey('order'), body);
+  if (answer.status !== 201) throw new Error(`checkout refused: ${answer.status} ${answer.text}`);
+  return { orderId: answer.json.orderId, amount: answer.json.amount };
+}
+
+export function postConfirm(body: unknown): Promise<HttpAnswer> {
+  return api('POST', '/payments/confirm', { body });
+}
+
+export function postCancel(orderId: string, key: string | undefined, body: unknown): Promise<HttpAnswer> {
+  return api('POST', `/payments/${encodeURIComponent(orderId)}/cancel`, {
+    body,
+    headers: key === undefined ? {} : { 'Idempotency-Key': key },
+  });
+}
+
+export function getPayment(orderId: string): Promise<HttpAnswer> {
+  return api('GET', `/payments/${encodeURIComponent(orderId)}`);
+}
+
+/** The PSP simulator's `/__sim/*` control routes (no auth). */
+export const sim = {
+  url(): string {
+    const url = pspUrl();
+    if (!url) throw new Error('PSP_URL is not set: the PSP simulator is only available on the local stack');
+    return url;
+  },
+
+  /** Plays the buyer authenticating in the payment window: returns the paymentKey. */
+  async session(orderId: string, amount: number): Promise<string> {
+    const answer = await request(sim.url(), 'POST', '/__sim/sessions', { body: { orderId, amount } });
+    if (answer.status !== 201) throw new Error(`sim session refused: ${answer.status} ${answer.text}`);
+    return answer.json.paymentKey;
+  },
+
+  async scenario(orderId: string, actions: readonly string[]): Promise<void> {
+    const answer = await request(sim.url(), 'POST', '/__sim/scenarios', { body: { orderId, actions } });
+    if (answer.status !== 200) throw new Error(`sim scenario refused: ${answer.status} ${answer.text}`);
+  },
+
+  /** The PSP-side truth of an order. */
+  async truth(orderId: string): Promise<SimOrderTruth> {
+    const answer = await request(sim.url(), 'GET', `/__sim/orders/${encodeURIComponent(orderId)}`);
+    if (answer.status !== 200)
+      throw new Error(`sim has no order ${orderId}: ${answer.status} ${answer.text}`);
+    return answer.json as SimOrderTruth;
+  },
+};
+
+export interface SimOrderTruth {
+  readonly status: string;
+  readonly paymentKey: string;
+  readonly amount: number;
+  readonly balanceAmount: number;
+  readonly confirmCalls: number;
+  readonly cancelCalls: number;
+}
+
+/** Asserts the RFC 9457 problem shape of the contract and returns the parsed body. */
+export function expectProblem(answer: HttpAnswer, status: number, code?: string): void {
+  expect({ status: answer.status, contentType: answer.headers.get('content-type') }).toEqual({
+    status,
+    contentType: expect.stringMatching(/^application\/problem\+json/),
+  });
+  expect(answer.json).toEqual({
+    type: expect.any(String),
+    title: expect.any(String),
+    status,
+    code: code ?? expect.any(String),
+    detail: expect.any(String),
+  });
+}
