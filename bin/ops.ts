@@ -58,7 +58,7 @@ async function redrive(name: string | undefined): Promise<void> {
       new ListMessageMoveTasksCommand({ SourceArn: from.arn, MaxResults: 1 }),
     );
     const task = Results?.[0];
-    if (!task || task.Status !== 'RUNNING') {
+    if (task?.Status !== 'RUNNING') {
       console.log(
         `redrive ${dlq.name} -> ${source.name}: ${task?.ApproximateNumberOfMessagesMoved ?? 0} moved of ${from.depth} (${task?.Status ?? 'no task'})`,
       );
