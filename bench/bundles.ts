@@ -1,0 +1,105 @@
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { entries, type FunctionSpec, type Topology } from '../lib/topology';
+
+/**
+ * The bundling of lib/constructs/functions.ts, as the CDK's NodejsFunction turns it into
+ * esbuild flags (aws-lambda-nodejs/lib/bundling.js): `--bundle --platform=node --target=node24
+ * --format=cjs --minify --sourcemap --sources-content=false`, and no `--external` because
+ * `bundleAwsSDK: true`. Keep in step with that file.
+ */
+export const CDK_BUNDLING = {
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  external: [] as string[],
+} as const;
+
+export const BASELINE_NAME = 'bareSdkBaseline';
+export const BASELINE_ENTRY = 'bench/baseline-handler.ts';
+
+export interface BundleTarget {
+  readonly name: string;
+  readonly entry: string;
+  /** The environment Lambda would give the function, with dummy values. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface BuiltBundle extends BundleTarget {
+  readonly file: string;
+  readonly bytes: number;
+  readonly gzipBytes: number;
+  readonly sourceMapBytes: number;
+}
+
+const COMMON_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_SESSION_TOKEN: 'bench',
+  POWERTOOLS_METRICS_NAMESPACE: 'Payments',
+};
+
+/** The keys of a partial record that are actually present. */
+function declared<K extends string>(record: Readonly<Partial<Record<K, unknown>>>): K[] {
+  return (Object.keys(record) as K[]).filter((key) => record[key] !== undefined);
+}
+
+/** What functions.ts puts in a function's environment, from its spec, with dummy values. */
+function envFor(name: string, spec: FunctionSpec | undefined, topology: Topology): Record<string, string> {
+  const env: Record<string, string> = {
+    ...COMMON_ENV,
+    AWS_LAMBDA_FUNCTION_NAME: name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec?.memoryMb ?? 128),
+    POWERTOOLS_SERVICE_NAME: name,
+  };
+  if (!spec) return env;
+  for (const table of declared(spec.tables)) env[topology.tables[table].envVar] = `bench-${table}`;
+  for (const queue of declared(spec.queues)) {
+    env[topology.queues[queue].envVar] = `https://sqs.us-east-1.amazonaws.com/000000000000/bench-${queue}`;
+  }
+  if (spec.psp) {
+    env.PSP_BASE_URL = 'https://psp.invalid';
+    env.PSP_SECRET_KEY = 'bench_sk_dummy';
+  }
+  return env;
+}
+
+/** Every topology function, then the bare-SDK baseline. */
+export function bundleTargets(topology: Topology): BundleTarget[] {
+  return [
+    ...entries(topology.functions).map(([name, spec]) => ({
+      name,
+      entry: spec.entry,
+      env: envFor(name, spec, topology),
+    })),
+    { name: BASELINE_NAME, entry: BASELINE_ENTRY, env: envFor(BASELINE_NAME, undefined, topology) },
+  ];
+}
+
+export async function buildBundle(root: string, outDir: string, target: BundleTarget): Promise<BuiltBundle> {
+  const file = join(outDir, target.name, 'index.js');
+  await mkdir(join(outDir, target.name), { recursive: true });
+  await build({
+    ...CDK_BUNDLING,
+    absWorkingDir: root,
+    entryPoints: [resolve(root, target.entry)],
+    outfile: file,
+    logLevel: 'warning',
+  });
+  const code = await readFile(file);
+  return {
+    ...target,
+    file,
+    bytes: code.length,
+    gzipBytes: gzipSync(code, { level: 9 }).length,
+    sourceMapBytes: (await stat(`${file}.map`)).size,
+  };
+}

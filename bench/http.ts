@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+
+/** The few HTTP calls the bench makes against the local stack and its PSP simulator. */
+
+export interface Answer {
+  readonly status: number;
+  readonly text: string;
+}
+
+export interface AuthorizedOrder {
+  readonly orderId: string;
+  readonly amount: number;
+  readonly paymentKey: string;
+}
+
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<Answer> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+function parsed<T>(answer: Answer, expected: number, what: string): T {
+  if (answer.status !== expected) throw new Error(`${what} answered ${answer.status}: ${answer.text}`);
+  return JSON.parse(answer.text) as T;
+}
+
+const CHECKOUT = {
+  buyerId: 'bench-buyer',
+  orderName: 'Bench order',
+  currency: 'KRW',
+  items: [
+    { sellerId: 'seller-a', productId: 'book-1', amount: 7_000 },
+    { sellerId: 'seller-b', productId: 'book-2', amount: 3_000 },
+  ],
+};
+
+/** POST /checkouts with a fresh Idempotency-Key. */
+export async function checkout(apiUrl: string): Promise<{ orderId: string; amount: number }> {
+  const answer = await postJson(`${apiUrl}/checkouts`, CHECKOUT, {
+    'Idempotency-Key': `bench-${randomUUID()}`,
+  });
+  return parsed(answer, 201, 'POST /checkouts');
+}
+
+/** The buyer authenticating at the PSP simulator: yields the paymentKey of the success redirect. */
+export async function pspSession(pspUrl: string, orderId: string, amount: number): Promise<string> {
+  const answer = await postJson(`${pspUrl}/__sim/sessions`, { orderId, amount });
+  return parsed<{ paymentKey: string }>(answer, 201, 'POST /__sim/sessions').paymentKey;
+}
+
+export async function authorizedOrder(apiUrl: string, pspUrl: string): Promise<AuthorizedOrder> {
+  const order = await checkout(apiUrl);
+  return { ...order, paymentKey: await pspSession(pspUrl, order.orderId, order.amount) };
+}
+
+export function postConfirm(apiUrl: string, order: AuthorizedOrder): Promise<Answer> {
+  const { orderId, amount, paymentKey } = order;
+  return postJson(`${apiUrl}/payments/confirm`, { orderId, amount, paymentKey });
+}

@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { dirname } from 'node:path';
+import type { BundleSection } from './bundle-report';
+import type { ConfirmLoadSection } from './confirm-load';
+import type { DynamoDbCostSection } from './dynamodb-cost';
+
+/** A figure the system cannot produce yet: explicitly null, never invented. */
+export interface NotYetMeasurable {
+  readonly notYetMeasurable: string;
+}
+
+/** A section that failed in this run; the rest of the report still stands. */
+export interface Failed {
+  readonly error: string;
+}
+
+export type Section<T> = T | Failed;
+
+export interface BenchReport {
+  readonly schemaVersion: 1;
+  readonly generatedAt: string;
+  readonly durationMs: number;
+  readonly environment: Environment;
+  readonly bundles: Section<BundleSection>;
+  readonly localStack: Section<{ readonly readyMs: number }>;
+  readonly confirmLoad: Section<ConfirmLoadSection>;
+  readonly dynamodbPerConfirm: Section<DynamoDbCostSection>;
+  readonly outboxLag: { readonly p50Ms: null; readonly p99Ms: null } & NotYetMeasurable;
+  readonly recoveryCostVsTableSize: { readonly points: null } & NotYetMeasurable;
+  readonly reconciliation: { readonly rowsPerSecond: null; readonly peakMemoryMb: null } & NotYetMeasurable;
+}
+
+export interface Environment {
+  readonly node: string;
+  readonly platform: string;
+  readonly cpuCount: number;
+  readonly cpuModel: string;
+  readonly gitCommit: string | null;
+  /** Uncommitted changes in the working tree: the figures are of that tree, not of the commit alone. */
+  readonly gitDirty: boolean | null;
+}
+
+function git(root: string, args: string[]): string | null {
+  try {
+    return execFileSync('git', args, {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return null;
+  }
+}
+
+export function environment(root: string): Environment {
+  const status = git(root, ['status', '--porcelain']);
+  return {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpuCount: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    gitCommit: git(root, ['rev-parse', '--short', 'HEAD']),
+    gitDirty: status === null ? null : status.length > 0,
+  };
+}
+
+export const NOT_YET_MEASURABLE = {
+  outboxLag: {
+    p50Ms: null,
+    p99Ms: null,
+    notYetMeasurable:
+      'the outbox publisher (stream → FIFO queue) is not built yet: no event is published to time',
+  },
+  recoveryCostVsTableSize: {
+    points: null,
+    notYetMeasurable: 'the recovery function (sweep of the sparse recovery index) is not built yet',
+  },
+  reconciliation: {
+    rowsPerSecond: null,
+    peakMemoryMb: null,
+    notYetMeasurable: 'reconciliation against PSP settlements is not built yet',
+  },
+} as const;
+
+export function isFailed<T>(section: Section<T>): section is Failed {
+  return typeof section === 'object' && section !== null && 'error' in section;
+}
+
+export function writeReport(file: string, report: BenchReport): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+}

@@ -1,0 +1,101 @@
+/**
+ * `npm run bench` (DESIGN §10): bundle size and module init per function beside a bare-SDK
+ * baseline, confirm latency and throughput on the local stack, DynamoDB requests and capacity
+ * per confirm. Writes reports/bench.json and prints a summary.
+ */
+import { resolve } from 'node:path';
+import { topology } from '../lib/topology';
+import { type StartedLocalStack, startLocalStack, stopLocalStack } from '../test/support/local-stack';
+import { measureBundles } from './bundle-report';
+import { measureConfirmLoad } from './confirm-load';
+import { measureDynamoDbCost } from './dynamodb-cost';
+import { type BenchReport, environment, NOT_YET_MEASURABLE, type Section, writeReport } from './report';
+import { msSince, round } from './stats';
+import { summarize } from './summary';
+
+const ROOT = resolve(__dirname, '..');
+const REPORT_FILE = resolve(ROOT, 'reports/bench.json');
+
+const SETTINGS = {
+  initRuns: 5,
+  payments: 200,
+  concurrency: 8,
+  warmupConfirms: 16,
+  costConfirms: 20,
+};
+
+let failures = 0;
+
+/** Runs one part of the bench; a failure is recorded in its place and the rest still runs. */
+async function section<T>(name: string, measure: () => Promise<T>): Promise<Section<T>> {
+  const start = process.hrtime.bigint();
+  process.stderr.write(`[bench] ${name}...\n`);
+  try {
+    const result = await measure();
+    process.stderr.write(`[bench] ${name} done in ${(msSince(start) / 1000).toFixed(1)} s\n`);
+    return result;
+  } catch (error) {
+    failures++;
+    process.stderr.write(`[bench] ${name} FAILED: ${error instanceof Error ? error.stack : String(error)}\n`);
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const start = process.hrtime.bigint();
+
+  // Before the stack starts, so the init timings have the machine to themselves.
+  const bundles = await section('bundles and module init', () =>
+    measureBundles(ROOT, topology, SETTINGS.initRuns),
+  );
+
+  let stack: StartedLocalStack | undefined;
+  const localStack = await section('local stack start', async () => {
+    stack = await startLocalStack();
+    return { readyMs: stack.readyMs };
+  });
+  try {
+    const started = stack;
+    const noStack = async (): Promise<never> => {
+      throw new Error('the local stack did not start');
+    };
+    const confirmLoad = await section('confirm load over HTTP', () =>
+      started
+        ? measureConfirmLoad(started, {
+            payments: SETTINGS.payments,
+            concurrency: SETTINGS.concurrency,
+            warmup: SETTINGS.warmupConfirms,
+          })
+        : noStack(),
+    );
+    const dynamodbPerConfirm = await section('dynamodb requests per confirm', () =>
+      started ? measureDynamoDbCost(started, SETTINGS.costConfirms) : noStack(),
+    );
+
+    const report: BenchReport = {
+      schemaVersion: 1,
+      generatedAt: startedAt.toISOString(),
+      durationMs: round(msSince(start), 0),
+      environment: environment(ROOT),
+      bundles,
+      localStack,
+      confirmLoad,
+      dynamodbPerConfirm,
+      ...NOT_YET_MEASURABLE,
+    };
+    writeReport(REPORT_FILE, report);
+    console.log(summarize(report, REPORT_FILE));
+  } finally {
+    if (stack) await stopLocalStack(stack.process);
+  }
+}
+
+main()
+  .then(() => {
+    process.exitCode = failures > 0 ? 1 : 0;
+  })
+  .catch((error: unknown) => {
+    console.error('bench failed:', error);
+    process.exitCode = 1;
+  });

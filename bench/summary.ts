@@ -1,0 +1,66 @@
+import { type BenchReport, isFailed } from './report';
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+const signed = (text: string, value: number) => (value < 0 ? `-${text}` : `+${text}`);
+
+function failedNote(failed: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(failed).map(([command, n]) => `${n} ${command.replace(/Command$/, '')}`);
+  return parts.length > 0 ? `; failed (conditional, capacity unreported): ${parts.join(', ')}` : '';
+}
+
+/** The few lines `npm run bench` prints; the JSON report has everything else. */
+export function summarize(report: BenchReport, file: string): string {
+  const lines: string[] = [];
+  const env = report.environment;
+  lines.push(
+    `bench ${env.gitCommit ?? '?'}${env.gitDirty ? '+dirty' : ''} · node ${env.node} · ${env.cpuCount} cpu · ${(report.durationMs / 1000).toFixed(0)} s`,
+  );
+
+  const bundles = report.bundles;
+  if (isFailed(bundles)) lines.push(`bundles: FAILED ${bundles.error}`);
+  else {
+    const b = bundles.baseline;
+    lines.push(
+      `bundles (${bundles.settings.target}, init = median of ${bundles.initRunsPerBundle}, with source maps / without):`,
+    );
+    lines.push(
+      `  ${'bare-SDK baseline'.padEnd(18)} ${kb(b.bytes).padStart(9)}  init ${b.initMs.medianMs.toFixed(0).padStart(4)} / ${b.initMsWithoutSourceMaps.medianMs.toFixed(0)} ms`,
+    );
+    for (const [name, f] of Object.entries(bundles.functions)) {
+      lines.push(
+        `  ${name.padEnd(18)} ${kb(f.bytes).padStart(9)}  init ${f.initMs.medianMs.toFixed(0).padStart(4)} / ${f.initMsWithoutSourceMaps.medianMs.toFixed(0)} ms  (${signed(kb(Math.abs(f.vsBaseline.extraBytes)), f.vsBaseline.extraBytes)}, ${signed(Math.abs(f.vsBaseline.extraInitMs).toFixed(0), f.vsBaseline.extraInitMs)} ms vs baseline)`,
+      );
+    }
+  }
+
+  const load = report.confirmLoad;
+  if (isFailed(load)) lines.push(`confirm load: FAILED ${load.error}`);
+  else {
+    const l = load.confirmLatencyMs;
+    const statuses = Object.entries(load.statusCounts)
+      .map(([status, count]) => `${count}×${status}`)
+      .join(' ');
+    lines.push(
+      `confirm on local stack (${load.payments} payments, concurrency ${load.concurrency}): p50 ${l.p50.toFixed(0)} / p95 ${l.p95.toFixed(0)} / p99 ${l.p99.toFixed(0)} ms, ${load.confirmsPerSecond} confirms/s [${statuses}]`,
+    );
+  }
+
+  const cost = report.dynamodbPerConfirm;
+  if (isFailed(cost)) lines.push(`dynamodb per confirm: FAILED ${cost.error}`);
+  else {
+    for (const [label, c] of [
+      ['first confirm', cost.firstConfirm],
+      ['replay', cost.replay],
+    ] as const) {
+      const by = Object.entries(c.requestsPerConfirm.byCommand)
+        .map(([command, n]) => `${command.replace(/Command$/, '')} ${n}`)
+        .join(', ');
+      lines.push(
+        `dynamodb per ${label}: ${c.requestsPerConfirm.total} requests (${by}); WCU ${c.wcuPerConfirm ?? 'null'}, RCU ${c.rcuPerConfirm ?? 'null'}${failedNote(c.failedRequestsPerConfirm)}`,
+      );
+    }
+  }
+  lines.push('outbox lag, recovery cost vs table size, reconciliation: null (not yet measurable)');
+  lines.push(`report: ${file}`);
+  return lines.join('\n');
+}
