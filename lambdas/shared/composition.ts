@@ -1,9 +1,13 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbOutboxStore } from '../adapters/dynamodb/outbox-store';
 import { DynamoDbPaymentStore } from '../adapters/dynamodb/payment-store';
+import { SqsEventPublisher } from '../adapters/sqs/event-publisher';
 import { TossPaymentGateway } from '../adapters/toss/toss-gateway';
+import type { EventPublisher, OutboxStore } from '../ports/outbox';
 import type { PaymentStore } from '../ports/payment-store';
 import type { PaymentGateway } from '../ports/psp';
 import { logger } from './observability';
@@ -63,4 +67,14 @@ export const systemClock = () => new Date();
 export const settings = {
   executingStaleAfterMs: Number(process.env.EXECUTING_STALE_AFTER_MS ?? 60_000),
   unknownFirstCheckAfterMs: Number(process.env.UNKNOWN_FIRST_CHECK_AFTER_MS ?? 30_000),
+  outboxStaleAfterMs: Number(process.env.OUTBOX_STALE_AFTER_MS ?? 120_000),
 };
+
+export function outboxStore(client: DynamoDBClient = new DynamoDBClient({})): OutboxStore {
+  return new DynamoDbOutboxStore(documentClient(client), requiredEnv('PAYMENTS_TABLE'));
+}
+
+/** Every queue that receives payment events, in a fixed order. */
+export function eventPublisher(client: SQSClient = new SQSClient({})): EventPublisher {
+  return new SqsEventPublisher(client, [requiredEnv('WALLET_QUEUE_URL'), requiredEnv('LEDGER_QUEUE_URL')]);
+}

@@ -9,6 +9,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DomainEvent, DomainEventType } from '../../domain/events';
 import type { Payment } from '../../domain/payment';
+import type { SettlementLog, SettlementReport } from '../../ports/completion';
 import type {
   BeginExecutionResult,
   CreateResult,
@@ -75,7 +76,7 @@ function isConditionFailure(error: unknown): boolean {
   );
 }
 
-export class DynamoDbPaymentStore implements PaymentStore {
+export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -186,7 +187,7 @@ export class DynamoDbPaymentStore implements PaymentStore {
           TransactItems: [
             { Update: update },
             { Put: this.eventItem(options.event) },
-            { Put: this.outboxSlot(options.event) },
+            { Update: this.outboxSlot(options.event) },
           ],
         }),
       );
@@ -194,6 +195,27 @@ export class DynamoDbPaymentStore implements PaymentStore {
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
+    }
+  }
+
+  /** `#SETTLED#<consumer>` beside the payment: read by `view`, never regressing, off the stream filter. */
+  async recordSettled(report: SettlementReport, at: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: paymentPk(report.orderId),
+            sk: `${SETTLED_SK_PREFIX}${report.consumer}`,
+            seq: report.seq,
+            at,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR seq < :seq',
+          ExpressionAttributeValues: { ':seq': report.seq },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
@@ -248,20 +270,24 @@ export class DynamoDbPaymentStore implements PaymentStore {
     };
   }
 
-  /** The outbox slot: one item per payment, so its stream records arrive in event order. */
+  /**
+   * The outbox slot: one item per payment, so its stream records arrive in event order.
+   * An update, not a put, so the publisher's `publishedSeq` survives the next event.
+   */
   private outboxSlot(event: DomainEvent) {
     return {
       TableName: this.tableName,
-      Item: {
-        pk: paymentPk(event.orderId),
-        sk: OUTBOX_SK,
-        eventId: event.eventId,
-        type: event.type,
-        seq: event.seq,
-        at: event.occurredAt,
-        payload: event,
-        unpublishedShard: unpublishedShard(event.orderId),
-        unpublishedSince: event.occurredAt,
+      Key: { pk: paymentPk(event.orderId), sk: OUTBOX_SK },
+      UpdateExpression:
+        'SET eventId = :eventId, #type = :type, seq = :seq, #at = :at, payload = :payload, unpublishedShard = :shard, unpublishedSince = :at',
+      ExpressionAttributeNames: { '#type': 'type', '#at': 'at' },
+      ExpressionAttributeValues: {
+        ':eventId': event.eventId,
+        ':type': event.type,
+        ':seq': event.seq,
+        ':at': event.occurredAt,
+        ':payload': event,
+        ':shard': unpublishedShard(event.orderId),
       },
     };
   }

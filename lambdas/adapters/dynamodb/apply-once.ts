@@ -1,0 +1,56 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+
+type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>[number];
+
+export type ApplyResult = 'applied' | 'duplicate' | 'gap';
+
+/** Thrown for an event that arrived before its predecessor: the message is retried, never applied early. */
+export class EventOutOfOrder extends Error {
+  constructor(orderId: string, seq: number) {
+    super(`event ${seq} of ${orderId} arrived before event ${seq - 1} was applied`);
+    this.name = 'EventOutOfOrder';
+  }
+}
+
+/**
+ * Exactly-once effect for an event consumer: one transaction puts the processed marker
+ * (`attribute_not_exists`), advances the payment's cursor only from `seq - 1`, and
+ * applies the effect. A marker that exists means a duplicate; a cursor elsewhere, a gap.
+ */
+export async function applyOnce(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  event: { readonly eventId: string; readonly orderId: string; readonly seq: number },
+  effect: readonly TransactItem[],
+): Promise<ApplyResult> {
+  const marker: TransactItem = {
+    Put: {
+      TableName: tableName,
+      Item: { pk: `PROCESSED#${event.eventId}`, sk: '#PROCESSED', orderId: event.orderId, seq: event.seq },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+  const cursor: TransactItem = {
+    Update: {
+      TableName: tableName,
+      Key: { pk: `CURSOR#${event.orderId}`, sk: '#CURSOR' },
+      UpdateExpression: 'SET seq = :seq',
+      ConditionExpression: event.seq === 1 ? 'attribute_not_exists(seq)' : 'seq = :previous',
+      ExpressionAttributeValues:
+        event.seq === 1 ? { ':seq': 1 } : { ':seq': event.seq, ':previous': event.seq - 1 },
+    },
+  };
+  try {
+    await client.send(new TransactWriteCommand({ TransactItems: [marker, cursor, ...effect] }));
+    return 'applied';
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const [markerReason, cursorReason] = error.CancellationReasons ?? [];
+    if (markerReason?.Code === 'ConditionalCheckFailed') return 'duplicate';
+    if (cursorReason?.Code === 'ConditionalCheckFailed') return 'gap';
+    throw error;
+  }
+}
