@@ -126,9 +126,37 @@ const tables = {
     ttlAttribute: 'expiration',
     envVar: 'IDEMPOTENCY_TABLE',
   },
+  // Owned by the wallet consumer: seller balances, processed-event markers, per-payment cursors.
+  wallets: {
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    indexes: [],
+    envVar: 'WALLETS_TABLE',
+  },
+  // Owned by the ledger consumer: immutable journal transactions, account totals, cursors.
+  ledger: {
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    indexes: [],
+    envVar: 'LEDGER_TABLE',
+  },
 } as const satisfies Record<string, TableSpec>;
 
+/** Consumers of payment events time out after this; their queues stay invisible 6× as long. */
+const CONSUMER_TIMEOUT_SECONDS = 10;
+const consumerQueue = (envVar: string) =>
+  ({
+    fifo: true,
+    deadLetter: { maxReceiveCount: 5 },
+    visibilityTimeoutSeconds: 6 * CONSUMER_TIMEOUT_SECONDS,
+    retentionDays: 14,
+    envVar,
+  }) as const;
+
 const queues = {
+  wallet: consumerQueue('WALLET_QUEUE_URL'),
+  ledger: consumerQueue('LEDGER_QUEUE_URL'),
+  completion: consumerQueue('COMPLETION_QUEUE_URL'),
   publishFailures: {
     fifo: false,
     visibilityTimeoutSeconds: 60,
@@ -186,6 +214,92 @@ const functions = {
     queues: {},
     psp: true,
     triggers: [{ kind: 'http', method: 'POST', path: '/payments/{orderId}/cancel' }],
+  },
+  publisher: {
+    entry: 'lambdas/handlers/publisher.ts',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    tables: { payments: 'readWrite' },
+    queues: { wallet: 'send', ledger: 'send' },
+    psp: false,
+    triggers: [
+      {
+        kind: 'stream',
+        table: 'payments',
+        // Only outbox slots holding an unpublished event: the publisher's own bookkeeping
+        // write removes `unpublishedShard`, so it never triggers a re-send.
+        filters: [
+          {
+            eventName: ['INSERT', 'MODIFY'],
+            dynamodb: {
+              Keys: { sk: { S: ['#OUTBOX'] } },
+              NewImage: { unpublishedShard: { S: [{ exists: true }] } },
+            },
+          },
+        ],
+        batchSize: 10,
+        parallelizationFactor: 1,
+        bisectOnError: true,
+        maxRetryAttempts: 10,
+        maxRecordAgeSeconds: 3600,
+        onFailureQueue: 'publishFailures',
+      },
+    ],
+  },
+  outboxSweeper: {
+    entry: 'lambdas/handlers/outbox-sweeper.ts',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    reservedConcurrency: 1,
+    tables: { payments: 'readWrite' },
+    queues: { wallet: 'send', ledger: 'send' },
+    psp: false,
+    triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEveryMs: 10_000 }],
+  },
+  wallet: {
+    entry: 'lambdas/handlers/wallet-consumer.ts',
+    memoryMb: 512,
+    timeoutSeconds: CONSUMER_TIMEOUT_SECONDS,
+    tables: { wallets: 'readWrite' },
+    queues: { wallet: 'consume', completion: 'send' },
+    psp: false,
+    triggers: [{ kind: 'queue', queue: 'wallet', batchSize: 10 }],
+  },
+  ledger: {
+    entry: 'lambdas/handlers/ledger-consumer.ts',
+    memoryMb: 512,
+    timeoutSeconds: CONSUMER_TIMEOUT_SECONDS,
+    tables: { ledger: 'readWrite' },
+    queues: { ledger: 'consume', completion: 'send' },
+    psp: false,
+    triggers: [{ kind: 'queue', queue: 'ledger', batchSize: 10 }],
+  },
+  completion: {
+    entry: 'lambdas/handlers/completion-consumer.ts',
+    memoryMb: 256,
+    timeoutSeconds: CONSUMER_TIMEOUT_SECONDS,
+    tables: { payments: 'readWrite' },
+    queues: { completion: 'consume' },
+    psp: false,
+    triggers: [{ kind: 'queue', queue: 'completion', batchSize: 10 }],
+  },
+  getWallet: {
+    entry: 'lambdas/handlers/get-wallet.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    tables: { wallets: 'read' },
+    queues: {},
+    psp: false,
+    triggers: [{ kind: 'http', method: 'GET', path: '/sellers/{sellerId}/wallet' }],
+  },
+  trialBalance: {
+    entry: 'lambdas/handlers/trial-balance.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    tables: { ledger: 'read' },
+    queues: {},
+    psp: false,
+    triggers: [{ kind: 'http', method: 'GET', path: '/ledger/trial-balance' }],
   },
 } as const satisfies Record<string, FunctionSpec>;
 

@@ -3,13 +3,19 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { DynamoDbOutboxStore } from '../adapters/dynamodb/outbox-store';
 import { DynamoDbPaymentStore } from '../adapters/dynamodb/payment-store';
+import { DynamoDbWalletStore } from '../adapters/dynamodb/wallet-store';
+import { SqsCompletionReporter } from '../adapters/sqs/completion-reporter';
 import { SqsEventPublisher } from '../adapters/sqs/event-publisher';
 import { TossPaymentGateway } from '../adapters/toss/toss-gateway';
+import type { CompletionReporter, SettlementLog } from '../ports/completion';
+import type { LedgerStore } from '../ports/ledger-store';
 import type { EventPublisher, OutboxStore } from '../ports/outbox';
 import type { PaymentStore } from '../ports/payment-store';
 import type { PaymentGateway } from '../ports/psp';
+import type { WalletStore } from '../ports/wallet-store';
 import { logger } from './observability';
 
 /**
@@ -27,7 +33,7 @@ export function documentClient(client = new DynamoDBClient({})): DynamoDBDocumen
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-export function paymentStore(client: DynamoDBClient = new DynamoDBClient({})): PaymentStore {
+export function paymentStore(client: DynamoDBClient = new DynamoDBClient({})): PaymentStore & SettlementLog {
   return new DynamoDbPaymentStore(documentClient(client), requiredEnv('PAYMENTS_TABLE'));
 }
 
@@ -77,4 +83,17 @@ export function outboxStore(client: DynamoDBClient = new DynamoDBClient({})): Ou
 /** Every queue that receives payment events, in a fixed order. */
 export function eventPublisher(client: SQSClient = new SQSClient({})): EventPublisher {
   return new SqsEventPublisher(client, [requiredEnv('WALLET_QUEUE_URL'), requiredEnv('LEDGER_QUEUE_URL')]);
+}
+
+export function walletStore(client: DynamoDBClient = new DynamoDBClient({})): WalletStore {
+  return new DynamoDbWalletStore(documentClient(client), requiredEnv('WALLETS_TABLE'));
+}
+
+export function ledgerStore(client: DynamoDBClient = new DynamoDBClient({})): LedgerStore {
+  return new DynamoDbLedgerStore(documentClient(client), requiredEnv('LEDGER_TABLE'));
+}
+
+/** Where the wallet and ledger consumers report each event they have applied. */
+export function completionReporter(client: SQSClient = new SQSClient({})): CompletionReporter {
+  return new SqsCompletionReporter(client, requiredEnv('COMPLETION_QUEUE_URL'));
 }

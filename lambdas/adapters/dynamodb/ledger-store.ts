@@ -1,0 +1,68 @@
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { AccountTotals, JournalTransaction } from '../../domain/ledger';
+import type { LedgerEvent, LedgerStore } from '../../ports/ledger-store';
+import { applyOnce } from './apply-once';
+
+/**
+ * Ledger table: immutable journal transactions `TXN#<eventId> / #TXN`, and running totals per
+ * account in one partition `ACCOUNTS / <account>` so the trial balance is one paginated Query.
+ * `psp-clearing` is a single item every transaction updates: that caps the ledger near 1,000
+ * transactions/s (DynamoDB's per-item write rate), far above this system's load.
+ */
+const ACCOUNTS_PK = 'ACCOUNTS';
+
+export class DynamoDbLedgerStore implements LedgerStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  record(
+    event: LedgerEvent,
+    transaction: JournalTransaction | undefined,
+  ): Promise<'applied' | 'duplicate' | 'gap'> {
+    if (!transaction) return applyOnce(this.client, this.tableName, event, []);
+    const journal = {
+      Put: {
+        TableName: this.tableName,
+        Item: { pk: `TXN#${transaction.eventId}`, sk: '#TXN', ...transaction },
+        // Entries are never rewritten: a correction is a new, reversing transaction.
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+    const totals = transaction.entries.map(({ account, debit, credit }) => ({
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: ACCOUNTS_PK, sk: account },
+        UpdateExpression: 'ADD debits :debit, credits :credit SET account = :account',
+        ExpressionAttributeValues: { ':debit': debit, ':credit': credit, ':account': account },
+      },
+    }));
+    return applyOnce(this.client, this.tableName, event, [journal, ...totals]);
+  }
+
+  async accounts(): Promise<AccountTotals[]> {
+    const accounts: AccountTotals[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': ACCOUNTS_PK },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        accounts.push({
+          account: item.account as string,
+          debits: item.debits as number,
+          credits: item.credits as number,
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return accounts;
+  }
+}
