@@ -256,6 +256,18 @@ const functions = {
     psp: false,
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEveryMs: 10_000 }],
   },
+  recovery: {
+    entry: 'lambdas/handlers/recovery.ts',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    // The bulkhead: recovery never takes more than this from the account's concurrency,
+    // and overlapping runs are made harmless by per-payment leases.
+    reservedConcurrency: 2,
+    tables: { payments: 'readWrite' },
+    queues: {},
+    psp: true,
+    triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEveryMs: 15_000 }],
+  },
   wallet: {
     entry: 'lambdas/handlers/wallet-consumer.ts',
     memoryMb: 512,

@@ -24,10 +24,18 @@ export type BeginExecutionResult =
   /** The condition failed: `current` is the stored payment, absent when the order does not exist. */
   | { readonly ok: false; readonly current?: Payment };
 
+/** A payment in the recovery index and how often recovery has looked at it. */
+export interface RecoveryCandidate {
+  readonly payment: Payment;
+  readonly attempts: number;
+}
+
 export interface SaveOptions {
   readonly event?: DomainEvent;
   /** When recovery should look at the payment next; required while EXECUTING or UNKNOWN. */
   readonly recoveryDueAt?: string;
+  /** Recovery's count of looks at the payment, kept while it stays in the index. */
+  readonly recoveryAttempts?: number;
 }
 
 export interface PaymentStore {
@@ -51,4 +59,16 @@ export interface PaymentStore {
    * the outbox slot, in one transaction. False when another writer got there first.
    */
   save(previous: Payment, next: Payment, options?: SaveOptions): Promise<boolean>;
+  /** EXECUTING or UNKNOWN payments due for recovery by `now`, from the sparse recovery index. */
+  findDueForRecovery(now: string, limit: number): Promise<RecoveryCandidate[]>;
+  /**
+   * Takes a lease on a due payment so overlapping recovery runs never work on it twice;
+   * undefined when it is no longer due, already resolved, or leased by another run.
+   */
+  claimForRecovery(
+    orderId: string,
+    lease: { readonly now: string; readonly until: string; readonly owner: string },
+  ): Promise<RecoveryCandidate | undefined>;
+  /** Keeps the status, records the attempt and the next due time, and releases the lease. */
+  reschedule(payment: Payment, attempts: number, dueAt: string): Promise<boolean>;
 }

@@ -10,6 +10,7 @@ import { DynamoDbWalletStore } from '../adapters/dynamodb/wallet-store';
 import { SqsCompletionReporter } from '../adapters/sqs/completion-reporter';
 import { SqsEventPublisher } from '../adapters/sqs/event-publisher';
 import { TossPaymentGateway } from '../adapters/toss/toss-gateway';
+import { DEFAULT_RECOVERY_POLICY } from '../domain/recovery';
 import type { CompletionReporter, SettlementLog } from '../ports/completion';
 import type { LedgerStore } from '../ports/ledger-store';
 import type { EventPublisher, OutboxStore } from '../ports/outbox';
@@ -74,6 +75,11 @@ export const settings = {
   executingStaleAfterMs: Number(process.env.EXECUTING_STALE_AFTER_MS ?? 60_000),
   unknownFirstCheckAfterMs: Number(process.env.UNKNOWN_FIRST_CHECK_AFTER_MS ?? 30_000),
   outboxStaleAfterMs: Number(process.env.OUTBOX_STALE_AFTER_MS ?? 120_000),
+  recoveryPolicy: {
+    baseDelayMs: Number(process.env.RECOVERY_BASE_DELAY_MS ?? DEFAULT_RECOVERY_POLICY.baseDelayMs),
+    maxDelayMs: Number(process.env.RECOVERY_MAX_DELAY_MS ?? DEFAULT_RECOVERY_POLICY.maxDelayMs),
+    maxAttempts: Number(process.env.RECOVERY_MAX_ATTEMPTS ?? DEFAULT_RECOVERY_POLICY.maxAttempts),
+  },
 };
 
 export function outboxStore(client: DynamoDBClient = new DynamoDBClient({})): OutboxStore {

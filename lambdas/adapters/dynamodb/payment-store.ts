@@ -15,12 +15,14 @@ import type {
   CreateResult,
   PaymentStore,
   PaymentView,
+  RecoveryCandidate,
   SaveOptions,
 } from '../../ports/payment-store';
 import {
   approvalDayShard,
   EVENT_SK_PREFIX,
   eventSk,
+  INDEX_SHARDS,
   OUTBOX_SK,
   PAYMENT_SK,
   paymentPk,
@@ -31,6 +33,8 @@ import {
 
 /** Attributes that only exist while the payment is in the matching state (sparse indexes). */
 const RECOVERY_ATTRIBUTES = ['recoveryShard', 'recoveryDueAt'] as const;
+const LEASE_ATTRIBUTES = ['leaseOwner', 'leaseUntil'] as const;
+const RECOVERY_INDEX = 'recovery';
 
 /** Fields a transition may change; identity and checkout fields are written once. */
 const MUTABLE_FIELDS = [
@@ -66,6 +70,10 @@ function toPayment(item: Item): Payment {
     updatedAt: item.updatedAt,
   } as Payment;
   return Object.fromEntries(Object.entries(payment).filter(([, v]) => v !== undefined)) as unknown as Payment;
+}
+
+function toCandidate(item: Item): RecoveryCandidate {
+  return { payment: toPayment(item), attempts: Number(item.recoveryAttempts ?? 0) };
 }
 
 function isConditionFailure(error: unknown): boolean {
@@ -151,7 +159,7 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
           UpdateExpression:
             'SET #status = :executing, paymentKey = :paymentKey, version = version + :one, updatedAt = :at, recoveryShard = :shard, recoveryDueAt = :due',
           ConditionExpression:
-            'amount = :amount AND (#status = :notStarted OR (#status = :unknown AND paymentKey = :paymentKey))',
+            'amount = :amount AND (#status = :notStarted OR (#status = :unknown AND paymentKey = :paymentKey AND (attribute_not_exists(leaseUntil) OR leaseUntil < :at)))',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':executing': 'EXECUTING',
@@ -198,6 +206,77 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     }
   }
 
+  /** Reads the sparse recovery index shard by shard: cost follows the stuck payments, not the table. */
+  async findDueForRecovery(now: string, limit: number): Promise<RecoveryCandidate[]> {
+    const due: RecoveryCandidate[] = [];
+    for (let shard = 0; shard < INDEX_SHARDS && due.length < limit; shard++) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: RECOVERY_INDEX,
+            KeyConditionExpression: 'recoveryShard = :shard AND recoveryDueAt <= :now',
+            ExpressionAttributeValues: { ':shard': `RECOVERY#${shard}`, ':now': now },
+            Limit: limit - due.length,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        due.push(...(page.Items ?? []).map(toCandidate));
+        startKey = due.length < limit ? page.LastEvaluatedKey : undefined;
+      } while (startKey);
+    }
+    return due;
+  }
+
+  async claimForRecovery(
+    orderId: string,
+    lease: { now: string; until: string; owner: string },
+  ): Promise<RecoveryCandidate | undefined> {
+    try {
+      const claimed = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
+          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until',
+          ConditionExpression:
+            '#status IN (:executing, :unknown) AND recoveryDueAt <= :now AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':owner': lease.owner,
+            ':until': lease.until,
+            ':now': lease.now,
+            ':executing': 'EXECUTING',
+            ':unknown': 'UNKNOWN',
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toCandidate(claimed.Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async reschedule(payment: Payment, attempts: number, dueAt: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: paymentPk(payment.orderId), sk: PAYMENT_SK },
+          UpdateExpression: `SET recoveryAttempts = :attempts, recoveryDueAt = :due REMOVE ${LEASE_ATTRIBUTES.join(', ')}`,
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeValues: { ':attempts': attempts, ':due': dueAt, ':version': payment.version },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   /** `#SETTLED#<consumer>` beside the payment: read by `view`, never regressing, off the stream filter. */
   async recordSettled(report: SettlementReport, at: string): Promise<void> {
     try {
@@ -237,9 +316,12 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
       if (!options.recoveryDueAt) throw new Error(`recoveryDueAt is required for ${next.status}`);
       set('recoveryShard', recoveryShard(next.orderId));
       set('recoveryDueAt', options.recoveryDueAt);
+      if (options.recoveryAttempts !== undefined) set('recoveryAttempts', options.recoveryAttempts);
     } else {
       removes.push(...RECOVERY_ATTRIBUTES);
     }
+    // Whatever transition this is, it ends any recovery lease on the payment.
+    removes.push(...LEASE_ATTRIBUTES);
     if (next.approvedAt && previous.status !== next.status && next.status === 'SUCCESS') {
       set('approvalDayShard', approvalDayShard(next.orderId, next.approvedAt));
     }

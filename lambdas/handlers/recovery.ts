@@ -1,0 +1,35 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { recoveryRunUseCase } from '../application/recovery';
+import { paymentGateway, paymentStore, settings, systemClock } from '../shared/composition';
+import { logger, metrics } from '../shared/observability';
+
+const store = paymentStore();
+const psp = paymentGateway();
+
+/** Per run: enough for a minute's schedule; the rest waits for the next run. */
+const RUN_LIMIT = 200;
+
+/** Scheduled every minute: settles payments stuck in EXECUTING or UNKNOWN. */
+export async function handler(_event: unknown, context: Context) {
+  const run = recoveryRunUseCase({
+    store,
+    psp,
+    clock: systemClock,
+    random: Math.random,
+    policy: settings.recoveryPolicy,
+    leaseMs: 30_000,
+    owner: context.awsRequestId,
+  });
+  const report = await run({ remainingMs: () => context.getRemainingTimeInMillis() }, RUN_LIMIT);
+  for (const [outcome, count] of Object.entries(report.outcomes)) {
+    if (count > 0) metrics.addMetric(`Recovery_${outcome}`, MetricUnit.Count, count);
+  }
+  // The alarm watches this one: a payment a person has to look at.
+  if (report.outcomes.exhausted > 0) {
+    metrics.addMetric('RecoveryExhausted', MetricUnit.Count, report.outcomes.exhausted);
+    logger.error('payments failed with RECOVERY_EXHAUSTED', { count: report.outcomes.exhausted });
+  }
+  if (report.examined > 0) metrics.publishStoredMetrics();
+  return report;
+}
