@@ -10,6 +10,9 @@ import type { PaymentStore, RecoveryCandidate } from '../ports/payment-store';
 import type { Deadline, PaymentGateway, PspResult } from '../ports/psp';
 import { addMs, type Clock } from './clock';
 
+/** Time kept between the last PSP call and the lease's end, to record the outcome. */
+const LEASE_MARGIN_MS = 5_000;
+
 export type RecoveryOutcome = 'approved' | 'failed' | 'exhausted' | 'rescheduled' | 'skipped';
 
 export interface RecoveryDeps {
@@ -38,7 +41,7 @@ export interface RecoveryRunReport {
 export function recoveryRunUseCase(deps: RecoveryDeps) {
   const policy = deps.policy ?? DEFAULT_RECOVERY_POLICY;
 
-  async function recoverOne(candidate: RecoveryCandidate, deadline: Deadline): Promise<RecoveryOutcome> {
+  async function recoverOne(candidate: RecoveryCandidate, outer: Deadline): Promise<RecoveryOutcome> {
     const now = deps.clock();
     const claimed = await deps.store.claimForRecovery(candidate.payment.orderId, {
       now: now.toISOString(),
@@ -47,7 +50,12 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
     });
     if (!claimed) return 'skipped';
     const { payment, attempts } = claimed;
-    const lookup = await deps.psp.findByOrderId(payment.orderId, deadline);
+    // PSP calls must end before the lease does, or another run could take the payment meanwhile.
+    const leaseEnds = now.getTime() + deps.leaseMs - LEASE_MARGIN_MS;
+    const withinLease: Deadline = {
+      remainingMs: () => Math.min(outer.remainingMs(), leaseEnds - deps.clock().getTime()),
+    };
+    const lookup = await deps.psp.findByOrderId(payment.orderId, withinLease);
     const action = recoveryAction(lookup);
     switch (action.kind) {
       case 'approve':
@@ -57,7 +65,7 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
       case 'reconfirm': {
         const result = await deps.psp.confirm(
           { paymentKey: payment.paymentKey ?? '', orderId: payment.orderId, amount: payment.amount },
-          deadline,
+          withinLease,
         );
         return settle(payment, attempts, result);
       }

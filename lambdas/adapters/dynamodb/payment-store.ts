@@ -209,7 +209,10 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
   /** Reads the sparse recovery index shard by shard: cost follows the stuck payments, not the table. */
   async findDueForRecovery(now: string, limit: number): Promise<RecoveryCandidate[]> {
     const due: RecoveryCandidate[] = [];
-    for (let shard = 0; shard < INDEX_SHARDS && due.length < limit; shard++) {
+    // Start at a random shard so that, when a run cannot finish, no shard always waits last.
+    const first = Math.floor(Math.random() * INDEX_SHARDS);
+    for (let i = 0; i < INDEX_SHARDS && due.length < limit; i++) {
+      const shard = (first + i) % INDEX_SHARDS;
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await this.client.send(
