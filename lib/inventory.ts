@@ -6,6 +6,7 @@
 export interface Inventory {
   readonly tables: readonly string[];
   readonly queues: readonly string[];
+  readonly buckets: readonly string[];
   readonly functions: readonly string[];
   /**
    * One line per trigger:
@@ -21,6 +22,7 @@ export function sortedInventory(inventory: Inventory): Inventory {
   return {
     tables: sort(inventory.tables),
     queues: sort(inventory.queues),
+    buckets: sort(inventory.buckets),
     functions: sort(inventory.functions),
     triggers: sort(inventory.triggers),
   };

@@ -35,6 +35,14 @@ export interface QueueSpec {
   readonly envVar: string;
 }
 
+/** An object store (S3 in AWS, a folder on the laptop). */
+export interface BucketSpec {
+  /** Environment variable through which functions learn the bucket's name (AWS). */
+  readonly envVar: string;
+  /** Environment variable through which functions learn the bucket's folder (local runtime). */
+  readonly localDirEnvVar: string;
+}
+
 export type HttpMethod = 'GET' | 'POST';
 
 export interface HttpTrigger {
@@ -79,6 +87,7 @@ export type Trigger = HttpTrigger | StreamTrigger | QueueTrigger | ScheduleTrigg
 
 export type TableAccess = 'read' | 'readWrite';
 export type QueueAccess = 'send' | 'consume' | 'redrive';
+export type BucketAccess = 'write';
 
 export interface FunctionSpec {
   /** Path of the handler module relative to the repository root; it exports `handler`. */
@@ -88,6 +97,7 @@ export interface FunctionSpec {
   readonly reservedConcurrency?: number;
   readonly tables: Readonly<Partial<Record<TableName, TableAccess>>>;
   readonly queues: Readonly<Partial<Record<QueueName, QueueAccess>>>;
+  readonly buckets?: Readonly<Partial<Record<BucketName, BucketAccess>>>;
   /** Needs the PSP's base URL and secret key. */
   readonly psp: boolean;
   readonly triggers: readonly Trigger[];
@@ -165,8 +175,14 @@ const queues = {
   },
 } as const satisfies Record<string, QueueSpec>;
 
+// Reconciliation reports (JSON summary, CSV of discrepancies), kept as versions for the audit trail.
+const buckets = {
+  reports: { envVar: 'REPORTS_BUCKET', localDirEnvVar: 'REPORTS_DIR' },
+} as const satisfies Record<string, BucketSpec>;
+
 export type TableName = keyof typeof tables;
 export type QueueName = keyof typeof queues;
+export type BucketName = keyof typeof buckets;
 
 const functions = {
   health: {
@@ -226,15 +242,12 @@ const functions = {
       {
         kind: 'stream',
         table: 'payments',
-        // Only outbox slots holding an unpublished event: the publisher's own bookkeeping
-        // write removes `unpublishedShard`, so it never triggers a re-send.
+        // Only outbox-slot writes made by a business transaction: the publisher signs its own
+        // bookkeeping writes (`lastWriter = publisher`), so they never trigger a re-send.
         filters: [
           {
             eventName: ['INSERT', 'MODIFY'],
-            dynamodb: {
-              Keys: { sk: { S: ['#OUTBOX'] } },
-              NewImage: { unpublishedShard: { S: [{ exists: true }] } },
-            },
+            dynamodb: { Keys: { sk: { S: ['#OUTBOX'] } }, NewImage: { lastWriter: { S: ['transaction'] } } },
           },
         ],
         batchSize: 10,
@@ -313,6 +326,18 @@ const functions = {
     psp: false,
     triggers: [{ kind: 'http', method: 'GET', path: '/ledger/trial-balance' }],
   },
+  reconciliation: {
+    entry: 'lambdas/handlers/reconciliation.ts',
+    // The day is merged in partitions, so memory stays bounded; the time goes to paging the PSP.
+    memoryMb: 1024,
+    timeoutSeconds: 900,
+    tables: { payments: 'readWrite', wallets: 'read', ledger: 'read' },
+    queues: {},
+    buckets: { reports: 'write' },
+    psp: true,
+    // 00:30 in Asia/Seoul, for the day that just ended there.
+    triggers: [{ kind: 'schedule', expression: 'cron(30 15 * * ? *)', localEveryMs: 3_600_000 }],
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
@@ -320,10 +345,11 @@ export type FunctionName = keyof typeof functions;
 export interface Topology {
   readonly tables: Readonly<Record<TableName, TableSpec>>;
   readonly queues: Readonly<Record<QueueName, QueueSpec>>;
+  readonly buckets: Readonly<Record<BucketName, BucketSpec>>;
   readonly functions: Readonly<Record<FunctionName, FunctionSpec>>;
 }
 
-export const topology: Topology = { tables, queues, functions };
+export const topology: Topology = { tables, queues, buckets, functions };
 
 export function entries<K extends string, V>(record: Readonly<Record<K, V>>): [K, V][] {
   return Object.entries(record) as [K, V][];

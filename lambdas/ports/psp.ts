@@ -50,9 +50,45 @@ export interface CancelRequest {
   readonly idempotencyKey: string;
 }
 
+/** One settlement row: a money movement at the PSP, an approval or a cancel (negative amount). */
+export interface PspSettlement {
+  readonly orderId: string;
+  readonly paymentKey: string;
+  readonly transactionKey: string;
+  readonly amount: number;
+  readonly approvedAt?: string;
+}
+
+/** Toss serves at most this many settlement rows per page. */
+export const MAX_SETTLEMENT_PAGE_SIZE = 5000;
+
+export interface SettlementQuery {
+  /** Seoul dates (YYYY-MM-DD) of the movements, both inclusive. */
+  readonly startDate: string;
+  readonly endDate: string;
+  /** 1-based. */
+  readonly page: number;
+  /** 1 to MAX_SETTLEMENT_PAGE_SIZE; a shorter page is the last one. */
+  readonly size: number;
+}
+
+export type PspSettlementPage =
+  | { readonly kind: 'page'; readonly rows: readonly PspSettlement[] }
+  | { readonly kind: 'declined'; readonly code: string; readonly message: string }
+  | PspUnknown;
+
 export interface PaymentGateway {
   /** Sent with `Idempotency-Key: <orderId>`: every confirm of one order is one PSP operation (Toss keeps keys 15 days). */
   confirm(request: ConfirmRequest, deadline: Deadline): Promise<PspResult>;
   cancel(request: CancelRequest, deadline: Deadline): Promise<PspResult>;
   findByOrderId(orderId: string, deadline: Deadline): Promise<PspLookup>;
+}
+
+/**
+ * The PSP's settlement data, for reconciliation. Its own port (the Toss adapter implements both),
+ * so payment-path fakes need not stub a read they never make.
+ */
+export interface SettlementGateway {
+  /** One page of settlement rows, in the PSP's stable order. */
+  settlements(query: SettlementQuery, deadline: Deadline): Promise<PspSettlementPage>;
 }

@@ -1,21 +1,28 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { DynamoDbOutboxStore } from '../adapters/dynamodb/outbox-store';
 import { DynamoDbPaymentStore } from '../adapters/dynamodb/payment-store';
+import { DynamoDbReconciliationStore } from '../adapters/dynamodb/reconciliation-store';
 import { DynamoDbWalletStore } from '../adapters/dynamodb/wallet-store';
+import { DynamoDbWalletTotals } from '../adapters/dynamodb/wallet-totals';
+import { FolderReportSink } from '../adapters/folder/folder-report-sink';
+import { S3ReportSink } from '../adapters/s3/s3-report-sink';
 import { SqsCompletionReporter } from '../adapters/sqs/completion-reporter';
 import { SqsEventPublisher } from '../adapters/sqs/event-publisher';
 import { TossPaymentGateway } from '../adapters/toss/toss-gateway';
+import { DEFAULT_RECONCILIATION_SETTINGS, type ReconciliationDeps } from '../application/reconciliation';
 import { DEFAULT_RECOVERY_POLICY } from '../domain/recovery';
 import type { CompletionReporter, SettlementLog } from '../ports/completion';
 import type { LedgerStore } from '../ports/ledger-store';
 import type { EventPublisher, OutboxStore } from '../ports/outbox';
 import type { PaymentStore } from '../ports/payment-store';
-import type { PaymentGateway } from '../ports/psp';
+import type { PaymentGateway, SettlementGateway } from '../ports/psp';
+import type { ReportSink } from '../ports/report-sink';
 import type { WalletStore } from '../ports/wallet-store';
 import { logger } from './observability';
 
@@ -59,7 +66,7 @@ function optionalNumberEnv(name: string): number | undefined {
   return value ? Number(value) : undefined;
 }
 
-export function paymentGateway(): PaymentGateway {
+export function paymentGateway(): PaymentGateway & SettlementGateway {
   return new TossPaymentGateway({
     baseUrl: requiredEnv('PSP_BASE_URL'),
     secretKey: pspSecretKey,
@@ -102,4 +109,32 @@ export function ledgerStore(client: DynamoDBClient = new DynamoDBClient({})): Le
 /** Where the wallet and ledger consumers report each event they have applied. */
 export function completionReporter(client: SQSClient = new SQSClient({})): CompletionReporter {
   return new SqsCompletionReporter(client, requiredEnv('COMPLETION_QUEUE_URL'));
+}
+
+/** S3 when the topology's reports bucket is wired (AWS); otherwise a folder, `reports/` by default. */
+export function reportSink(): ReportSink {
+  const bucket = process.env.REPORTS_BUCKET;
+  if (bucket) return new S3ReportSink(new S3Client({}), bucket);
+  return new FolderReportSink(process.env.REPORTS_DIR ?? 'reports');
+}
+
+/** Everything a reconciliation run needs: the scheduled handler and `npm run ops -- reconcile` share it. */
+export function reconciliationDeps(client: DynamoDBClient = new DynamoDBClient({})): ReconciliationDeps {
+  const psp = paymentGateway();
+  return {
+    psp,
+    settlements: psp,
+    store: new DynamoDbReconciliationStore(documentClient(client), requiredEnv('PAYMENTS_TABLE')),
+    payments: paymentStore(client),
+    reports: reportSink(),
+    ledger: ledgerStore(client),
+    wallets: new DynamoDbWalletTotals(documentClient(client), requiredEnv('WALLETS_TABLE')),
+    clock: systemClock,
+    settings: {
+      ...DEFAULT_RECONCILIATION_SETTINGS,
+      partitionsPerShard:
+        optionalNumberEnv('RECONCILIATION_PARTITIONS_PER_SHARD') ??
+        DEFAULT_RECONCILIATION_SETTINGS.partitionsPerShard,
+    },
+  };
 }

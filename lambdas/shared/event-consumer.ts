@@ -57,8 +57,9 @@ export function eventRecordHandler(deps: EventConsumerDeps): (record: SQSRecord)
 }
 
 /**
- * A Lambda handler for a FIFO queue. The FIFO processor handles records one by one and, at the
- * first failure, fails the rest of the batch, so nothing is applied ahead of what failed before it.
+ * A Lambda handler for a FIFO queue. The FIFO processor handles records one by one and, after a
+ * failure, fails the rest of that message group in the batch, so nothing of one payment is
+ * applied ahead of what failed before it, while other payments' events are not held back.
  */
 export function fifoQueueHandler(
   handleRecord: (record: SQSRecord) => Promise<void>,
@@ -72,6 +73,8 @@ export function fifoQueueHandler(
       // A batch that fails whole (often a single message waiting for its predecessor) is routine:
       // report it as item failures rather than as a function error that trips error alarms.
       throwOnFullBatchFailure: false,
+      // Only the failed message's group waits behind it: other payments' events go on.
+      skipGroupOnError: true,
     });
   };
 }

@@ -2,7 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { Functions } from './functions';
+import { RECONCILIATION_DISCREPANCIES_METRIC } from '../../lambdas/application/reconciliation-metrics';
+import type { FunctionName } from '../topology';
+import { type Functions, METRICS_NAMESPACE } from './functions';
 import type { Queues } from './queues';
 import type { ScheduledFunction } from './schedules';
 import { deadLetterQueueName } from './topology-tag';
@@ -15,7 +17,7 @@ export interface AlarmsProps {
 
 /**
  * Alarms for work that left the happy path and needs a person: any message in a dead-letter queue,
- * and scheduled runs that failed. `alarms` is the hook for wiring notification actions.
+ * scheduled runs that failed, and orders reconciliation could not match. `alarms` is the hook for wiring notification actions.
  */
 export class Alarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -43,6 +45,25 @@ export class Alarms extends Construct {
       const errors = props.functions.get(functionName).metricErrors({ period: Duration.minutes(5) });
       this.alarmOnAny(`${functionName}Errors`, errors, `Scheduled function ${functionName} failed`);
     }
+    this.alarmOnReconciliationDiscrepancies();
+  }
+
+  /** A daily period: the alarm reflects the latest run until the next one reports. */
+  private alarmOnReconciliationDiscrepancies(): void {
+    const service: FunctionName = 'reconciliation';
+    const discrepancies = new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: RECONCILIATION_DISCREPANCIES_METRIC,
+      // Powertools Metrics adds the service (the function's topology name) to every metric.
+      dimensionsMap: { service },
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: Duration.days(1),
+    });
+    this.alarmOnAny(
+      RECONCILIATION_DISCREPANCIES_METRIC,
+      discrepancies,
+      'Reconciliation left orders for a person: see reconciliation/<date>/discrepancies.csv in the reports bucket',
+    );
   }
 
   private alarmOnWaitingMessages(topologyName: string, queue: sqs.IQueue): void {

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
+  type BucketAccess,
   entries,
   type FunctionName,
   type FunctionSpec,
@@ -15,6 +16,7 @@ import {
   type TableAccess,
   type Topology,
 } from '../topology';
+import type { Buckets, TopologyBucket } from './buckets';
 import type { Queues, TopologyQueue } from './queues';
 import type { Tables } from './tables';
 import { tagWithTopologyName } from './topology-tag';
@@ -35,6 +37,7 @@ export interface FunctionsProps {
   readonly topology: Topology;
   readonly tables: Tables;
   readonly queues: Queues;
+  readonly buckets: Buckets;
   readonly psp: PspSettings;
   readonly logRetention: logs.RetentionDays;
 }
@@ -60,7 +63,7 @@ export class Functions extends Construct {
   }
 
   private newFunction(name: FunctionName, spec: FunctionSpec, props: FunctionsProps): NodejsFunction {
-    const { topology, tables, queues, psp } = props;
+    const { topology, tables, queues, buckets, psp } = props;
     // An explicit role and log group: no AWS-managed policy, log writes scoped to this function's group.
     const role = new iam.Role(this, `${name}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -84,6 +87,11 @@ export class Functions extends Construct {
       const queue = queues.get(queueName);
       environment[topology.queues[queueName].envVar] = queue.queue.queueUrl;
       grantQueueAccess(role, queue, access);
+    }
+    for (const [bucketName, access] of declared(spec.buckets ?? {})) {
+      const bucket = buckets.get(bucketName);
+      environment[topology.buckets[bucketName].envVar] = bucket.bucket.bucketName;
+      grantBucketAccess(role, bucket, access);
     }
     if (spec.psp) {
       environment.PSP_BASE_URL = psp.baseUrl;
@@ -151,6 +159,20 @@ function grantTableAccess(
     grantee,
     actions: ['dynamodb:Query', 'dynamodb:Scan'],
     resourceArns: indexes.map((index) => `${table.tableArn}/index/${index.name}`),
+  });
+}
+
+function grantBucketAccess(role: iam.IRole, target: TopologyBucket, access: BucketAccess): void {
+  const objects = `${target.arnExport.importedValue}/*`;
+  switch (access) {
+    case 'write':
+      // PutObject alone: no reads, deletes, ACL or tagging changes.
+      iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:PutObject'], resourceArns: [objects] });
+      break;
+  }
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${target.arnExport.name}/*]`,
+    reason: `Object keys are chosen per run (e.g. reconciliation/<date>/report.json), so access to ${target.name} is granted on its objects, never on other buckets or on the bucket's own settings.`,
   });
 }
 

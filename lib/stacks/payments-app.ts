@@ -43,7 +43,7 @@ export interface PaymentsStacks {
 /** Adds both stacks to `app` and registers the cdk-nag AwsSolutions pack, which fails synthesis on any finding. */
 export function definePaymentsApp(app: App, config: PaymentsAppConfig): PaymentsStacks {
   const stateful = new PaymentsStatefulStack(app, `${config.stackPrefix}StatefulStack`, {
-    description: 'Payments: tables, queues and secrets (retained, termination-protected)',
+    description: 'Payments: tables, queues, report buckets and secrets (retained, termination-protected)',
     topology: config.topology,
   });
   const stateless = new PaymentsStatelessStack(app, `${config.stackPrefix}StatelessStack`, {

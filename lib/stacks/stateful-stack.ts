@@ -1,5 +1,6 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { Buckets } from '../constructs/buckets';
 import { PspSecret } from '../constructs/psp-secret';
 import { Queues } from '../constructs/queues';
 import { Tables } from '../constructs/tables';
@@ -10,18 +11,20 @@ export interface PaymentsStatefulStackProps extends StackProps {
 }
 
 /**
- * Everything that holds data: tables, queues with their DLQs, the PSP secret. Termination-protected
+ * Everything that holds data: tables, queues with their DLQs, report buckets, the PSP secret. Termination-protected
  * and retained, so redeploying or deleting the stateless stack can never lose a payment.
  */
 export class PaymentsStatefulStack extends Stack {
   readonly tables: Tables;
   readonly queues: Queues;
+  readonly buckets: Buckets;
   readonly pspSecret: PspSecret;
 
   constructor(scope: Construct, id: string, props: PaymentsStatefulStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
     this.tables = new Tables(this, 'Tables', { tables: props.topology.tables });
     this.queues = new Queues(this, 'Queues', { queues: props.topology.queues });
+    this.buckets = new Buckets(this, 'Buckets', { buckets: props.topology.buckets });
     this.pspSecret = new PspSecret(this, 'PspSecret');
   }
 }

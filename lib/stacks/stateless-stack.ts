@@ -28,12 +28,13 @@ export class PaymentsStatelessStack extends Stack {
   constructor(scope: Construct, id: string, props: PaymentsStatelessStackProps) {
     super(scope, id, props);
     const { topology, stateful } = props;
-    const { tables, queues } = stateful;
+    const { tables, queues, buckets } = stateful;
 
     const functions = new Functions(this, 'Functions', {
       topology,
       tables,
       queues,
+      buckets,
       psp: { baseUrl: props.pspBaseUrl, secret: stateful.pspSecret.secret },
       logRetention: LOG_RETENTION,
     });

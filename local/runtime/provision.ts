@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type AttributeDefinition,
   CreateTableCommand,
@@ -7,7 +10,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { KeySpec, TableSpec } from '../../lib/topology';
+import type { BucketSpec, KeySpec, TableSpec } from '../../lib/topology';
 import type { LocalQueue } from './wiring';
 
 export interface ProvisionedQueue {
@@ -94,4 +97,22 @@ export async function ensureQueue(
     new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
   );
   return { url, arn: described.Attributes?.QueueArn ?? '' };
+}
+
+/**
+ * A folder per bucket under `root` (kept across restarts), or, in memory, under a temporary folder that
+ * `cleanUp` removes, like the rest of an in-memory stack's data. `env` points handlers at the folders.
+ */
+export async function ensureBucketFolders(
+  buckets: readonly { name: string; spec: BucketSpec }[],
+  root: string | undefined,
+): Promise<{ env: Record<string, string>; cleanUp: () => Promise<void> }> {
+  const base = root ?? (await mkdtemp(join(tmpdir(), 'payments-buckets-')));
+  const env: Record<string, string> = {};
+  for (const { name, spec } of buckets) {
+    const folder = join(base, name);
+    await mkdir(folder, { recursive: true });
+    env[spec.localDirEnvVar] = folder;
+  }
+  return { env, cleanUp: () => (root ? Promise.resolve() : rm(base, { recursive: true, force: true })) };
 }

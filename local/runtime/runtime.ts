@@ -12,7 +12,7 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { type LocalFunction, loadFunction } from './functions';
 import { createHttpGateway } from './http-gateway';
 import { assertPortFree } from './ports';
-import { ensureQueue, ensureTable, type ProvisionedQueue } from './provision';
+import { ensureBucketFolders, ensureQueue, ensureTable, type ProvisionedQueue } from './provision';
 import { QueuePoller } from './queue-poller';
 import { Scheduler } from './scheduler';
 import { StreamPoller } from './stream-poller';
@@ -24,7 +24,7 @@ export interface LocalRuntimeConfig {
   readonly pspPort: number;
   readonly dynamoPort: number;
   readonly sqsPort: number;
-  /** Folder for DynamoDB data and stream checkpoints; absent = in memory. */
+  /** Folder for DynamoDB data, stream checkpoints and bucket folders; absent = in memory. */
   readonly dataDir?: string;
   readonly pspSecretKey: string;
   /** Schedule cadence overrides (`SCHEDULE_<FUNCTION>_MS`) and local tuning knobs. */
@@ -126,6 +126,12 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
       queues.set(queue.name, provisioned);
       if (queue.envVar) handlerEnv[queue.envVar] = provisioned.url;
     }
+    const buckets = await ensureBucketFolders(
+      wiring.buckets,
+      config.dataDir && join(config.dataDir, 'buckets'),
+    );
+    stops.push(buckets.cleanUp);
+    Object.assign(handlerEnv, buckets.env);
     // Handlers read their configuration at module load, as in Lambda: set it first.
     Object.assign(process.env, handlerEnv);
 

@@ -1,5 +1,7 @@
 import type { Inventory } from '../../lib/inventory';
 import {
+  type BucketName,
+  type BucketSpec,
   entries,
   type FunctionName,
   type FunctionSpec,
@@ -22,6 +24,8 @@ export interface LocalWiring {
   readonly tables: readonly { name: TableName; spec: TableSpec }[];
   /** Dead-letter queues come first so redrive policies can point at them. */
   readonly queues: readonly LocalQueue[];
+  /** Folders standing in for buckets. */
+  readonly buckets: readonly { name: BucketName; spec: BucketSpec }[];
   readonly functions: readonly { name: FunctionName; spec: FunctionSpec }[];
   readonly routes: readonly { fn: FunctionName; trigger: HttpTrigger }[];
   readonly streams: readonly { fn: FunctionName; trigger: StreamTrigger }[];
@@ -83,6 +87,7 @@ export function planLocalWiring(topology: Topology): LocalWiring {
   return {
     tables: entries(topology.tables).map(([name, spec]) => ({ name, spec })),
     queues: entries(topology.queues).flatMap(([name, spec]) => localQueues(name, spec)),
+    buckets: entries(topology.buckets).map(([name, spec]) => ({ name, spec })),
     functions,
     routes: triggersOf('http'),
     streams: triggersOf('stream'),
@@ -95,6 +100,7 @@ export function localInventory(wiring: LocalWiring): Inventory {
   return {
     tables: wiring.tables.map((t) => t.name),
     queues: wiring.queues.map((q) => q.name),
+    buckets: wiring.buckets.map((b) => b.name),
     functions: wiring.functions.map((f) => f.name),
     triggers: [
       ...wiring.routes.map(({ fn, trigger }) => `http ${trigger.method} ${trigger.path} -> ${fn}`),

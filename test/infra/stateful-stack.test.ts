@@ -101,6 +101,38 @@ describe.each<[string, Topology]>([
     }
   });
 
+  test('buckets are private, SSE-S3, TLS-only, versioned, access-logged and retained', () => {
+    for (const name of Object.keys(subject.buckets)) {
+      const { logicalId, resource } = topologyResource(synth.statefulTemplate, 'AWS::S3::Bucket', name);
+      expect(resource.DeletionPolicy).toBe('Retain');
+      expect(resource.Properties).toMatchObject({
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: { DestinationBucketName: { Ref: expect.any(String) } },
+      });
+      synth.statefulTemplate.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: logicalId },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+
   test('the PSP secret is retained', () => {
     synth.statefulTemplate.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
   });

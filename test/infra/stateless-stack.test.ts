@@ -65,7 +65,7 @@ describe.each<[string, Topology]>([
     }
   });
 
-  test('environment names exactly the declared tables and queues, and PSP settings only where needed', () => {
+  test('environment names exactly the declared tables, queues and buckets, and PSP settings only where needed', () => {
     for (const [name, spec] of entries(subject.functions)) {
       const variables = (fn(name).resource.Properties.Environment as { Variables: Record<string, unknown> })
         .Variables;
@@ -75,6 +75,9 @@ describe.each<[string, Topology]>([
         'NODE_OPTIONS',
         ...Object.keys(spec.tables).map((table) => subject.tables[table as keyof Topology['tables']].envVar),
         ...Object.keys(spec.queues).map((queue) => subject.queues[queue as keyof Topology['queues']].envVar),
+        ...Object.keys(spec.buckets ?? {}).map(
+          (bucket) => subject.buckets[bucket as keyof Topology['buckets']].envVar,
+        ),
         ...(spec.psp ? ['PSP_BASE_URL', 'PSP_SECRET_ARN'] : []),
       ];
       expect(Object.keys(variables).sort()).toEqual(expected.sort());
@@ -197,6 +200,16 @@ describe.each<[string, Topology]>([
     }
   });
 
+  test('reconciliation discrepancies alarm on any order left for a person', () => {
+    synth.statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRICS_NAMESPACE,
+      MetricName: 'ReconciliationDiscrepancies',
+      Dimensions: [{ Name: 'service', Value: 'reconciliation' }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+  });
+
   describe('least privilege', () => {
     const declaredOrTriggered = (spec: FunctionSpec) => {
       const triggered = spec.triggers.flatMap((trigger) => {
@@ -207,10 +220,16 @@ describe.each<[string, Topology]>([
       const redriven = Object.entries(spec.queues)
         .filter(([, access]) => access === 'redrive')
         .map(([queue]) => deadLetterQueueName(queue));
-      return new Set([...Object.keys(spec.tables), ...Object.keys(spec.queues), ...triggered, ...redriven]);
+      return new Set([
+        ...Object.keys(spec.tables),
+        ...Object.keys(spec.queues),
+        ...Object.keys(spec.buckets ?? {}),
+        ...triggered,
+        ...redriven,
+      ]);
     };
 
-    test('functions reach only the tables and queues their spec declares or their triggers need', () => {
+    test('functions reach only the tables, queues and buckets their spec declares or their triggers need', () => {
       for (const [name, spec] of entries(subject.functions)) {
         const allowed = declaredOrTriggered(spec);
         for (const statement of functionPolicyStatements(synth.statelessTemplate, name)) {
@@ -248,6 +267,19 @@ describe.each<[string, Topology]>([
             .flatMap(actionsOf)
             .filter((action) => /Put|Update|Delete|Write/.test(action));
           expect(writes).toEqual([]);
+        }
+      }
+    });
+
+    test('bucket writers may only put objects into their declared buckets', () => {
+      for (const [name, spec] of entries(subject.functions)) {
+        const statements = functionPolicyStatements(synth.statelessTemplate, name);
+        const s3Actions = statements.flatMap(actionsOf).filter((action) => action.startsWith('s3:'));
+        const writes = Object.keys(spec.buckets ?? {});
+        expect({ name, s3Actions }).toEqual({ name, s3Actions: writes.map(() => 's3:PutObject') });
+        for (const bucket of writes) {
+          const onBucket = statements.filter((s) => grantedTopologyNames(s, statefulNames).includes(bucket));
+          expect(onBucket.flatMap(actionsOf)).toEqual(['s3:PutObject']);
         }
       }
     });

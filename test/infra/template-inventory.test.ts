@@ -24,6 +24,7 @@ function declaredInventory(subject: Topology): Inventory {
     queues: entries(subject.queues).flatMap(([name, spec]) =>
       spec.deadLetter ? [name, deadLetterQueueName(name)] : [name],
     ),
+    buckets: Object.keys(subject.buckets),
     functions: Object.keys(subject.functions),
     triggers: entries(subject.functions).flatMap(([name, spec]) =>
       spec.triggers.map((trigger) => `${triggerLine(trigger)} -> ${name}`),

@@ -60,9 +60,10 @@ describe.each<[string, Topology]>([
       trigger.kind === 'http' ? [`${trigger.method} ${trigger.path}`] : [],
     );
     expect(new Set(routes).size).toBe(routes.length);
-    const envVars = [...Object.values(subject.tables), ...Object.values(subject.queues)].map(
-      (spec) => spec.envVar,
-    );
+    const envVars = [
+      ...[...Object.values(subject.tables), ...Object.values(subject.queues)].map((spec) => spec.envVar),
+      ...Object.values(subject.buckets).flatMap((spec) => [spec.envVar, spec.localDirEnvVar]),
+    ];
     expect(new Set(envVars).size).toBe(envVars.length);
   });
 

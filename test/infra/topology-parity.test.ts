@@ -1,5 +1,5 @@
 import { type Inventory, sortedInventory } from '../../lib/inventory';
-import { type QueueSpec, type Topology, topology } from '../../lib/topology';
+import { type BucketSpec, type QueueSpec, type Topology, topology } from '../../lib/topology';
 import { localInventory, planLocalWiring } from '../../local/runtime/wiring';
 import { templateInventory } from '../support/template-inventory';
 import { synthPaymentsApp } from './synth-payments-app';
@@ -9,11 +9,12 @@ const cloudInventory = (t: Topology): Inventory =>
 const laptopInventory = (t: Topology): Inventory => sortedInventory(localInventory(planLocalWiring(t)));
 
 describe('topology parity: the CDK template and the local runtime hold the same system', () => {
-  it('has the same tables, queues, functions and triggers on both sides', () => {
+  it('has the same tables, queues, buckets, functions and triggers on both sides', () => {
     const cloud = cloudInventory(topology);
     expect(cloud).toEqual(laptopInventory(topology));
     // Guard against a vacuous pass: both sides really list the topology's elements.
     expect(cloud.tables).toEqual(Object.keys(topology.tables).sort());
+    expect(cloud.buckets).toEqual(Object.keys(topology.buckets).sort());
     expect(cloud.functions).toEqual(Object.keys(topology.functions).sort());
     expect(cloud.triggers).toContain('http POST /payments/confirm -> confirmPayment');
   });
@@ -30,6 +31,13 @@ describe('topology parity: the CDK template and the local runtime hold the same 
     const cloudWithExtra = cloudInventory(widened);
     expect(cloudWithExtra.queues).toEqual(expect.arrayContaining(['extra', 'extra-dlq']));
     expect(cloudWithExtra).not.toEqual(laptopInventory(topology));
+    expect(laptopInventory(widened)).not.toEqual(cloudInventory(topology));
+  });
+
+  it('notices a bucket that only one side has', () => {
+    const extra: BucketSpec = { envVar: 'EXTRA_BUCKET', localDirEnvVar: 'EXTRA_DIR' };
+    const widened = { ...topology, buckets: { ...topology.buckets, extra } } as Topology;
+    expect(cloudInventory(widened).buckets).toContain('extra');
     expect(laptopInventory(widened)).not.toEqual(cloudInventory(topology));
   });
 });

@@ -14,6 +14,10 @@ export default async function globalSetup(): Promise<void> {
     PSP_REQUEST_TIMEOUT_MS: '1500',
     PSP_RETRY_BUDGET_MS: '5000',
     PSP_SIM_HANG_MS: '3000',
+    // Scheduled jobs are tested in-process on their own tables; here they would only rewrite
+    // other tests' payments underneath them (e.g. recovery settling an UNKNOWN one).
+    SCHEDULE_RECOVERY_MS: '3600000',
+    SCHEDULE_OUTBOX_SWEEPER_MS: '3600000',
   });
   (globalThis as { localStack?: typeof stack }).localStack = stack;
   process.env.API_URL = stack.apiUrl;

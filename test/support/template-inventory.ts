@@ -10,6 +10,7 @@ export function templateInventory(templates: object[]): Inventory {
   const app = new TemplateSet(templates as CfnTemplate[]);
   const tables: string[] = [];
   const queues: string[] = [];
+  const buckets: string[] = [];
   const functions: string[] = [];
   const triggers: string[] = [];
 
@@ -22,6 +23,9 @@ export function templateInventory(templates: object[]): Inventory {
         break;
       case 'AWS::SQS::Queue':
         if (name) queues.push(name);
+        break;
+      case 'AWS::S3::Bucket':
+        if (name) buckets.push(name);
         break;
       case 'AWS::Lambda::Function':
         if (name) functions.push(name);
@@ -45,7 +49,7 @@ export function templateInventory(templates: object[]): Inventory {
         break;
     }
   }
-  return sortedInventory({ tables, queues, functions, triggers });
+  return sortedInventory({ tables, queues, buckets, functions, triggers });
 }
 
 type CfnObject = Record<string, unknown>;

@@ -86,7 +86,7 @@ function consumerWith(results: Record<string, 'applied' | 'duplicate' | 'gap' | 
 }
 
 const message = (id: string, orderId: string, seq: number) =>
-  record(id, JSON.stringify(confirmed(orderId, seq)));
+  record(id, JSON.stringify(confirmed(orderId, seq)), orderId);
 
 describe('payment event consumer', () => {
   it('applies each event and then reports it', async () => {
@@ -107,17 +107,18 @@ describe('payment event consumer', () => {
     expect(consumer.reports).toHaveLength(1);
   });
 
-  it('fails an event that arrived before its predecessor, and everything after it in the batch', async () => {
+  it('fails an event that arrived before its predecessor, and what follows it in its group only', async () => {
     const consumer = consumerWith({ 'order-1:2': 'gap' });
     const failed = await consumer.run([
       message('m1', 'order-1', 1),
       message('m2', 'order-1', 2),
       message('m3', 'order-2', 1),
+      message('m4', 'order-1', 3),
     ]);
-    expect(failed).toEqual(['m2', 'm3']);
-    // Order is kept: nothing after the failure is applied, even in another message group.
-    expect(consumer.applied).toEqual(['order-1:1', 'order-1:2']);
-    expect(consumer.reports.map((r) => r.eventId)).toEqual(['order-1:1']);
+    expect(failed).toEqual(['m2', 'm4']);
+    // Order is kept per payment: nothing of order-1 after the failure is applied; order-2 goes on.
+    expect(consumer.applied).toEqual(['order-1:1', 'order-1:2', 'order-2:1']);
+    expect(consumer.reports.map((r) => r.eventId)).toEqual(['order-1:1', 'order-2:1']);
     expect(consumer.logs).toEqual([expect.objectContaining({ level: 'warn' })]);
   });
 

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
+import { seoulDay } from '../../domain/business-day';
 
 /** Item keys and sparse-index values of the payments table (single-table design). */
 export const PAYMENT_SK = '#PAYMENT';
 export const OUTBOX_SK = '#OUTBOX';
+/** `lastWriter` of the outbox slot: the stream filter lets only business transactions through. */
+export const OUTBOX_WRITER_TRANSACTION = 'transaction';
+export const OUTBOX_WRITER_PUBLISHER = 'publisher';
 export const EVENT_SK_PREFIX = 'EVENT#';
 export const SETTLED_SK_PREFIX = '#SETTLED#';
 
@@ -29,11 +33,12 @@ export function unpublishedShard(orderId: string): string {
   return `OUTBOX#${shardOf(orderId)}`;
 }
 
-/** Reconciliation reads a PSP business day, which is a calendar day in Asia/Seoul (UTC+9, no DST). */
-export function seoulDate(isoInstant: string): string {
-  return new Date(Date.parse(isoInstant) + 9 * 3_600_000).toISOString().slice(0, 10);
+/** Partition of the approval-day index holding one shard of a Seoul day's approved payments. */
+export function approvalDayKey(date: string, shard: number): string {
+  return `DAY#${date}#${shard}`;
 }
 
+/** Reconciliation reads a PSP business day, so payments are indexed by their approval's Seoul day. */
 export function approvalDayShard(orderId: string, approvedAt: string): string {
-  return `DAY#${seoulDate(approvedAt)}#${shardOf(orderId)}`;
+  return approvalDayKey(seoulDay(new Date(approvedAt)), shardOf(orderId));
 }

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DomainEvent } from '../../domain/events';
 import type { OutboxEntry, OutboxStore } from '../../ports/outbox';
-import { eventSk, INDEX_SHARDS, OUTBOX_SK, paymentPk } from './keys';
+import { eventSk, INDEX_SHARDS, OUTBOX_SK, OUTBOX_WRITER_PUBLISHER, paymentPk } from './keys';
 
 const UNPUBLISHED_INDEX = 'unpublished';
 
@@ -43,15 +43,16 @@ export class DynamoDbOutboxStore implements OutboxStore {
     const key = { pk: paymentPk(orderId), sk: OUTBOX_SK };
     const notRegressing = 'attribute_not_exists(publishedSeq) OR publishedSeq < :seq';
     try {
-      // The slot still holds this event: clear the unpublished mark too. The resulting
-      // stream record lacks `unpublishedShard`, so the publisher's filter drops it.
+      // The slot still holds this event: clear the unpublished mark too. Either write is
+      // signed `lastWriter = publisher`, so the publisher's stream filter drops its record.
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
-          UpdateExpression: 'SET publishedSeq = :seq REMOVE unpublishedShard, unpublishedSince',
+          UpdateExpression:
+            'SET publishedSeq = :seq, lastWriter = :writer REMOVE unpublishedShard, unpublishedSince',
           ConditionExpression: `seq = :seq AND (${notRegressing})`,
-          ExpressionAttributeValues: { ':seq': seq },
+          ExpressionAttributeValues: { ':seq': seq, ':writer': OUTBOX_WRITER_PUBLISHER },
         }),
       );
     } catch (error) {
@@ -62,9 +63,9 @@ export class DynamoDbOutboxStore implements OutboxStore {
           new UpdateCommand({
             TableName: this.tableName,
             Key: key,
-            UpdateExpression: 'SET publishedSeq = :seq',
+            UpdateExpression: 'SET publishedSeq = :seq, lastWriter = :writer',
             ConditionExpression: notRegressing,
-            ExpressionAttributeValues: { ':seq': seq },
+            ExpressionAttributeValues: { ':seq': seq, ':writer': OUTBOX_WRITER_PUBLISHER },
           }),
         )
         .catch((e: unknown) => {

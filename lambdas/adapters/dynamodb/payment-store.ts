@@ -24,6 +24,7 @@ import {
   eventSk,
   INDEX_SHARDS,
   OUTBOX_SK,
+  OUTBOX_WRITER_TRANSACTION,
   PAYMENT_SK,
   paymentPk,
   recoveryShard,
@@ -364,7 +365,7 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
       TableName: this.tableName,
       Key: { pk: paymentPk(event.orderId), sk: OUTBOX_SK },
       UpdateExpression:
-        'SET eventId = :eventId, #type = :type, seq = :seq, #at = :at, payload = :payload, unpublishedShard = :shard, unpublishedSince = :at',
+        'SET eventId = :eventId, #type = :type, seq = :seq, #at = :at, payload = :payload, unpublishedShard = :shard, unpublishedSince = :at, lastWriter = :writer',
       ExpressionAttributeNames: { '#type': 'type', '#at': 'at' },
       ExpressionAttributeValues: {
         ':eventId': event.eventId,
@@ -373,6 +374,8 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
         ':at': event.occurredAt,
         ':payload': event,
         ':shard': unpublishedShard(event.orderId),
+        // The publisher's stream filter admits only slot writes made by a business transaction.
+        ':writer': OUTBOX_WRITER_TRANSACTION,
       },
     };
   }

@@ -1,16 +1,20 @@
 import { classifyPspReply } from '../../domain/psp-outcome';
 import { DEFAULT_RETRY_POLICY, planNextAttempt, type RetryPolicy } from '../../domain/retry-policy';
-import type {
-  CancelRequest,
-  ConfirmRequest,
-  Deadline,
-  PaymentGateway,
-  PspLookup,
-  PspPayment,
-  PspResult,
-  PspUnknown,
+import {
+  type CancelRequest,
+  type ConfirmRequest,
+  type Deadline,
+  MAX_SETTLEMENT_PAGE_SIZE,
+  type PaymentGateway,
+  type PspLookup,
+  type PspPayment,
+  type PspResult,
+  type PspSettlementPage,
+  type PspUnknown,
+  type SettlementGateway,
+  type SettlementQuery,
 } from '../../ports/psp';
-import { parseTossPayment, TossErrorSchema } from './toss-schemas';
+import { parseTossPayment, parseTossSettlements, TossErrorSchema } from './toss-schemas';
 
 /** Compatible with the Powertools Logger. */
 export interface GatewayLogger {
@@ -41,7 +45,7 @@ export interface TossGatewayOptions {
 }
 
 interface TossRequest {
-  readonly operation: 'confirm' | 'cancel' | 'findByOrderId';
+  readonly operation: 'confirm' | 'cancel' | 'findByOrderId' | 'settlements';
   readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly body?: Record<string, unknown>;
@@ -63,7 +67,7 @@ type CallResult =
 
 const NOT_FOUND_CODE = 'NOT_FOUND_PAYMENT';
 
-export class TossPaymentGateway implements PaymentGateway {
+export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
   private readonly baseUrl: string;
   private readonly requestTimeoutMs: number;
   private readonly retryBudgetMs: number;
@@ -155,6 +159,28 @@ export class TossPaymentGateway implements PaymentGateway {
         // Only Toss's own "no such payment" proves absence; any other refusal (an auth error, a
         // proxy's 404 page) says nothing about the payment, and mistaking it would fail a paid order.
         return result.code === NOT_FOUND_CODE ? { kind: 'notFound' } : unknown(result.code, result.message);
+    }
+  }
+
+  async settlements(query: SettlementQuery, deadline: Deadline): Promise<PspSettlementPage> {
+    const { startDate, endDate, page, size } = query;
+    if (!Number.isInteger(size) || size < 1 || size > MAX_SETTLEMENT_PAGE_SIZE) {
+      throw new RangeError(`settlement page size must be 1-${MAX_SETTLEMENT_PAGE_SIZE}, got ${size}`);
+    }
+    const params = new URLSearchParams({ startDate, endDate, page: String(page), size: String(size) });
+    const result = await this.call(
+      { operation: 'settlements', method: 'GET', path: `/v1/settlements?${params}` },
+      deadline,
+    );
+    switch (result.kind) {
+      case 'success': {
+        const rows = parseTossSettlements(result.body);
+        return rows ? { kind: 'page', rows } : invalidResponse('a list of Toss settlements');
+      }
+      case 'alreadyProcessed':
+        return unknown(result.code, result.message);
+      default:
+        return result;
     }
   }
 
@@ -289,8 +315,8 @@ function unknown(code: string, message: string): PspUnknown {
   return { kind: 'unknown', code, message };
 }
 
-function invalidResponse(): PspUnknown {
-  return unknown('INVALID_PSP_RESPONSE', 'PSP answered with a body that is not a Toss payment');
+function invalidResponse(expected = 'a Toss payment'): PspUnknown {
+  return unknown('INVALID_PSP_RESPONSE', `PSP answered with a body that is not ${expected}`);
 }
 
 function parseJson(text: string): unknown {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PspPayment } from '../../ports/psp';
+import type { PspPayment, PspSettlement } from '../../ports/psp';
 
 /**
  * The parts of Toss's Payment object we rely on. Lenient on purpose: unknown fields are dropped,
@@ -31,4 +31,21 @@ export function parseTossPayment(body: unknown): PspPayment | undefined {
   if (!parsed.success) return undefined;
   const { approvedAt, cancels, ...payment } = parsed.data;
   return { ...payment, ...(approvedAt ? { approvedAt } : {}), cancels: cancels ?? [] };
+}
+
+/** The parts of Toss's Settlement object we rely on; cancels come as rows with a negative amount. */
+const TossSettlementsSchema = z.array(
+  z.object({
+    orderId: z.string(),
+    paymentKey: z.string(),
+    transactionKey: z.string(),
+    amount: z.number().int(),
+    approvedAt: z.string().nullish(),
+  }),
+);
+
+export function parseTossSettlements(body: unknown): PspSettlement[] | undefined {
+  const parsed = TossSettlementsSchema.safeParse(body);
+  if (!parsed.success) return undefined;
+  return parsed.data.map(({ approvedAt, ...row }) => ({ ...row, ...(approvedAt ? { approvedAt } : {}) }));
 }

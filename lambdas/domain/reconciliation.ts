@@ -1,0 +1,203 @@
+import { type AccountTotals, sellerPayable } from './ledger';
+import { sumAmounts } from './money';
+import { approve, cancel, type Payment, type Transition } from './payment';
+import { classifyPspStatus } from './psp-outcome';
+
+/**
+ * Daily reconciliation against the PSP's settlement data: what one order's evidence from both
+ * sides says, and which changes are safe to make without a person.
+ */
+export const RECONCILIATION_CLASSES = [
+  'MATCHED',
+  'MISSING_INTERNAL',
+  'MISSING_AT_PSP',
+  'AMOUNT_MISMATCH',
+  'STATUS_MISMATCH',
+] as const;
+
+export type ReconciliationClass = (typeof RECONCILIATION_CLASSES)[number];
+
+/** One settlement row: a money movement at the PSP, positive for an approval, negative for a cancel. */
+export interface SettlementMovement {
+  readonly orderId: string;
+  readonly paymentKey: string;
+  readonly amount: number;
+  readonly approvedAt?: string;
+}
+
+/** An order's settlement rows of one day, folded into what the PSP approved and canceled that day. */
+export interface PspDay {
+  readonly orderId: string;
+  readonly paymentKey: string;
+  /** The day's approval rows: the payment's total when the PSP approved it that day, else 0. */
+  readonly approved: number;
+  /** The day's cancel rows, as a positive amount. */
+  readonly canceled: number;
+  readonly approvedAt?: string;
+}
+
+export function foldSettlement(day: PspDay | undefined, row: SettlementMovement): PspDay {
+  return {
+    orderId: row.orderId,
+    paymentKey: day?.paymentKey ?? row.paymentKey,
+    approved: (day?.approved ?? 0) + Math.max(row.amount, 0),
+    canceled: (day?.canceled ?? 0) + Math.max(-row.amount, 0),
+    approvedAt: day?.approvedAt ?? row.approvedAt,
+  };
+}
+
+/** What the PSP settled for the order that day: approvals minus cancels. */
+export function netSettled(day: PspDay): number {
+  return day.approved - day.canceled;
+}
+
+/** What reconciliation reads of our payment. */
+export type InternalPayment = Pick<Payment, 'orderId' | 'status' | 'amount' | 'balanceAmount' | 'paymentKey'>;
+
+/** The PSP's current view of one payment, from a lookup by orderId (the PSP port's payment fits). */
+export interface PspPaymentView {
+  readonly paymentKey: string;
+  /** Toss status: DONE, CANCELED, PARTIAL_CANCELED, ... */
+  readonly status: string;
+  readonly totalAmount: number;
+  readonly balanceAmount: number;
+  readonly approvedAt?: string;
+}
+
+export type Correction =
+  | { readonly kind: 'approve'; readonly paymentKey: string; readonly approvedAt: string }
+  | { readonly kind: 'cancel'; readonly cancelAmount: number };
+
+export interface Verdict {
+  readonly kind: 'verdict';
+  readonly class: ReconciliationClass;
+  /** Changes that make our payment agree with the PSP, in order; empty when a person must decide. */
+  readonly corrections: readonly Correction[];
+  readonly reason: string;
+}
+
+export type Assessment = Verdict | { readonly kind: 'needsPspLookup' };
+
+export interface OrderEvidence {
+  readonly psp?: PspDay;
+  readonly internal?: InternalPayment;
+  /** The PSP's current view, once looked up; null when the PSP has no payment for the order. */
+  readonly pspNow?: PspPaymentView | null;
+}
+
+/** What the PSP holds for the payment, from the day's rows or a lookup. */
+interface PspTruth {
+  readonly paymentKey: string;
+  readonly approved: boolean;
+  readonly totalAmount: number;
+  readonly balanceAmount: number;
+  readonly approvedAt?: string;
+}
+
+export function assess(evidence: OrderEvidence): Assessment {
+  const { psp, internal } = evidence;
+  if (!internal) {
+    if (!psp) throw new Error('an order needs evidence from at least one side');
+    return verdict('MISSING_INTERNAL', 'The PSP settled money for an order we have no payment for.');
+  }
+  if (!psp) return verdict('MISSING_AT_PSP', 'Approved here that day, but the PSP settled nothing for it.');
+  if (internal.status === 'NOT_STARTED' || internal.status === 'FAILURE') {
+    return verdict('STATUS_MISMATCH', `The PSP settled money for a payment we hold as ${internal.status}.`);
+  }
+  const truth = pspTruth(psp, internal, evidence.pspNow);
+  if (truth === 'lookup') return { kind: 'needsPspLookup' };
+  if (truth === undefined) {
+    return verdict('STATUS_MISMATCH', 'The PSP has settlement rows for the order but no payment.');
+  }
+  return compare(truth, internal);
+}
+
+/**
+ * The day's rows tell the PSP's balance only for an order approved that day and canceled on
+ * neither side: cancels can fall on later days (or earlier ones, for the approval), so anything
+ * else is decided on the PSP's current view of the payment.
+ */
+function pspTruth(
+  psp: PspDay,
+  internal: InternalPayment,
+  pspNow: PspPaymentView | null | undefined,
+): PspTruth | undefined | 'lookup' {
+  if (pspNow === null) return undefined;
+  if (pspNow !== undefined) {
+    const status = classifyPspStatus(pspNow.status);
+    return { ...pspNow, approved: status === 'approved' || status === 'canceled' };
+  }
+  const dayDecides = psp.approved > 0 && psp.canceled === 0 && internal.balanceAmount === internal.amount;
+  if (!dayDecides) return 'lookup';
+  return {
+    paymentKey: psp.paymentKey,
+    approved: true,
+    totalAmount: psp.approved,
+    balanceAmount: psp.approved,
+    approvedAt: psp.approvedAt,
+  };
+}
+
+function compare(psp: PspTruth, internal: InternalPayment): Verdict {
+  if (!psp.approved) {
+    return verdict('STATUS_MISMATCH', 'The PSP settled money for a payment it does not hold as approved.');
+  }
+  if (psp.totalAmount !== internal.amount) {
+    return verdict('AMOUNT_MISMATCH', `The PSP approved ${psp.totalAmount}; we hold ${internal.amount}.`);
+  }
+  if (internal.paymentKey !== undefined && internal.paymentKey !== psp.paymentKey) {
+    return verdict('STATUS_MISMATCH', 'The PSP approved another paymentKey than the one we hold.');
+  }
+  if (internal.status === 'EXECUTING' || internal.status === 'UNKNOWN') {
+    // The confirm's own success transition, then whatever the PSP canceled since.
+    if (!psp.approvedAt) return verdict('STATUS_MISMATCH', 'The PSP approved it but gives no approval time.');
+    const approval: Correction = { kind: 'approve', paymentKey: psp.paymentKey, approvedAt: psp.approvedAt };
+    const canceled = internal.amount - psp.balanceAmount;
+    return verdict(
+      'STATUS_MISMATCH',
+      `Approved at the PSP; ${internal.status} here.`,
+      canceled > 0 ? [approval, { kind: 'cancel', cancelAmount: canceled }] : [approval],
+    );
+  }
+  const missingCancel = internal.balanceAmount - psp.balanceAmount;
+  if (missingCancel === 0) return verdict('MATCHED', 'Agrees with the PSP.');
+  if (missingCancel > 0) {
+    return verdict('STATUS_MISMATCH', `The PSP canceled ${missingCancel} that we have not recorded.`, [
+      { kind: 'cancel', cancelAmount: missingCancel },
+    ]);
+  }
+  // Giving money back to sellers on our own word would be a guess: a person looks.
+  return verdict('STATUS_MISMATCH', `We recorded ${-missingCancel} of cancels that the PSP did not make.`);
+}
+
+function verdict(cls: ReconciliationClass, reason: string, corrections: readonly Correction[] = []): Verdict {
+  return { kind: 'verdict', class: cls, corrections, reason };
+}
+
+export const CORRECTION_CANCEL_REASON = 'Canceled at the PSP; recorded by reconciliation';
+
+/** A correction is the ordinary domain transition, so it emits the same event a confirm or cancel would. */
+export function applyCorrection(payment: Payment, correction: Correction, at: string): Transition {
+  return correction.kind === 'approve'
+    ? approve(payment, { at, paymentKey: correction.paymentKey, approvedAt: correction.approvedAt })
+    : cancel(payment, { at, cancelAmount: correction.cancelAmount, cancelReason: CORRECTION_CANCEL_REASON });
+}
+
+export interface LedgerCheck {
+  readonly walletsTotal: number;
+  /** What the ledger says we owe sellers: their payable accounts' credit balances. */
+  readonly sellerPayables: number;
+  readonly balanced: boolean;
+}
+
+/** Every won credited to a wallet is owed to its seller, so wallets sum to the seller-payable balances. */
+export function checkLedgerAgainstWallets(
+  accounts: readonly AccountTotals[],
+  walletsTotal: number,
+): LedgerCheck {
+  const payablePrefix = sellerPayable('');
+  const sellerPayables = sumAmounts(
+    accounts.filter((a) => a.account.startsWith(payablePrefix)).map((a) => a.credits - a.debits),
+  );
+  return { walletsTotal, sellerPayables, balanced: walletsTotal === sellerPayables };
+}

@@ -1,0 +1,37 @@
+import type { InternalPayment, LedgerCheck, ReconciliationClass } from '../domain/reconciliation';
+
+/** The outcome of one reconciliation run of a Seoul day; a re-run overwrites it. */
+export interface ReconciliationSummary {
+  readonly date: string;
+  readonly generatedAt: string;
+  readonly settlementRows: number;
+  /** Orders with evidence on either side. */
+  readonly orders: number;
+  /** Approvals minus cancels the PSP settled that day. */
+  readonly pspNetAmount: number;
+  /** Orders per class after this run's corrections, so a re-run reports the same counts. */
+  readonly counts: Readonly<Record<ReconciliationClass, number>>;
+  /** Corrections this run applied (a re-run applies none). */
+  readonly corrections: { readonly approved: number; readonly canceled: number };
+  /** Orders left for a person: everything not MATCHED. */
+  readonly discrepancies: number;
+  readonly ledger: LedgerCheck;
+}
+
+/** Our side of reconciliation, read from the payments table. */
+export interface ReconciliationStore {
+  /** The approval-day index is split into this many shards. */
+  readonly dayShards: number;
+  /** The shard (0 to dayShards - 1) that holds an order. */
+  shardOf(orderId: string): number;
+  /** Pages of the payments approved on a Seoul day (SUCCESS, PARTIAL_CANCELED, CANCELED) in one shard. */
+  approvedOn(date: string, shard: number): AsyncIterable<readonly InternalPayment[]>;
+  /** The payments that exist among `orderIds`, in any order. */
+  findPayments(orderIds: readonly string[]): Promise<InternalPayment[]>;
+  saveSummary(summary: ReconciliationSummary): Promise<void>;
+}
+
+/** The sum of every seller's wallet balance, for the ledger check. */
+export interface WalletTotals {
+  totalBalance(): Promise<number>;
+}

@@ -1,0 +1,280 @@
+import {
+  type ReconciliationDeps,
+  type ReconciliationProgress,
+  reconciliationUseCase,
+} from '../../lambdas/application/reconciliation';
+import { seoulDay } from '../../lambdas/domain/business-day';
+import type { DomainEvent } from '../../lambdas/domain/events';
+import { sellerPayable } from '../../lambdas/domain/ledger';
+import { approve, type Payment, type PaymentStatus } from '../../lambdas/domain/payment';
+import type { InternalPayment, PspPaymentView } from '../../lambdas/domain/reconciliation';
+import type { PaymentStore } from '../../lambdas/ports/payment-store';
+import type { PspLookup, PspSettlement, PspSettlementPage, SettlementQuery } from '../../lambdas/ports/psp';
+import type { ReconciliationStore, ReconciliationSummary } from '../../lambdas/ports/reconciliation-store';
+import { APPROVED_AT, AT, accepted, PAYMENT_KEY, paymentIn } from './payment-fixtures';
+
+const DATE = seoulDay(new Date(APPROVED_AT));
+const DAY_BEFORE = '2024-02-12T12:00:00+09:00';
+const deadline = { remainingMs: () => 60_000 };
+
+/** The payments table as reconciliation and corrections see it: a day index of two shards, versioned saves. */
+class MemoryPayments implements ReconciliationStore, Pick<PaymentStore, 'get' | 'save'> {
+  readonly dayShards = 2;
+  readonly payments = new Map<string, Payment>();
+  readonly events: DomainEvent[] = [];
+  readonly summaries: ReconciliationSummary[] = [];
+  /** Runs before a save is applied, to play a concurrent writer. */
+  beforeSave?: (orderId: string) => void;
+
+  constructor(payments: Payment[]) {
+    for (const payment of payments) this.payments.set(payment.orderId, payment);
+  }
+
+  shardOf(orderId: string): number {
+    return orderId.charCodeAt(orderId.length - 1) % this.dayShards;
+  }
+
+  async *approvedOn(date: string, shard: number): AsyncGenerator<InternalPayment[]> {
+    const day = [...this.payments.values()].filter(
+      (p) =>
+        p.approvedAt !== undefined &&
+        seoulDay(new Date(p.approvedAt)) === date &&
+        ['SUCCESS', 'PARTIAL_CANCELED', 'CANCELED'].includes(p.status) &&
+        this.shardOf(p.orderId) === shard,
+    );
+    for (let i = 0; i < day.length; i += 2) yield day.slice(i, i + 2);
+  }
+
+  async findPayments(orderIds: readonly string[]): Promise<InternalPayment[]> {
+    return orderIds.flatMap((id) => this.payments.get(id) ?? []);
+  }
+
+  async saveSummary(summary: ReconciliationSummary): Promise<void> {
+    this.summaries.push(summary);
+  }
+
+  async get(orderId: string): Promise<Payment | undefined> {
+    return this.payments.get(orderId);
+  }
+
+  async save(previous: Payment, next: Payment, options: { event?: DomainEvent } = {}): Promise<boolean> {
+    this.beforeSave?.(previous.orderId);
+    if (this.payments.get(previous.orderId)?.version !== previous.version) return false;
+    this.payments.set(next.orderId, next);
+    if (options.event) this.events.push(options.event);
+    return true;
+  }
+}
+
+class FakePsp {
+  lookups = 0;
+  failSettlements = false;
+
+  constructor(
+    readonly rows: PspSettlement[],
+    readonly views: Map<string, PspPaymentView>,
+  ) {}
+
+  async settlements({ startDate, page, size }: SettlementQuery): Promise<PspSettlementPage> {
+    if (this.failSettlements) return { kind: 'unknown', code: 'TIMEOUT', message: 'no answer' };
+    const rows = startDate === DATE ? this.rows : [];
+    return { kind: 'page', rows: rows.slice((page - 1) * size, page * size) };
+  }
+
+  async findByOrderId(orderId: string): Promise<PspLookup> {
+    this.lookups += 1;
+    const view = this.views.get(orderId);
+    return view ? { kind: 'found', payment: { ...view, orderId, cancels: [] } } : { kind: 'notFound' };
+  }
+}
+
+function payment(orderId: string, status: PaymentStatus, overrides: Partial<Payment> = {}): Payment {
+  return { ...paymentIn(status), orderId, ...overrides };
+}
+
+const row = (orderId: string, amount: number): PspSettlement => ({
+  orderId,
+  paymentKey: PAYMENT_KEY,
+  transactionKey: `${orderId}:${amount}`,
+  amount,
+  approvedAt: APPROVED_AT,
+});
+
+const view = (balanceAmount: number, status = 'PARTIAL_CANCELED'): PspPaymentView => ({
+  paymentKey: PAYMENT_KEY,
+  status,
+  totalAmount: 6_000,
+  balanceAmount,
+  approvedAt: APPROVED_AT,
+});
+
+/** One order per class, and one per correction, on DATE. */
+function scenario() {
+  const table = new MemoryPayments([
+    payment('matched-A', 'SUCCESS'),
+    payment('unknown-B', 'UNKNOWN'),
+    payment('uncanceled-C', 'SUCCESS'),
+    payment('ours-only-E', 'SUCCESS'),
+    payment('not-started-F', 'NOT_STARTED'),
+    payment('executing-G', 'EXECUTING'),
+    payment('earlier-H', 'PARTIAL_CANCELED', { approvedAt: DAY_BEFORE }),
+  ]);
+  const psp = new FakePsp(
+    [
+      row('matched-A', 6_000),
+      row('unknown-B', 6_000),
+      row('uncanceled-C', 6_000),
+      row('uncanceled-C', -2_000),
+      row('theirs-only-D', 9_000),
+      row('not-started-F', 6_000),
+      row('executing-G', 5_000),
+      row('earlier-H', -1),
+    ],
+    new Map([
+      ['uncanceled-C', view(4_000)],
+      ['earlier-H', view(5_999)],
+    ]),
+  );
+  const reports = new Map<string, string>();
+  const progress: ReconciliationProgress[] = [];
+  const deps = (settings: Partial<ReconciliationDeps['settings']> = {}): ReconciliationDeps => ({
+    psp,
+    settlements: psp,
+    store: table,
+    payments: table,
+    reports: {
+      put: async (key, body) => {
+        reports.set(key, body);
+        return `memory://${key}`;
+      },
+    },
+    ledger: { accounts: async () => [{ account: sellerPayable('s'), debits: 0, credits: 6_000 }] },
+    wallets: { totalBalance: async () => 6_000 },
+    clock: () => new Date(AT),
+    settings: { partitionsPerShard: 1, pageSize: 5_000, concurrency: 3, ...settings },
+    onProgress: (p) => progress.push(p),
+  });
+  const csvRows = () =>
+    (reports.get(`reconciliation/${DATE}/discrepancies.csv`) ?? '')
+      .trim()
+      .split('\r\n')
+      .slice(1)
+      .map((line) => line.split(','))
+      .map(([orderId, cls, action]) => ({ orderId, cls, action }))
+      .sort((a, b) => String(a.orderId).localeCompare(String(b.orderId)));
+  return { table, psp, reports, progress, deps, csvRows };
+}
+
+const withoutTime = ({ generatedAt: _, ...summary }: ReconciliationSummary) => summary;
+
+describe('reconciliation run', () => {
+  it('classifies every order, applies the safe corrections and reports the rest', async () => {
+    const { table, psp, deps, csvRows, reports } = scenario();
+    const { summary, reports: locations } = await reconciliationUseCase(deps())(DATE, deadline);
+
+    expect(summary).toEqual({
+      date: DATE,
+      generatedAt: AT,
+      settlementRows: 8,
+      orders: 8,
+      pspNetAmount: 6_000 * 4 + 9_000 + 5_000 - 2_000 - 1,
+      counts: { MATCHED: 4, MISSING_INTERNAL: 1, MISSING_AT_PSP: 1, AMOUNT_MISMATCH: 1, STATUS_MISMATCH: 1 },
+      corrections: { approved: 1, canceled: 1 },
+      discrepancies: 4,
+      ledger: { walletsTotal: 6_000, sellerPayables: 6_000, balanced: true },
+    });
+    expect(csvRows()).toEqual([
+      { orderId: 'executing-G', cls: 'AMOUNT_MISMATCH', action: 'REVIEW' },
+      { orderId: 'not-started-F', cls: 'STATUS_MISMATCH', action: 'REVIEW' },
+      { orderId: 'ours-only-E', cls: 'MISSING_AT_PSP', action: 'REVIEW' },
+      { orderId: 'theirs-only-D', cls: 'MISSING_INTERNAL', action: 'REVIEW' },
+      { orderId: 'uncanceled-C', cls: 'STATUS_MISMATCH', action: 'CANCELED 2000' },
+      { orderId: 'unknown-B', cls: 'STATUS_MISMATCH', action: 'APPROVED' },
+    ]);
+    expect(table.payments.get('unknown-B')).toMatchObject({ status: 'SUCCESS', approvedAt: APPROVED_AT });
+    expect(table.payments.get('uncanceled-C')).toMatchObject({
+      status: 'PARTIAL_CANCELED',
+      balanceAmount: 4_000,
+    });
+    expect(table.events.map((e) => [e.orderId, e.type])).toEqual(
+      expect.arrayContaining([
+        ['unknown-B', 'PaymentConfirmed'],
+        ['uncanceled-C', 'PaymentCanceled'],
+      ]),
+    );
+    expect(table.events).toHaveLength(2);
+    // Only orders whose day rows cannot tell the balance are looked up.
+    expect(psp.lookups).toBe(2);
+    expect(locations).toEqual([
+      `memory://reconciliation/${DATE}/report.json`,
+      `memory://reconciliation/${DATE}/discrepancies.csv`,
+    ]);
+    expect(JSON.parse(reports.get(`reconciliation/${DATE}/report.json`) ?? '')).toEqual(summary);
+    expect(table.summaries).toEqual([summary]);
+  });
+
+  it('is idempotent: a re-run applies nothing, reports the same counts and keeps only the open discrepancies', async () => {
+    const { table, deps, csvRows } = scenario();
+    const reconcile = reconciliationUseCase(deps());
+    const first = await reconcile(DATE, deadline);
+    const stored = new Map(table.payments);
+    const second = await reconcile(DATE, deadline);
+
+    expect(second.summary.corrections).toEqual({ approved: 0, canceled: 0 });
+    expect(second.summary.counts).toEqual(first.summary.counts);
+    expect(second.summary.discrepancies).toBe(first.summary.discrepancies);
+    expect(table.payments).toEqual(stored);
+    expect(table.events).toHaveLength(2);
+    expect(csvRows().map((r) => r.orderId)).toEqual([
+      'executing-G',
+      'not-started-F',
+      'ours-only-E',
+      'theirs-only-D',
+    ]);
+  });
+
+  it('gives the same result however finely the day is partitioned and paged', async () => {
+    const coarse = scenario();
+    const fine = scenario();
+    const a = await reconciliationUseCase(coarse.deps())(DATE, deadline);
+    const b = await reconciliationUseCase(fine.deps({ partitionsPerShard: 3, pageSize: 2 }))(DATE, deadline);
+    expect(withoutTime(b.summary)).toEqual(withoutTime(a.summary));
+    expect(fine.csvRows()).toEqual(coarse.csvRows());
+    // 2 shards × 3 sub-partitions, each pass paging all 8 rows.
+    expect(fine.progress.at(-1)).toEqual({ pass: 6, passes: 6, rowsRead: 48, rowsTotal: 48 });
+    expect(fine.progress[0]).toEqual({ pass: 1, passes: 6, rowsRead: 2, rowsTotal: undefined });
+  });
+
+  it('re-decides a correction that lost to a concurrent writer, and applies nothing twice', async () => {
+    const { table, deps, csvRows } = scenario();
+    table.beforeSave = (orderId) => {
+      if (orderId !== 'unknown-B') return;
+      table.beforeSave = undefined;
+      // Recovery approves the payment just before reconciliation's write lands.
+      const stored = table.payments.get(orderId) as Payment;
+      const next = approve(stored, { paymentKey: PAYMENT_KEY, approvedAt: APPROVED_AT, at: AT });
+      table.payments.set(orderId, accepted(next));
+      if (next.ok && next.event) table.events.push(next.event);
+    };
+    const { summary } = await reconciliationUseCase(deps())(DATE, deadline);
+    expect(summary.corrections).toEqual({ approved: 0, canceled: 1 });
+    expect(summary.counts.MATCHED).toBe(4);
+    expect(table.events.filter((e) => e.orderId === 'unknown-B')).toHaveLength(1);
+    expect(csvRows().find((r) => r.orderId === 'unknown-B')?.action).toBe('RESOLVED_CONCURRENTLY');
+  });
+
+  it('fails the run, writing no summary, when the PSP cannot be read', async () => {
+    const { table, psp, deps, reports } = scenario();
+    psp.failSettlements = true;
+    await expect(reconciliationUseCase(deps())(DATE, deadline)).rejects.toThrow(/TIMEOUT/);
+    expect(table.summaries).toEqual([]);
+    expect(reports.size).toBe(0);
+  });
+
+  it('fails the run rather than guess when a needed PSP lookup fails', async () => {
+    const { psp, deps, table } = scenario();
+    psp.findByOrderId = async () => ({ kind: 'unknown', code: 'TIMEOUT', message: 'no answer' });
+    await expect(reconciliationUseCase(deps())(DATE, deadline)).rejects.toThrow(/lookup of .* failed/);
+    expect(table.summaries).toEqual([]);
+  });
+});

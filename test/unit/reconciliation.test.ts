@@ -1,0 +1,243 @@
+import { previousSeoulDay, seoulDay } from '../../lambdas/domain/business-day';
+import { PSP_CLEARING, sellerPayable } from '../../lambdas/domain/ledger';
+import {
+  applyCorrection,
+  assess,
+  CORRECTION_CANCEL_REASON,
+  checkLedgerAgainstWallets,
+  foldSettlement,
+  type InternalPayment,
+  netSettled,
+  type PspDay,
+  type PspPaymentView,
+  type SettlementMovement,
+} from '../../lambdas/domain/reconciliation';
+import { accepted, paymentIn } from './payment-fixtures';
+
+const KEY = 'tgen_reconciled';
+const APPROVED_AT = '2024-03-01T10:00:00+09:00';
+
+function day(overrides: Partial<PspDay> = {}): PspDay {
+  return {
+    orderId: 'order-1',
+    paymentKey: KEY,
+    approved: 6_000,
+    canceled: 0,
+    approvedAt: APPROVED_AT,
+    ...overrides,
+  };
+}
+
+function ours(overrides: Partial<InternalPayment> = {}): InternalPayment {
+  return {
+    orderId: 'order-1',
+    status: 'SUCCESS',
+    amount: 6_000,
+    balanceAmount: 6_000,
+    paymentKey: KEY,
+    ...overrides,
+  };
+}
+
+function pspNow(overrides: Partial<PspPaymentView> = {}): PspPaymentView {
+  return {
+    paymentKey: KEY,
+    status: 'DONE',
+    totalAmount: 6_000,
+    balanceAmount: 6_000,
+    approvedAt: APPROVED_AT,
+    ...overrides,
+  };
+}
+
+describe('foldSettlement', () => {
+  it('folds an order’s approval and cancel rows into the day’s approved and canceled amounts', () => {
+    const rows: SettlementMovement[] = [
+      { orderId: 'order-1', paymentKey: KEY, amount: 6_000, approvedAt: APPROVED_AT },
+      { orderId: 'order-1', paymentKey: KEY, amount: -1_000, approvedAt: APPROVED_AT },
+      { orderId: 'order-1', paymentKey: KEY, amount: -2_000, approvedAt: APPROVED_AT },
+    ];
+    const folded = rows.reduce<PspDay | undefined>(foldSettlement, undefined);
+    expect(folded).toEqual(day({ approved: 6_000, canceled: 3_000 }));
+    expect(folded && netSettled(folded)).toBe(3_000);
+  });
+
+  it('keeps a cancel-only day (approved on another day) at approved 0', () => {
+    const folded = foldSettlement(undefined, { orderId: 'order-1', paymentKey: KEY, amount: -500 });
+    expect(folded).toMatchObject({ approved: 0, canceled: 500 });
+    expect(netSettled(folded)).toBe(-500);
+  });
+});
+
+describe('assess', () => {
+  it.each<[string, Parameters<typeof assess>[0], string]>([
+    ['only the PSP has it', { psp: day() }, 'MISSING_INTERNAL'],
+    ['only we have it', { internal: ours() }, 'MISSING_AT_PSP'],
+    ['both agree, decided on the day alone', { psp: day(), internal: ours() }, 'MATCHED'],
+    ['the approved amounts differ', { psp: day({ approved: 5_000 }), internal: ours() }, 'AMOUNT_MISMATCH'],
+    ['we never started it', { psp: day(), internal: ours({ status: 'NOT_STARTED' }) }, 'STATUS_MISMATCH'],
+    ['we hold it as failed', { psp: day(), internal: ours({ status: 'FAILURE' }) }, 'STATUS_MISMATCH'],
+    ['another paymentKey', { psp: day({ paymentKey: 'other' }), internal: ours() }, 'STATUS_MISMATCH'],
+    [
+      'unknown here but another paymentKey at the PSP',
+      { psp: day({ paymentKey: 'other' }), internal: ours({ status: 'UNKNOWN' }) },
+      'STATUS_MISMATCH',
+    ],
+    [
+      'we recorded a cancel the PSP did not make',
+      { psp: day(), internal: ours({ status: 'PARTIAL_CANCELED', balanceAmount: 4_000 }), pspNow: pspNow() },
+      'STATUS_MISMATCH',
+    ],
+    [
+      'the PSP has rows but no payment',
+      { psp: day({ canceled: 1_000 }), internal: ours(), pspNow: null },
+      'STATUS_MISMATCH',
+    ],
+    [
+      'the PSP holds it as aborted',
+      { psp: day({ canceled: 1_000 }), internal: ours(), pspNow: pspNow({ status: 'ABORTED' }) },
+      'STATUS_MISMATCH',
+    ],
+    [
+      'unknown here, approved at the PSP without an approval time',
+      { psp: day({ approvedAt: undefined }), internal: ours({ status: 'UNKNOWN', paymentKey: undefined }) },
+      'STATUS_MISMATCH',
+    ],
+  ])('%s: %s, and nothing is changed automatically', (_, evidence, expected) => {
+    expect(assess(evidence)).toMatchObject({ kind: 'verdict', class: expected, corrections: [] });
+  });
+
+  it.each(['EXECUTING', 'UNKNOWN'] as const)(
+    'approves a payment we hold as %s that the PSP approved',
+    (status) => {
+      expect(assess({ psp: day(), internal: ours({ status }) })).toEqual({
+        kind: 'verdict',
+        class: 'STATUS_MISMATCH',
+        reason: expect.any(String),
+        corrections: [{ kind: 'approve', paymentKey: KEY, approvedAt: APPROVED_AT }],
+      });
+    },
+  );
+
+  it('approves, then cancels what the PSP canceled since, for an unknown payment', () => {
+    const evidence = { psp: day({ canceled: 6_000 }), internal: ours({ status: 'UNKNOWN' as const }) };
+    expect(assess(evidence)).toEqual({ kind: 'needsPspLookup' });
+    expect(assess({ ...evidence, pspNow: pspNow({ status: 'CANCELED', balanceAmount: 0 }) })).toMatchObject({
+      class: 'STATUS_MISMATCH',
+      corrections: [
+        { kind: 'approve', paymentKey: KEY, approvedAt: APPROVED_AT },
+        { kind: 'cancel', cancelAmount: 6_000 },
+      ],
+    });
+  });
+
+  it('cancels what the PSP canceled and we did not record', () => {
+    const evidence = { psp: day({ canceled: 2_000 }), internal: ours() };
+    expect(assess(evidence)).toEqual({ kind: 'needsPspLookup' });
+    const pspView = pspNow({ status: 'PARTIAL_CANCELED', balanceAmount: 4_000 });
+    expect(assess({ ...evidence, pspNow: pspView })).toMatchObject({
+      class: 'STATUS_MISMATCH',
+      corrections: [{ kind: 'cancel', cancelAmount: 2_000 }],
+    });
+  });
+
+  it.each<[string, Parameters<typeof assess>[0]]>([
+    [
+      'canceled here on a later day',
+      { psp: day(), internal: ours({ status: 'PARTIAL_CANCELED', balanceAmount: 4_000 }) },
+    ],
+    [
+      'a cancel-only day',
+      { psp: day({ approved: 0, canceled: 2_000 }), internal: ours({ balanceAmount: 4_000 }) },
+    ],
+  ])('asks for the PSP’s current view when the day cannot tell the balance: %s', (_, evidence) => {
+    expect(assess(evidence)).toEqual({ kind: 'needsPspLookup' });
+    const matched = assess({
+      ...evidence,
+      pspNow: pspNow({ status: 'PARTIAL_CANCELED', balanceAmount: 4_000 }),
+    });
+    expect(matched).toMatchObject({ class: 'MATCHED', corrections: [] });
+  });
+
+  it('does not look up orders that only a person can settle', () => {
+    expect(assess({ psp: day({ canceled: 1 }), internal: ours({ status: 'FAILURE' }) })).toMatchObject({
+      kind: 'verdict',
+    });
+  });
+});
+
+describe('applyCorrection', () => {
+  it('approves through the confirm’s transition, with its event', () => {
+    const result = accepted(
+      applyCorrection(
+        paymentIn('UNKNOWN'),
+        { kind: 'approve', paymentKey: KEY, approvedAt: APPROVED_AT },
+        'now',
+      ),
+    );
+    expect(result).toMatchObject({ status: 'SUCCESS', paymentKey: KEY, approvedAt: APPROVED_AT });
+    const transition = applyCorrection(
+      paymentIn('EXECUTING'),
+      { kind: 'approve', paymentKey: KEY, approvedAt: APPROVED_AT },
+      'now',
+    );
+    expect(transition.ok && transition.event).toMatchObject({ type: 'PaymentConfirmed', amount: 6_000 });
+  });
+
+  it('cancels the missing amount through the cancel transition, with its event', () => {
+    const transition = applyCorrection(paymentIn('SUCCESS'), { kind: 'cancel', cancelAmount: 1_000 }, 'now');
+    expect(transition.ok && transition.payment).toMatchObject({
+      status: 'PARTIAL_CANCELED',
+      balanceAmount: 5_000,
+    });
+    expect(transition.ok && transition.event).toMatchObject({
+      type: 'PaymentCanceled',
+      amount: 1_000,
+      cancelReason: CORRECTION_CANCEL_REASON,
+    });
+  });
+
+  it('is refused by the state machine where it does not apply', () => {
+    const approval = { kind: 'approve', paymentKey: KEY, approvedAt: APPROVED_AT } as const;
+    expect(applyCorrection(paymentIn('SUCCESS'), approval, 'now')).toEqual({
+      ok: false,
+      reason: 'INVALID_STATE',
+    });
+  });
+});
+
+describe('checkLedgerAgainstWallets', () => {
+  const accounts = [
+    { account: PSP_CLEARING, debits: 10_000, credits: 2_000 },
+    { account: sellerPayable('seller-a'), debits: 1_000, credits: 6_000 },
+    { account: sellerPayable('seller-b'), debits: 1_000, credits: 4_000 },
+  ];
+
+  it('balances when the wallets hold what the ledger owes sellers', () => {
+    expect(checkLedgerAgainstWallets(accounts, 8_000)).toEqual({
+      walletsTotal: 8_000,
+      sellerPayables: 8_000,
+      balanced: true,
+    });
+  });
+
+  it('reports a difference', () => {
+    expect(checkLedgerAgainstWallets(accounts, 9_000)).toMatchObject({
+      sellerPayables: 8_000,
+      balanced: false,
+    });
+    expect(checkLedgerAgainstWallets([], 0)).toMatchObject({ balanced: true });
+  });
+});
+
+describe('Seoul business day', () => {
+  it('is the calendar day at UTC+9', () => {
+    expect(seoulDay(new Date('2024-02-29T14:59:59Z'))).toBe('2024-02-29');
+    expect(seoulDay(new Date('2024-02-29T15:00:00Z'))).toBe('2024-03-01');
+  });
+
+  it('gives a run at 00:30 in Seoul the day that just ended', () => {
+    expect(previousSeoulDay(new Date('2024-03-01T15:30:00Z'))).toBe('2024-03-01');
+    expect(previousSeoulDay(new Date('2024-03-01T14:59:00Z'))).toBe('2024-02-29');
+  });
+});
