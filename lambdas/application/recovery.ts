@@ -10,6 +10,9 @@ import type { PaymentStore, RecoveryCandidate } from '../ports/payment-store';
 import type { Deadline, PaymentGateway, PspResult } from '../ports/psp';
 import { addMs, type Clock } from './clock';
 
+/** The metric of payments failed with RECOVERY_EXHAUSTED; an alarm watches it. */
+export const RECOVERY_EXHAUSTED_METRIC = 'RecoveryExhausted';
+
 /** Time kept between the last PSP call and the lease's end, to record the outcome. */
 const LEASE_MARGIN_MS = 5_000;
 

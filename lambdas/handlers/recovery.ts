@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { recoveryRunUseCase } from '../application/recovery';
+import { RECOVERY_EXHAUSTED_METRIC, recoveryRunUseCase } from '../application/recovery';
 import { paymentGateway, paymentStore, settings, systemClock } from '../shared/composition';
 import { logger, metrics } from '../shared/observability';
 
@@ -27,7 +27,7 @@ export async function handler(_event: unknown, context: Context) {
   }
   // The alarm watches this one: a payment a person has to look at.
   if (report.outcomes.exhausted > 0) {
-    metrics.addMetric('RecoveryExhausted', MetricUnit.Count, report.outcomes.exhausted);
+    metrics.addMetric(RECOVERY_EXHAUSTED_METRIC, MetricUnit.Count, report.outcomes.exhausted);
     logger.error('payments failed with RECOVERY_EXHAUSTED', { count: report.outcomes.exhausted });
   }
   if (report.examined > 0) metrics.publishStoredMetrics();

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RECONCILIATION_DISCREPANCIES_METRIC } from '../../lambdas/application/reconciliation-metrics';
+import { RECOVERY_EXHAUSTED_METRIC } from '../../lambdas/application/recovery';
 import type { FunctionName } from '../topology';
 import { type Functions, METRICS_NAMESPACE } from './functions';
 import type { Queues } from './queues';
@@ -17,7 +18,7 @@ export interface AlarmsProps {
 
 /**
  * Alarms for work that left the happy path and needs a person: any message in a dead-letter queue,
- * scheduled runs that failed, and orders reconciliation could not match. `alarms` is the hook for wiring notification actions.
+ * scheduled runs that failed, payments recovery gave up on, and orders reconciliation could not match. `alarms` is the hook for wiring notification actions.
  */
 export class Alarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -45,25 +46,36 @@ export class Alarms extends Construct {
       const errors = props.functions.get(functionName).metricErrors({ period: Duration.minutes(5) });
       this.alarmOnAny(`${functionName}Errors`, errors, `Scheduled function ${functionName} failed`);
     }
-    this.alarmOnReconciliationDiscrepancies();
-  }
-
-  /** A daily period: the alarm reflects the latest run until the next one reports. */
-  private alarmOnReconciliationDiscrepancies(): void {
-    const service: FunctionName = 'reconciliation';
-    const discrepancies = new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: RECONCILIATION_DISCREPANCIES_METRIC,
-      // Powertools Metrics adds the service (the function's topology name) to every metric.
-      dimensionsMap: { service },
-      statistic: cloudwatch.Stats.MAXIMUM,
-      period: Duration.days(1),
-    });
-    this.alarmOnAny(
+    // A daily period: the alarm reflects the latest reconciliation until the next one reports.
+    this.alarmOnServiceMetric(
+      'reconciliation',
       RECONCILIATION_DISCREPANCIES_METRIC,
-      discrepancies,
+      Duration.days(1),
       'Reconciliation left orders for a person: see reconciliation/<date>/discrepancies.csv in the reports bucket',
     );
+    this.alarmOnServiceMetric(
+      'recovery',
+      RECOVERY_EXHAUSTED_METRIC,
+      Duration.minutes(5),
+      'Recovery gave up on a payment (FAILURE RECOVERY_EXHAUSTED): check it at the PSP, see OPERATIONS.md',
+    );
+  }
+
+  /** A custom metric one function emits through Powertools, which adds its `service` dimension. */
+  private alarmOnServiceMetric(
+    service: FunctionName,
+    metricName: string,
+    period: Duration,
+    description: string,
+  ): void {
+    const metric = new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service },
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period,
+    });
+    this.alarmOnAny(metricName, metric, description);
   }
 
   private alarmOnWaitingMessages(topologyName: string, queue: sqs.IQueue): void {

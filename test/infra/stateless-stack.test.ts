@@ -200,11 +200,14 @@ describe.each<[string, Topology]>([
     }
   });
 
-  test('reconciliation discrepancies alarm on any order left for a person', () => {
+  test.each([
+    ['reconciliation', 'ReconciliationDiscrepancies'],
+    ['recovery', 'RecoveryExhausted'],
+  ])('%s raises an alarm on any %s', (service, metricName) => {
     synth.statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: METRICS_NAMESPACE,
-      MetricName: 'ReconciliationDiscrepancies',
-      Dimensions: [{ Name: 'service', Value: 'reconciliation' }],
+      MetricName: metricName,
+      Dimensions: [{ Name: 'service', Value: service }],
       ComparisonOperator: 'GreaterThanThreshold',
       Threshold: 0,
     });
