@@ -9,6 +9,7 @@ import type { SQSRecord } from 'aws-lambda';
 import type { QueueTrigger } from '../../lib/topology';
 import type { LocalFunction } from './functions';
 import { failedIdentifiers } from './partial-batch';
+import { PollingLoop } from './polling-loop';
 
 export interface QueuePollerOptions {
   readonly sqs: SQSClient;
@@ -25,39 +26,32 @@ export interface QueuePollerOptions {
 }
 
 /** Lambda's SQS event source, locally: batches, partial batch responses, delete on success. */
-export class QueuePoller {
-  private running = true;
-  private loop: Promise<void> | undefined;
+export class QueuePoller extends PollingLoop {
+  protected readonly label: string;
+  protected readonly idleMs = 50;
 
-  constructor(private readonly opts: QueuePollerOptions) {}
-
-  start(): void {
-    this.loop = this.run();
+  constructor(private readonly opts: QueuePollerOptions) {
+    super();
+    this.label = `queue poller for ${opts.fn.name}`;
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        const received = await this.opts.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: this.opts.queueUrl,
-            MaxNumberOfMessages: this.opts.trigger.batchSize,
-            WaitTimeSeconds: 1,
-            MessageSystemAttributeNames: ['All'],
-            MessageAttributeNames: ['All'],
-          }),
-        );
-        if (received.Messages?.length) await this.handle(received.Messages);
-      } catch (error) {
-        console.error(`[local] queue poller for ${this.opts.fn.name}:`, error);
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+  /**
+   * Short polls: local-aws-sqs holds a long poll for more than one message until the batch is
+   * full or the wait ends, which would add up to a second per hop; Lambda's poller does not.
+   */
+  protected async pollOnce(): Promise<boolean> {
+    const received = await this.opts.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.opts.queueUrl,
+        MaxNumberOfMessages: this.opts.trigger.batchSize,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    if (!received.Messages?.length) return false;
+    await this.handle(received.Messages);
+    return true;
   }
 
   private async handle(messages: Message[]): Promise<void> {

@@ -15,6 +15,7 @@ import type { CheckpointStore } from './checkpoints';
 import { matchesAny } from './event-filter';
 import type { LocalFunction } from './functions';
 import { type BatchOutcome, outcomeOf } from './partial-batch';
+import { PollingLoop } from './polling-loop';
 
 const FINISHED = 'FINISHED';
 
@@ -34,32 +35,21 @@ export interface StreamPollerOptions {
  * batch at a time (parallelization factor 1), event filters, partial batch responses,
  * bisect on error, bounded retries and record age, then the on-failure destination.
  */
-export class StreamPoller {
+export class StreamPoller extends PollingLoop {
   private readonly iterators = new Map<string, string>();
-  private running = true;
-  private loop: Promise<void> | undefined;
+  protected readonly label: string;
+  protected readonly idleMs: number;
 
-  constructor(private readonly opts: StreamPollerOptions) {}
-
-  start(): void {
-    this.loop = this.run();
+  constructor(private readonly opts: StreamPollerOptions) {
+    super();
+    this.label = `stream poller for ${opts.fn.name}`;
+    this.idleMs = opts.idleMs;
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let delivered = 0;
-      try {
-        for (const shard of await this.eligibleShards()) delivered += await this.pollShard(shard);
-      } catch (error) {
-        console.error(`[local] stream poller for ${this.opts.fn.name}:`, error);
-      }
-      if (delivered === 0) await sleep(this.opts.idleMs);
-    }
+  protected async pollOnce(): Promise<boolean> {
+    let read = 0;
+    for (const shard of await this.eligibleShards()) read += await this.pollShard(shard);
+    return read > 0;
   }
 
   private shardKey(shardId: string): string {

@@ -1,7 +1,8 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountTotals, JournalTransaction } from '../../domain/ledger';
 import type { LedgerEvent, LedgerStore } from '../../ports/ledger-store';
 import { applyOnce } from './apply-once';
+import { queryAll } from './paging';
 
 /**
  * Ledger table: immutable journal transactions `TXN#<eventId> / #TXN`, and running totals per
@@ -42,27 +43,16 @@ export class DynamoDbLedgerStore implements LedgerStore {
   }
 
   async accounts(): Promise<AccountTotals[]> {
-    const accounts: AccountTotals[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': ACCOUNTS_PK },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        accounts.push({
-          account: item.account as string,
-          debits: item.debits as number,
-          credits: item.credits as number,
-        });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return accounts;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': ACCOUNTS_PK },
+      ConsistentRead: true,
+    });
+    return items.map((item) => ({
+      account: item.account as string,
+      debits: item.debits as number,
+      credits: item.credits as number,
+    }));
   }
 }

@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DomainEvent } from '../../domain/events';
 import type { OutboxEntry, OutboxStore } from '../../ports/outbox';
 import { eventSk, INDEX_SHARDS, OUTBOX_SK, OUTBOX_WRITER_PUBLISHER, paymentPk } from './keys';
+import { queryAll, queryUpTo } from './paging';
 
 const UNPUBLISHED_INDEX = 'unpublished';
 
@@ -17,26 +18,17 @@ export class DynamoDbOutboxStore implements OutboxStore {
   ) {}
 
   async eventsBetween(orderId: string, afterSeq: number, uptoSeq: number): Promise<DomainEvent[]> {
-    const events: DomainEvent[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': paymentPk(orderId),
-            ':from': eventSk(afterSeq + 1),
-            ':to': eventSk(uptoSeq),
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      events.push(...(page.Items ?? []).map((item) => item.payload as DomainEvent));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return events;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': paymentPk(orderId),
+        ':from': eventSk(afterSeq + 1),
+        ':to': eventSk(uptoSeq),
+      },
+      ConsistentRead: true,
+    });
+    return items.map((item) => item.payload as DomainEvent);
   }
 
   async markPublished(orderId: string, seq: number): Promise<void> {
@@ -76,24 +68,12 @@ export class DynamoDbOutboxStore implements OutboxStore {
 
   /** Reads the sparse `unpublished` index, shard by shard: cost follows the backlog, not the table. */
   async findUnpublished(before: string, limit: number): Promise<OutboxEntry[]> {
-    const entries: OutboxEntry[] = [];
-    for (let shard = 0; shard < INDEX_SHARDS && entries.length < limit; shard++) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: UNPUBLISHED_INDEX,
-            KeyConditionExpression: 'unpublishedShard = :shard AND unpublishedSince < :before',
-            ExpressionAttributeValues: { ':shard': `OUTBOX#${shard}`, ':before': before },
-            Limit: limit - entries.length,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        entries.push(...(page.Items ?? []).map(outboxEntryOf));
-        startKey = entries.length < limit ? page.LastEvaluatedKey : undefined;
-      } while (startKey);
-    }
-    return entries;
+    const shards = Array.from({ length: INDEX_SHARDS }, (_, shard) => ({
+      TableName: this.tableName,
+      IndexName: UNPUBLISHED_INDEX,
+      KeyConditionExpression: 'unpublishedShard = :shard AND unpublishedSince < :before',
+      ExpressionAttributeValues: { ':shard': `OUTBOX#${shard}`, ':before': before },
+    }));
+    return (await queryUpTo(this.client, shards, limit)).map(outboxEntryOf);
   }
 }

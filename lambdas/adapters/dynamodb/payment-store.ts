@@ -2,7 +2,6 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import {
   type DynamoDBDocumentClient,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -31,6 +30,7 @@ import {
   SETTLED_SK_PREFIX,
   unpublishedShard,
 } from './keys';
+import { type Item, queryAll, queryUpTo } from './paging';
 
 /** Attributes that only exist while the payment is in the matching state (sparse indexes). */
 const RECOVERY_ATTRIBUTES = ['recoveryShard', 'recoveryDueAt'] as const;
@@ -49,8 +49,6 @@ const MUTABLE_FIELDS = [
   'eventSeq',
   'updatedAt',
 ] as const satisfies readonly (keyof Payment)[];
-
-type Item = Record<string, unknown>;
 
 function toPayment(item: Item): Payment {
   const payment = {
@@ -115,21 +113,12 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
 
   /** One strongly consistent query returns the payment, its history and its settlement markers. */
   async view(orderId: string): Promise<PaymentView | undefined> {
-    const items: Item[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': paymentPk(orderId) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': paymentPk(orderId) },
+      ConsistentRead: true,
+    });
     const paymentItem = items.find((i) => i.sk === PAYMENT_SK);
     if (!paymentItem) return undefined;
     const payment = toPayment(paymentItem);
@@ -209,28 +198,15 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
 
   /** Reads the sparse recovery index shard by shard: cost follows the stuck payments, not the table. */
   async findDueForRecovery(now: string, limit: number): Promise<RecoveryCandidate[]> {
-    const due: RecoveryCandidate[] = [];
     // Start at a random shard so that, when a run cannot finish, no shard always waits last.
     const first = Math.floor(Math.random() * INDEX_SHARDS);
-    for (let i = 0; i < INDEX_SHARDS && due.length < limit; i++) {
-      const shard = (first + i) % INDEX_SHARDS;
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: RECOVERY_INDEX,
-            KeyConditionExpression: 'recoveryShard = :shard AND recoveryDueAt <= :now',
-            ExpressionAttributeValues: { ':shard': `RECOVERY#${shard}`, ':now': now },
-            Limit: limit - due.length,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        due.push(...(page.Items ?? []).map(toCandidate));
-        startKey = due.length < limit ? page.LastEvaluatedKey : undefined;
-      } while (startKey);
-    }
-    return due;
+    const shards = Array.from({ length: INDEX_SHARDS }, (_, i) => ({
+      TableName: this.tableName,
+      IndexName: RECOVERY_INDEX,
+      KeyConditionExpression: 'recoveryShard = :shard AND recoveryDueAt <= :now',
+      ExpressionAttributeValues: { ':shard': `RECOVERY#${(first + i) % INDEX_SHARDS}`, ':now': now },
+    }));
+    return (await queryUpTo(this.client, shards, limit)).map(toCandidate);
   }
 
   async claimForRecovery(

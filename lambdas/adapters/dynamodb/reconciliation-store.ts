@@ -1,12 +1,8 @@
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { InternalPayment } from '../../domain/reconciliation';
 import type { ReconciliationStore, ReconciliationSummary } from '../../ports/reconciliation-store';
 import { approvalDayKey, INDEX_SHARDS, PAYMENT_SK, paymentPk, shardOf } from './keys';
+import { queryPages } from './paging';
 
 const APPROVAL_DAY_INDEX = 'approvalDay';
 /** DynamoDB's BatchGetItem limit. */
@@ -51,21 +47,14 @@ export class DynamoDbReconciliationStore implements ReconciliationStore {
   }
 
   async *approvedOn(date: string, shard: number): AsyncGenerator<InternalPayment[]> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: APPROVAL_DAY_INDEX,
-          KeyConditionExpression: 'approvalDayShard = :day',
-          ExpressionAttributeValues: { ':day': approvalDayKey(date, shard) },
-          ...PROJECTION,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      yield (page.Items ?? []).map(toInternal);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = queryPages(this.client, {
+      TableName: this.tableName,
+      IndexName: APPROVAL_DAY_INDEX,
+      KeyConditionExpression: 'approvalDayShard = :day',
+      ExpressionAttributeValues: { ':day': approvalDayKey(date, shard) },
+      ...PROJECTION,
+    });
+    for await (const page of pages) yield page.map(toInternal);
   }
 
   async findPayments(orderIds: readonly string[]): Promise<InternalPayment[]> {

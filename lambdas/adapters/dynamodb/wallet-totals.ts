@@ -1,6 +1,7 @@
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sumAmounts } from '../../domain/money';
 import type { WalletTotals } from '../../ports/reconciliation-store';
+import { scanPages } from './paging';
 
 /** Sort key of a seller's wallet item, as DynamoDbWalletStore writes it. */
 const WALLET_SK = '#WALLET';
@@ -17,21 +18,14 @@ export class DynamoDbWalletTotals implements WalletTotals {
 
   async totalBalance(): Promise<number> {
     const balances: number[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'sk = :wallet',
-          ExpressionAttributeValues: { ':wallet': WALLET_SK },
-          ProjectionExpression: 'balance',
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) balances.push(Number(item.balance ?? 0));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = scanPages(this.client, {
+      TableName: this.tableName,
+      FilterExpression: 'sk = :wallet',
+      ExpressionAttributeValues: { ':wallet': WALLET_SK },
+      ProjectionExpression: 'balance',
+      ConsistentRead: true,
+    });
+    for await (const page of pages) for (const item of page) balances.push(Number(item.balance ?? 0));
     return sumAmounts(balances);
   }
 }
