@@ -17,20 +17,12 @@ export const MAX_AMOUNT = 1_000_000_000_000;
 
 export type AmountError = 'AMOUNT_NOT_INTEGER' | 'AMOUNT_NOT_POSITIVE' | 'AMOUNT_TOO_LARGE';
 
-export function isCurrency(code: string): code is Currency {
-  return Object.hasOwn(CURRENCIES, code);
-}
-
 /** Returns why `amount` is not a valid positive amount in minor units, or undefined when it is. */
 export function amountError(amount: unknown): AmountError | undefined {
   if (typeof amount !== 'number' || !Number.isSafeInteger(amount)) return 'AMOUNT_NOT_INTEGER';
   if (amount <= 0) return 'AMOUNT_NOT_POSITIVE';
   if (amount > MAX_AMOUNT) return 'AMOUNT_TOO_LARGE';
   return undefined;
-}
-
-export function isValidAmount(amount: unknown): amount is number {
-  return amountError(amount) === undefined;
 }
 
 /** Sums integer amounts; throws on a non-safe result because that is a programming error, not a refusal. */

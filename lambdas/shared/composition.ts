@@ -112,7 +112,7 @@ export function completionReporter(client: SQSClient = new SQSClient({})): Compl
 }
 
 /** S3 when the topology's reports bucket is wired (AWS); otherwise a folder, `reports/` by default. */
-export function reportSink(): ReportSink {
+function reportSink(): ReportSink {
   const bucket = process.env.REPORTS_BUCKET;
   if (bucket) return new S3ReportSink(new S3Client({}), bucket);
   return new FolderReportSink(process.env.REPORTS_DIR ?? 'reports');
