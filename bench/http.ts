@@ -64,3 +64,16 @@ export function postConfirm(apiUrl: string, order: AuthorizedOrder): Promise<Ans
   const { orderId, amount, paymentKey } = order;
   return postJson(`${apiUrl}/payments/confirm`, { orderId, amount, paymentKey });
 }
+
+/** The part of GET /payments/{orderId} the bench reads. */
+export interface PaymentView {
+  readonly status: string;
+  readonly walletSettled: boolean;
+  readonly ledgerRecorded: boolean;
+  readonly done: boolean;
+}
+
+export async function getPayment(apiUrl: string, orderId: string): Promise<PaymentView> {
+  const response = await fetch(`${apiUrl}/payments/${encodeURIComponent(orderId)}`);
+  return parsed<PaymentView>({ status: response.status, text: await response.text() }, 200, 'GET /payments');
+}

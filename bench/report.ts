@@ -5,11 +5,9 @@ import { dirname } from 'node:path';
 import type { BundleSection } from './bundle-report';
 import type { ConfirmLoadSection } from './confirm-load';
 import type { DynamoDbCostSection } from './dynamodb-cost';
-
-/** A figure the system cannot produce yet: explicitly null, never invented. */
-export interface NotYetMeasurable {
-  readonly notYetMeasurable: string;
-}
+import type { OutboxLagSection } from './outbox-lag';
+import type { ReconciliationSection } from './reconciliation';
+import type { RecoveryCostSection } from './recovery-cost';
 
 /** A section that failed in this run; the rest of the report still stands. */
 export interface Failed {
@@ -19,7 +17,8 @@ export interface Failed {
 export type Section<T> = T | Failed;
 
 export interface BenchReport {
-  readonly schemaVersion: 1;
+  /** 2: outbox lag, recovery cost and reconciliation measured (were null in 1). */
+  readonly schemaVersion: 2;
   readonly generatedAt: string;
   readonly durationMs: number;
   readonly environment: Environment;
@@ -27,9 +26,9 @@ export interface BenchReport {
   readonly localStack: Section<{ readonly readyMs: number }>;
   readonly confirmLoad: Section<ConfirmLoadSection>;
   readonly dynamodbPerConfirm: Section<DynamoDbCostSection>;
-  readonly outboxLag: { readonly p50Ms: null; readonly p99Ms: null } & NotYetMeasurable;
-  readonly recoveryCostVsTableSize: { readonly points: null } & NotYetMeasurable;
-  readonly reconciliation: { readonly rowsPerSecond: null; readonly peakMemoryMb: null } & NotYetMeasurable;
+  readonly outboxLag: Section<OutboxLagSection>;
+  readonly recoveryCostVsTableSize: Section<RecoveryCostSection>;
+  readonly reconciliation: Section<ReconciliationSection>;
 }
 
 export interface Environment {
@@ -65,24 +64,6 @@ export function environment(root: string): Environment {
     gitDirty: status === null ? null : status.length > 0,
   };
 }
-
-export const NOT_YET_MEASURABLE = {
-  outboxLag: {
-    p50Ms: null,
-    p99Ms: null,
-    notYetMeasurable:
-      'the outbox publisher (stream → FIFO queue) is not built yet: no event is published to time',
-  },
-  recoveryCostVsTableSize: {
-    points: null,
-    notYetMeasurable: 'the recovery function (sweep of the sparse recovery index) is not built yet',
-  },
-  reconciliation: {
-    rowsPerSecond: null,
-    peakMemoryMb: null,
-    notYetMeasurable: 'reconciliation against PSP settlements is not built yet',
-  },
-} as const;
 
 export function isFailed<T>(section: Section<T>): section is Failed {
   return typeof section === 'object' && section !== null && 'error' in section;

@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (DESIGN §10): bundle size and module init per function beside a bare-SDK
  * baseline, confirm latency and throughput on the local stack, DynamoDB requests and capacity
- * per confirm. Writes reports/bench.json and prints a summary.
+ * per confirm, outbox lag on the local stack, recovery cost vs table size, reconciliation rows/s
+ * and peak memory. Writes reports/bench.json and prints a summary.
  */
 import { resolve } from 'node:path';
 import { topology } from '../lib/topology';
@@ -9,7 +10,10 @@ import { type StartedLocalStack, startLocalStack, stopLocalStack } from '../test
 import { measureBundles } from './bundle-report';
 import { measureConfirmLoad } from './confirm-load';
 import { measureDynamoDbCost } from './dynamodb-cost';
-import { type BenchReport, environment, NOT_YET_MEASURABLE, type Section, writeReport } from './report';
+import { measureOutboxLag } from './outbox-lag';
+import { measureReconciliation } from './reconciliation';
+import { measureRecoveryCost } from './recovery-cost';
+import { type BenchReport, environment, type Section, writeReport } from './report';
 import { msSince, round } from './stats';
 import { summarize } from './summary';
 
@@ -22,6 +26,10 @@ const SETTINGS = {
   concurrency: 8,
   warmupConfirms: 16,
   costConfirms: 20,
+  outboxLag: { payments: 50, concurrency: 4, warmup: 4, pollIntervalMs: 10, giveUpMs: 20_000 },
+  recovery: { tableSizes: [1_000, 10_000], stuck: 20, seedConcurrency: 16 },
+  /** With one cancel row per 19 approvals: 200,000 settlement rows. */
+  reconciliationApprovals: 190_000,
 };
 
 let failures = 0;
@@ -45,9 +53,12 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const start = process.hrtime.bigint();
 
-  // Before the stack starts, so the init timings have the machine to themselves.
+  // Before the stack starts, so the init timings and the reconciliation child have the machine to themselves.
   const bundles = await section('bundles and module init', () =>
     measureBundles(ROOT, topology, SETTINGS.initRuns),
+  );
+  const reconciliation = await section('reconciliation rows/s and peak memory', () =>
+    measureReconciliation(SETTINGS.reconciliationApprovals),
   );
 
   let stack: StartedLocalStack | undefined;
@@ -72,9 +83,15 @@ async function main(): Promise<void> {
     const dynamodbPerConfirm = await section('dynamodb requests per confirm', () =>
       started ? measureDynamoDbCost(started, SETTINGS.costConfirms) : noStack(),
     );
+    const outboxLag = await section('outbox lag', () =>
+      started ? measureOutboxLag(started, SETTINGS.outboxLag) : noStack(),
+    );
+    const recoveryCostVsTableSize = await section('recovery cost vs table size', () =>
+      started ? measureRecoveryCost(started, SETTINGS.recovery) : noStack(),
+    );
 
     const report: BenchReport = {
-      schemaVersion: 1,
+      schemaVersion: 2,
       generatedAt: startedAt.toISOString(),
       durationMs: round(msSince(start), 0),
       environment: environment(ROOT),
@@ -82,7 +99,9 @@ async function main(): Promise<void> {
       localStack,
       confirmLoad,
       dynamodbPerConfirm,
-      ...NOT_YET_MEASURABLE,
+      outboxLag,
+      recoveryCostVsTableSize,
+      reconciliation,
     };
     writeReport(REPORT_FILE, report);
     console.log(summarize(report, REPORT_FILE));

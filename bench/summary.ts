@@ -1,4 +1,5 @@
 import { type BenchReport, isFailed } from './report';
+import type { Distribution } from './stats';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 const signed = (text: string, value: number) => (value < 0 ? `-${text}` : `+${text}`);
@@ -60,7 +61,39 @@ export function summarize(report: BenchReport, file: string): string {
       );
     }
   }
-  lines.push('outbox lag, recovery cost vs table size, reconciliation: null (not yet measurable)');
+
+  const lag = report.outboxLag;
+  if (isFailed(lag)) lines.push(`outbox lag: FAILED ${lag.error}`);
+  else {
+    const p = (d: Distribution) =>
+      `p50 ${d.p50.toFixed(0)} / p95 ${d.p95.toFixed(0)} / p99 ${d.p99.toFixed(0)} ms`;
+    lines.push(
+      `outbox lag (${lag.payments} payments, ${lag.concurrency} at a time, polled every ${lag.pollIntervalMs} ms): confirm → slot published ${p(lag.commitToPublishedMs)}; → walletSettled ${p(lag.commitToWalletSettledMs)} (dominated by the local SQS emulator's long-poll behaviour)`,
+    );
+  }
+
+  const recovery = report.recoveryCostVsTableSize;
+  if (isFailed(recovery)) lines.push(`recovery cost vs table size: FAILED ${recovery.error}`);
+  else {
+    const points = recovery.points.map((point) => {
+      const by = Object.entries(point.perRun.requests.byCommand)
+        .map(([command, n]) => `${command.replace(/Command$/, '')} ${n}`)
+        .join(', ');
+      return `${point.healthyPayments.toLocaleString('en')} healthy: ${point.perRun.requests.total} (${by}), ${point.perStuckPayment.requests.total}/stuck`;
+    });
+    const stuck = recovery.points[0]?.stuckPayments ?? 0;
+    lines.push(
+      `recovery run, ${stuck} stuck payments, DynamoDB requests: ${points.join('; ')} — ${recovery.requestsIndependentOfTableSize ? 'same at every size' : 'DIFFERS with table size'}`,
+    );
+  }
+
+  const recon = report.reconciliation;
+  if (isFailed(recon)) lines.push(`reconciliation: FAILED ${recon.error}`);
+  else {
+    lines.push(
+      `reconciliation (${recon.settlementRows.toLocaleString('en')} rows, ${recon.passes} passes, in-memory fakes): ${recon.rowsPerSecond.toLocaleString('en')} rows/s, peak heapUsed ${recon.peakHeapUsedMb.toFixed(0)} MB, peak RSS ${recon.peakRssMb.toFixed(0)} MB`,
+    );
+  }
   lines.push(`report: ${file}`);
   return lines.join('\n');
 }
