@@ -7,23 +7,18 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { INDEX_SHARDS, shardOf } from '../../lambdas/adapters/dynamodb/keys';
+import { INDEX_SHARDS } from '../../lambdas/adapters/dynamodb/keys';
 import {
   DEFAULT_RECONCILIATION_SETTINGS,
   reconciliationUseCase,
 } from '../../lambdas/application/reconciliation';
-import { createPayment, markUnknown, type Payment, startExecution } from '../../lambdas/domain/payment';
-import type { InternalPayment } from '../../lambdas/domain/reconciliation';
-import type { PspLookup, PspSettlement, PspSettlementPage, SettlementQuery } from '../../lambdas/ports/psp';
-import type { ReconciliationStore, ReconciliationSummary } from '../../lambdas/ports/reconciliation-store';
+import type { ReconciliationSummary } from '../../lambdas/ports/reconciliation-store';
+import { syntheticSettlementDay } from '../support/synthetic-settlement-day';
 
-const DATE = '2024-03-01';
-const APPROVED_AT = '2024-03-01T12:00:00+09:00';
 const APPROVALS = 190_000;
 /** Orders 0, 19, 38, ... have a cancel row of 100 each: 10,000 rows, for 200,000 in all. */
 const CANCEL_EVERY = 19;
 const CANCEL_AMOUNT = 100;
-const ROWS = APPROVALS + Math.ceil(APPROVALS / CANCEL_EVERY);
 /** Approved here that day but never settled by the PSP. */
 const OURS_ONLY = 100;
 const PAGE_ROWS = 1_000;
@@ -34,117 +29,28 @@ const LIVE_GROWTH_BOUND_MB = 64;
 setFlagsFromString('--expose_gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
-/** The truth of order `i`, derived, never stored. */
-const orderId = (i: number) => `ord-${String(i).padStart(7, '0')}`;
-const indexOf = (id: string) => Number(id.slice(4));
-const amountOf = (i: number) => 1_000 + (i % 97) * 10;
-const isCanceled = (i: number) => i < APPROVALS && i % CANCEL_EVERY === 0;
-const isUnknownHere = (i: number) => i < APPROVALS && i % 10_000 === 7;
-const isMissingHere = (i: number) => i < APPROVALS && i % 40_000 === 3;
-const hasOtherAmountHere = (i: number) => i % 50_000 === 11;
-
-function internal(i: number): InternalPayment {
-  const amount = amountOf(i) + (hasOtherAmountHere(i) ? 1 : 0);
-  const canceled = isCanceled(i) ? CANCEL_AMOUNT : 0;
-  return {
-    orderId: orderId(i),
-    status: canceled ? 'PARTIAL_CANCELED' : 'SUCCESS',
-    amount,
-    balanceAmount: amount - canceled,
-    paymentKey: `pk-${i}`,
-  };
-}
-
-function settlementRow(row: number): PspSettlement {
-  const approval = row < APPROVALS;
-  const i = approval ? row : (row - APPROVALS) * CANCEL_EVERY;
-  return {
-    orderId: orderId(i),
-    paymentKey: `pk-${i}`,
-    transactionKey: `tx-${row}`,
-    amount: approval ? amountOf(i) : -CANCEL_AMOUNT,
-    approvedAt: APPROVED_AT,
-  };
-}
-
-const fakePsp = {
-  async settlements({ page, size }: SettlementQuery): Promise<PspSettlementPage> {
-    const first = (page - 1) * size;
-    const count = Math.max(0, Math.min(size, ROWS - first));
-    return { kind: 'page', rows: Array.from({ length: count }, (_, k) => settlementRow(first + k)) };
-  },
-  async findByOrderId(id: string): Promise<PspLookup> {
-    const i = indexOf(id);
-    const balanceAmount = amountOf(i) - (isCanceled(i) ? CANCEL_AMOUNT : 0);
-    return {
-      kind: 'found',
-      payment: {
-        orderId: id,
-        paymentKey: `pk-${i}`,
-        status: 'PARTIAL_CANCELED',
-        totalAmount: amountOf(i),
-        balanceAmount,
-        approvedAt: APPROVED_AT,
-        cancels: [],
-      },
-    };
-  },
-};
-
-/** Unknown payments as stored, built through the real transitions; corrections replace them. */
-const corrected = new Map<string, Payment>();
-function unknownPayment(id: string): Payment {
-  const i = indexOf(id);
-  const items = [{ sellerId: 'seller', productId: 'p', amount: amountOf(i) }];
-  const checkout = {
-    orderId: id,
-    buyerId: 'b',
-    orderName: 'o',
-    currency: 'KRW' as const,
-    items,
-    createdAt: APPROVED_AT,
-  };
-  const created = createPayment(checkout);
-  if (!created.ok) throw new Error(created.reason);
-  const begun = startExecution(created.payment, {
-    paymentKey: `pk-${i}`,
-    amount: amountOf(i),
-    at: APPROVED_AT,
-  });
-  if (!begun.ok) throw new Error(begun.reason);
-  const unknown = markUnknown(begun.payment, { at: APPROVED_AT });
-  if (!unknown.ok) throw new Error(unknown.reason);
-  return unknown.payment;
-}
+/**
+ * The day (test/support/synthetic-settlement-day.ts): 7, 10007, ... 180007 held UNKNOWN here;
+ * 3, 40003, ... 160003 missing from the day index; 11, 50011, 100011, 150011 with another amount.
+ */
+const day = syntheticSettlementDay({
+  approvals: APPROVALS,
+  internalPageRows: PAGE_ROWS,
+  cancelEvery: CANCEL_EVERY,
+  cancelAmount: CANCEL_AMOUNT,
+  oursOnly: OURS_ONLY,
+});
+const ROWS = day.rows;
 
 const summaries: ReconciliationSummary[] = [];
 /** Called when a partition's settlements and day index are both in memory. */
 let atMergePoint = () => {};
-const fakeTable: ReconciliationStore = {
-  dayShards: INDEX_SHARDS,
-  shardOf,
-  async *approvedOn(_date, shard) {
-    let page: InternalPayment[] = [];
-    for (let i = 0; i < APPROVALS + OURS_ONLY; i++) {
-      if (isUnknownHere(i) || isMissingHere(i) || shardOf(orderId(i)) !== shard) continue;
-      page.push(internal(i));
-      if (page.length === PAGE_ROWS) {
-        yield page;
-        page = [];
-      }
-    }
-    yield page;
-  },
-  async findPayments(ids) {
-    atMergePoint();
-    return ids
-      .filter((id) => isUnknownHere(indexOf(id)))
-      .map((id) => corrected.get(id) ?? unknownPayment(id));
-  },
-  async saveSummary(summary) {
+const fakeTable = day.store({
+  atMergePoint: () => atMergePoint(),
+  saveSummary: (summary) => {
     summaries.push(summary);
   },
-};
+});
 
 describe('reconciliation memory', () => {
   it(`merges ${ROWS.toLocaleString('en')} settlement rows within ${HEAP_BOUND_MB} MB of heap`, async () => {
@@ -164,16 +70,10 @@ describe('reconciliation memory', () => {
     const sampler = setInterval(sample, 10);
     const startedAt = performance.now();
     const reconcile = reconciliationUseCase({
-      psp: fakePsp,
-      settlements: fakePsp,
+      psp: day.psp,
+      settlements: day.psp,
       store: fakeTable,
-      payments: {
-        get: async (id) => corrected.get(id) ?? unknownPayment(id),
-        save: async (_previous, next) => {
-          corrected.set(next.orderId, next);
-          return true;
-        },
-      },
+      payments: day.payments,
       reports: { put: async (key) => key },
       ledger: { accounts: async () => [] },
       wallets: { totalBalance: async () => 0 },
@@ -181,7 +81,7 @@ describe('reconciliation memory', () => {
       settings: DEFAULT_RECONCILIATION_SETTINGS,
       onProgress: sample,
     });
-    const { summary } = await reconcile(DATE, { remainingMs: () => 900_000 });
+    const { summary } = await reconcile(day.date, { remainingMs: () => 900_000 });
     // Includes the forced collections, four of them.
     const seconds = (performance.now() - startedAt) / 1000;
     clearInterval(sampler);
