@@ -1,4 +1,4 @@
-import { approve, decline, markUnknown, type Payment, type Transition } from '../domain/payment';
+import { approve, cancel, decline, markUnknown, type Payment, type Transition } from '../domain/payment';
 import {
   DEFAULT_RECOVERY_POLICY,
   RECOVERY_EXHAUSTED,
@@ -12,6 +12,8 @@ import { addMs, type Clock } from './clock';
 
 /** The metric of payments failed with RECOVERY_EXHAUSTED; an alarm watches it. */
 export const RECOVERY_EXHAUSTED_METRIC = 'RecoveryExhausted';
+
+export const PSP_CANCEL_REASON = 'Canceled at the PSP before recovery settled the payment';
 
 /** Time kept between the last PSP call and the lease's end, to record the outcome. */
 const LEASE_MARGIN_MS = 5_000;
@@ -83,11 +85,19 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
     const at = deps.clock().toISOString();
     if (result.kind === 'approved' && result.payment.totalAmount === payment.amount) {
       const approvedAt = result.payment.approvedAt ?? at;
-      return commit(
-        payment,
-        approve(payment, { at, paymentKey: result.payment.paymentKey, approvedAt }),
-        'approved',
-      );
+      const approved = approve(payment, { at, paymentKey: result.payment.paymentKey, approvedAt });
+      const outcome = await commit(payment, approved, 'approved');
+      // Approved and then (partly) canceled at the PSP while we did not know: record both, in order.
+      const canceledAtPsp = result.payment.totalAmount - result.payment.balanceAmount;
+      if (outcome === 'approved' && approved.ok && canceledAtPsp > 0) {
+        const canceled = cancel(approved.payment, {
+          at,
+          cancelAmount: canceledAtPsp,
+          cancelReason: PSP_CANCEL_REASON,
+        });
+        await commit(approved.payment, canceled, 'approved');
+      }
+      return outcome;
     }
     if (result.kind === 'declined') return commit(payment, decline(payment, { at, ...result }), 'failed');
     return reschedule(payment, attempts);

@@ -460,6 +460,29 @@ describe('recoveryRunUseCase', () => {
     expect(row.dueAt).toBeUndefined();
   });
 
+  it('approved then partly canceled at the PSP: records the confirm and then the cancel, in order', async () => {
+    const store = new InMemoryPaymentStore();
+    const unknown = paymentIn('UNKNOWN');
+    const canceled = 1_000;
+    const psp = new FakePsp(() => ({
+      kind: 'found',
+      payment: pspPayment(unknown, 'PARTIAL_CANCELED', { balanceAmount: unknown.amount - canceled }),
+    }));
+    store.put(unknown, iso(T0 - 1));
+
+    expect((await harness(store, psp, DEFAULT_RECOVERY_POLICY).run()).outcomes.approved).toBe(1);
+
+    const row = store.row(unknown.orderId);
+    expect(row.payment).toMatchObject({
+      status: 'PARTIAL_CANCELED',
+      balanceAmount: unknown.amount - canceled,
+    });
+    expect(row.events).toEqual([
+      expect.objectContaining({ type: 'PaymentConfirmed', seq: 1, amount: unknown.amount }),
+      expect.objectContaining({ type: 'PaymentCanceled', seq: 2, amount: canceled }),
+    ]);
+  });
+
   it('READY at the PSP: re-confirmed once with the stored paymentKey, amount and order', async () => {
     const store = new InMemoryPaymentStore();
     const unknown = paymentIn('UNKNOWN');
