@@ -351,6 +351,14 @@ export interface Topology {
 
 export const topology: Topology = { tables, queues, buckets, functions };
 
+/** Tag that maps a deployed resource back to its topology name (tables, queues, `<queue>-dlq`, functions). */
+export const TOPOLOGY_TAG = 'payments:topology';
+
+/** Topology name of the dead-letter queue that belongs to queue `name`. */
+export function deadLetterQueueName(name: string): string {
+  return `${name}-dlq`;
+}
+
 export function entries<K extends string, V>(record: Readonly<Record<K, V>>): [K, V][] {
   return Object.entries(record) as [K, V][];
 }

@@ -5,10 +5,10 @@ import { Construct } from 'constructs';
 import { RECONCILIATION_DISCREPANCIES_METRIC } from '../../lambdas/application/reconciliation-metrics';
 import { RECOVERY_EXHAUSTED_METRIC } from '../../lambdas/application/recovery';
 import type { FunctionName } from '../topology';
+import { deadLetterQueueName } from '../topology';
 import { type Functions, METRICS_NAMESPACE } from './functions';
 import type { Queues } from './queues';
 import type { ScheduledFunction } from './schedules';
-import { deadLetterQueueName } from './topology-tag';
 
 export interface AlarmsProps {
   readonly queues: Queues;

@@ -1,8 +1,8 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { entries, type QueueName, type QueueSpec } from '../topology';
-import { deadLetterQueueName, tagWithTopologyName } from './topology-tag';
+import { deadLetterQueueName, entries, type QueueName, type QueueSpec } from '../topology';
+import { tagWithTopologyName } from './topology-tag';
 
 export interface QueuesProps {
   readonly queues: Readonly<Record<QueueName, QueueSpec>>;

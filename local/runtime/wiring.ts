@@ -2,6 +2,7 @@ import type { Inventory } from '../../lib/inventory';
 import {
   type BucketName,
   type BucketSpec,
+  deadLetterQueueName,
   entries,
   type FunctionName,
   type FunctionSpec,
@@ -45,10 +46,6 @@ export interface LocalQueue {
   readonly envVar?: string;
 }
 
-export function deadLetterName(queue: string): string {
-  return `${queue}-dlq`;
-}
-
 function physicalName(name: string, fifo: boolean): string {
   return fifo ? `${name}.fifo` : name;
 }
@@ -63,7 +60,7 @@ function localQueues(name: QueueName, spec: QueueSpec): LocalQueue[] {
     envVar: spec.envVar,
   };
   if (!spec.deadLetter) return [main];
-  const dlq = deadLetterName(name);
+  const dlq = deadLetterQueueName(name);
   return [
     {
       name: dlq,

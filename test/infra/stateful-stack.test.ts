@@ -1,6 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { deadLetterQueueName } from '../../lib/constructs/topology-tag';
-import { entries, type Topology, topology } from '../../lib/topology';
+import { deadLetterQueueName, entries, type Topology, topology } from '../../lib/topology';
 import { fullTopology } from './fixtures/full-topology';
 import { type SynthesizedPaymentsApp, synthPaymentsApp } from './synth-payments-app';
 import { topologyResource } from './template-queries';

@@ -1,8 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { FUNCTION_RUNTIME, METRICS_NAMESPACE } from '../../lib/constructs/functions';
-import { deadLetterQueueName } from '../../lib/constructs/topology-tag';
-import { entries, type FunctionSpec, type Topology, topology } from '../../lib/topology';
+import { deadLetterQueueName, entries, type FunctionSpec, type Topology, topology } from '../../lib/topology';
 import { fullTopology } from './fixtures/full-topology';
 import { PSP_BASE_URL, type SynthesizedPaymentsApp, synthPaymentsApp } from './synth-payments-app';
 import {

@@ -1,6 +1,5 @@
-import { deadLetterQueueName } from '../../lib/constructs/topology-tag';
 import { type Inventory, sortedInventory } from '../../lib/inventory';
-import { entries, type Topology, type Trigger, topology } from '../../lib/topology';
+import { deadLetterQueueName, entries, type Topology, type Trigger, topology } from '../../lib/topology';
 import { templateInventory } from '../support/template-inventory';
 import { fullTopology } from './fixtures/full-topology';
 import { synthPaymentsApp } from './synth-payments-app';

@@ -1,7 +1,7 @@
 import { type CfnElement, type Stack, Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { TOPOLOGY_TAG } from '../../lib/constructs/topology-tag';
+import { TOPOLOGY_TAG } from '../../lib/topology';
 
 export type CfnProperties = Record<string, unknown>;
 

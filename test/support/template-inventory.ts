@@ -1,5 +1,5 @@
-import { TOPOLOGY_TAG } from '../../lib/constructs/topology-tag';
 import { type Inventory, sortedInventory } from '../../lib/inventory';
+import { TOPOLOGY_TAG } from '../../lib/topology';
 
 /**
  * Reads back, from synthesized CloudFormation templates (all stacks of the app), what the cloud
