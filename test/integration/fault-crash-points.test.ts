@@ -200,6 +200,7 @@ describe('crash in confirm: PSP approved, outcome transaction never committed', 
     // A client retry: the payment is EXECUTING, so 409 and no second PSP confirm.
     const retry = await confirm(command, context());
     expect(retry.statusCode).toBe(409);
+    expect(retry.headers).not.toHaveProperty('Idempotent-Replayed');
     expect(JSON.parse(retry.body)).toMatchObject({ status: 409, code: 'IDEMPOTENCY_IN_PROGRESS' });
     expect(await sim.truth(orderId)).toMatchObject({ status: 'DONE', confirmCalls: 1 });
 
@@ -238,6 +239,8 @@ describe('crash in confirm: PSP approved, outcome transaction never committed', 
     });
     const replayed = await confirm(command, context());
     expect(replayed.statusCode).toBe(200);
+    expect(replayed.headers).toMatchObject({ 'Idempotent-Replayed': 'true' });
+    expect(replayed.body).toBe(answered.body);
     expect(JSON.parse(replayed.body)).toEqual(JSON.parse(answered.body));
 
     // PSP-approved ⇔ SUCCESS, approved exactly once; nothing else was written.
