@@ -6,12 +6,9 @@
  * Sends its figures to the parent and exits.
  */
 import { INDEX_SHARDS } from '../lambdas/adapters/dynamodb/keys';
-import {
-  DEFAULT_RECONCILIATION_SETTINGS,
-  reconciliationUseCase,
-} from '../lambdas/application/reconciliation';
+import { DEFAULT_RECONCILIATION_SETTINGS } from '../lambdas/application/reconciliation';
 import type { ReconciliationSummary } from '../lambdas/ports/reconciliation-store';
-import { syntheticSettlementDay } from '../test/support/synthetic-settlement-day';
+import { reconcileSyntheticDay, syntheticSettlementDay } from '../test/support/synthetic-settlement-day';
 
 /** What the parent passes (JSON, argv[2]). */
 export interface ReconciliationDayInput {
@@ -49,18 +46,7 @@ async function measure(input: ReconciliationDayInput): Promise<ReconciliationDay
     peak.rss = Math.max(peak.rss, rss);
     peak.samples++;
   };
-  const reconcile = reconciliationUseCase({
-    psp: day.psp,
-    settlements: day.psp,
-    store: day.store({ atMergePoint: sample }),
-    payments: day.payments,
-    reports: { put: async (key) => key },
-    ledger: { accounts: async () => [] },
-    wallets: { totalBalance: async () => 0 },
-    clock: () => new Date(),
-    settings: DEFAULT_RECONCILIATION_SETTINGS,
-    onProgress: sample,
-  });
+  const reconcile = reconcileSyntheticDay(day, day.store({ atMergePoint: sample }), sample);
 
   gc();
   const before = process.memoryUsage();

@@ -10,8 +10,6 @@
  * local-aws-sqs dead-letters one receive earlier than AWS and does not lock message groups:
  * nothing here depends on either.
  */
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
@@ -40,6 +38,7 @@ import {
   unique,
 } from '../support/events';
 import { api } from '../support/http-client';
+import { ops } from '../support/ops-cli';
 
 type ApplyResult = 'applied' | 'duplicate' | 'gap';
 
@@ -231,32 +230,6 @@ describe('an event dead-lettered for a missing predecessor, redriven after the p
     }
   }, 60_000);
 });
-
-/** `npm run ops -- <args>` as an operator runs it, against the local stack's SQS. */
-function ops(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const root = resolve(__dirname, '../..');
-  return new Promise((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      [resolve(root, 'node_modules/tsx/dist/cli.mjs'), 'bin/ops.ts', ...args],
-      {
-        cwd: root,
-        env: { ...process.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', fail);
-    child.once('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 async function walletBalance(sellerId: string): Promise<number | undefined> {
   const answer = await api('GET', `/sellers/${encodeURIComponent(sellerId)}/wallet`);

@@ -3,8 +3,6 @@
  * CloudFormation generates their names. Here the "deployed" queues are tagged queues on the
  * local SQS (the SDK honours AWS_ENDPOINT_URL_SQS), so the lookup and the redrive run for real.
  */
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -13,6 +11,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { deadLetterQueueName, TOPOLOGY_TAG, topology } from '../../lib/topology';
 import { localSqs, queueDepth, unique } from '../support/events';
+import { ops } from '../support/ops-cli';
 
 let sqs: SQSClient;
 const urls = new Map<string, string>();
@@ -27,31 +26,6 @@ async function createTagged(name: string, attributes: Record<string, string> = {
   );
   urls.set(name, QueueUrl as string);
   return QueueUrl as string;
-}
-
-function ops(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const root = resolve(__dirname, '../..');
-  return new Promise((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      [resolve(root, 'node_modules/tsx/dist/cli.mjs'), 'bin/ops.ts', ...args],
-      {
-        cwd: root,
-        env: { ...process.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', fail);
-    child.once('exit', (code) => done({ code, stdout, stderr }));
-  });
 }
 
 beforeAll(async () => {

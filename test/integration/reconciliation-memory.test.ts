@@ -8,12 +8,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { INDEX_SHARDS } from '../../lambdas/adapters/dynamodb/keys';
-import {
-  DEFAULT_RECONCILIATION_SETTINGS,
-  reconciliationUseCase,
-} from '../../lambdas/application/reconciliation';
 import type { ReconciliationSummary } from '../../lambdas/ports/reconciliation-store';
-import { syntheticSettlementDay } from '../support/synthetic-settlement-day';
+import { reconcileSyntheticDay, syntheticSettlementDay } from '../support/synthetic-settlement-day';
 
 const APPROVALS = 190_000;
 /** Orders 0, 19, 38, ... have a cancel row of 100 each: 10,000 rows, for 200,000 in all. */
@@ -69,18 +65,7 @@ describe('reconciliation memory', () => {
     const baseline = process.memoryUsage().heapUsed;
     const sampler = setInterval(sample, 10);
     const startedAt = performance.now();
-    const reconcile = reconciliationUseCase({
-      psp: day.psp,
-      settlements: day.psp,
-      store: fakeTable,
-      payments: day.payments,
-      reports: { put: async (key) => key },
-      ledger: { accounts: async () => [] },
-      wallets: { totalBalance: async () => 0 },
-      clock: () => new Date(),
-      settings: DEFAULT_RECONCILIATION_SETTINGS,
-      onProgress: sample,
-    });
+    const reconcile = reconcileSyntheticDay(day, fakeTable, sample);
     const { summary } = await reconcile(day.date, { remainingMs: () => 900_000 });
     // Includes the forced collections, four of them.
     const seconds = (performance.now() - startedAt) / 1000;

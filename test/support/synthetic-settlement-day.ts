@@ -11,6 +11,10 @@
  * ... carry another amount.
  */
 import { INDEX_SHARDS, shardOf } from '../../lambdas/adapters/dynamodb/keys';
+import {
+  DEFAULT_RECONCILIATION_SETTINGS,
+  reconciliationUseCase,
+} from '../../lambdas/application/reconciliation';
 import { createPayment, markUnknown, type Payment, startExecution } from '../../lambdas/domain/payment';
 import type { InternalPayment } from '../../lambdas/domain/reconciliation';
 import type { PspLookup, PspSettlement, PspSettlementPage, SettlementQuery } from '../../lambdas/ports/psp';
@@ -157,4 +161,24 @@ export function syntheticSettlementDay(options: SyntheticSettlementDayOptions) {
   });
 
   return { date: DATE, rows, psp, payments, store };
+}
+
+/** The reconciliation use case over a synthetic day, with nothing to report to and no ledger to check. */
+export function reconcileSyntheticDay(
+  day: ReturnType<typeof syntheticSettlementDay>,
+  store: ReconciliationStore,
+  onProgress: () => void,
+) {
+  return reconciliationUseCase({
+    psp: day.psp,
+    settlements: day.psp,
+    store,
+    payments: day.payments,
+    reports: { put: async (key) => key },
+    ledger: { accounts: async () => [] },
+    wallets: { totalBalance: async () => 0 },
+    clock: () => new Date(),
+    settings: DEFAULT_RECONCILIATION_SETTINGS,
+    onProgress,
+  });
 }
