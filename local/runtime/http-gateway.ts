@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { HttpTrigger } from '../../lib/topology';
+import { authorizeCaller, type CallerAuthConfig } from './caller-auth';
 import type { LocalFunction } from './functions';
 
 /** API Gateway's default payload limit is 10 MB; far above anything this API accepts. */
@@ -103,7 +104,10 @@ function gatewayError(statusCode: number, message: string): APIGatewayProxyResul
 }
 
 /** Serves the REST API locally: the same routes, proxy event shape and handlers as API Gateway. */
-export function createHttpGateway(routes: readonly { trigger: HttpTrigger; fn: LocalFunction }[]): Server {
+export function createHttpGateway(
+  routes: readonly { trigger: HttpTrigger; fn: LocalFunction }[],
+  auth: CallerAuthConfig,
+): Server {
   const compiled: Route[] = routes.map(({ trigger, fn }) => ({ trigger, fn, ...compile(trigger.path) }));
   return createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -120,9 +124,14 @@ export function createHttpGateway(routes: readonly { trigger: HttpTrigger; fn: L
         const pathParameters = Object.fromEntries(
           hit.route.parameterNames.map((name, i) => [name, decodeURIComponent(hit.match?.[i + 1] ?? '')]),
         );
-        result = (await hit.route.fn.invoke(
-          proxyEvent(request, hit.route, pathParameters, url, body),
-        )) as APIGatewayProxyResult;
+        const access = await authorizeCaller(hit.route.trigger.caller, request, url, body, auth);
+        if (access.ok) {
+          const event = proxyEvent(request, hit.route, pathParameters, url, body);
+          Object.assign(event.requestContext.identity, access.identity);
+          result = (await hit.route.fn.invoke(event)) as APIGatewayProxyResult;
+        } else {
+          result = access.result;
+        }
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (message === 'payload too large') {
