@@ -115,6 +115,8 @@ export interface FunctionSpec {
   readonly buckets?: Readonly<Partial<Record<BucketName, BucketAccess>>>;
   /** Needs the PSP's base URL and secret key. */
   readonly psp: boolean;
+  /** Derives order ids: needs the order-id secret. */
+  readonly orderIdSecret?: boolean;
   readonly triggers: readonly Trigger[];
 }
 
@@ -225,6 +227,7 @@ const functions = {
     tables: { payments: 'readWrite', idempotency: 'readWrite' },
     queues: {},
     psp: false,
+    orderIdSecret: true,
     triggers: [{ kind: 'http', method: 'POST', path: '/checkouts', caller: 'shop' }],
   },
   confirmPayment: {

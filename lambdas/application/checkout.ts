@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Currency } from '../domain/money';
 import type { Checkout, CheckoutItem, Payment } from '../domain/payment';
 import { createPayment } from '../domain/payment';
@@ -15,15 +15,23 @@ export interface CheckoutRequest {
 }
 
 export interface CheckoutCommand {
+  /** The signed caller: idempotency keys are scoped per principal. */
+  readonly principal: string;
   readonly idempotencyKey: string;
   /** Hash of the canonical request body: a repeat with another body is refused. */
   readonly fingerprint: string;
   readonly request: CheckoutRequest;
 }
 
-/** The order id is a pure function of the client's key, so a repeated checkout is the same order. */
-export function orderIdFor(idempotencyKey: string): string {
-  return `ord_${createHash('sha256').update(`checkout:${idempotencyKey}`).digest('hex').slice(0, 32)}`;
+/**
+ * The order id is a pure function of the caller and its key, keyed by a server-side secret: a repeated
+ * checkout is the same order for ever, yet nobody without the secret can compute another's order id.
+ */
+export function orderIdFor(secret: string, principal: string, idempotencyKey: string): string {
+  const mac = createHmac('sha256', secret)
+    .update(JSON.stringify(['checkout', principal, idempotencyKey]))
+    .digest('hex');
+  return `ord_${mac.slice(0, 32)}`;
 }
 
 /** Canonical JSON (sorted keys) so the fingerprint ignores key order and whitespace. */
@@ -48,11 +56,21 @@ function created(payment: Payment): HttpOutcome {
   return jsonOutcome(201, { orderId, orderName, amount, currency, status, createdAt });
 }
 
-export function checkoutUseCase(deps: { store: PaymentStore; clock: Clock }) {
-  return async ({ idempotencyKey, fingerprint, request }: CheckoutCommand): Promise<HttpOutcome> => {
+export function checkoutUseCase(deps: {
+  store: PaymentStore;
+  clock: Clock;
+  /** The order-id secret (Secrets Manager in AWS, the local data folder on the laptop). */
+  orderIdSecret: () => Promise<string>;
+}) {
+  return async ({
+    principal,
+    idempotencyKey,
+    fingerprint,
+    request,
+  }: CheckoutCommand): Promise<HttpOutcome> => {
     const checkout: Checkout = {
       ...request,
-      orderId: orderIdFor(idempotencyKey),
+      orderId: orderIdFor(await deps.orderIdSecret(), principal, idempotencyKey),
       createdAt: deps.clock().toISOString(),
     };
     const result = createPayment(checkout);
@@ -69,7 +87,7 @@ export function checkoutUseCase(deps: { store: PaymentStore; clock: Clock }) {
     }
     const stored = await deps.store.create(result.payment, fingerprint);
     if (stored.created) return created(result.payment);
-    // Second guard, past the idempotency record's lifetime: same key, same body → same order.
+    // Second guard, past the idempotency record's lifetime: same caller and key, same body → same order.
     return stored.fingerprint === fingerprint ? created(stored.existing) : keyReused();
   };
 }

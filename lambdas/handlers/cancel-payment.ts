@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { cancelUseCase } from '../application/cancel';
 import { fingerprintOf } from '../application/checkout';
+import { callerPrincipal, scopedKey } from '../shared/caller';
 import { idempotencyStore, paymentGateway, paymentStore, systemClock } from '../shared/composition';
 import { toProxyResult } from '../shared/http';
 import { idempotent } from '../shared/idempotent';
@@ -21,13 +22,17 @@ const cancel = idempotent(
   },
 );
 
-/** POST /payments/{orderId}/cancel — one Idempotency-Key per cancel. */
+/** POST /payments/{orderId}/cancel — one Idempotency-Key per cancel and caller. */
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  const principal = callerPrincipal(event);
+  if (!principal.ok) return toProxyResult(principal.outcome);
   const key = parseIdempotencyKey(event);
   if (!key.ok) return toProxyResult(key.outcome);
   const body = parseJsonBody(event, cancelSchema);
   if (!body.ok) return toProxyResult(body.outcome);
   const orderId = pathParameter(event, 'orderId');
-  const command = { orderId, idempotencyKey: key.value, ...body.value };
-  return cancel({ key: `${orderId}:${key.value}`, fingerprint: fingerprintOf(body.value), command }, context);
+  // The PSP's cancel idempotency follows the same scope, so two callers' equal keys are two cancels.
+  const callerKey = scopedKey(principal.value, key.value);
+  const command = { orderId, idempotencyKey: callerKey, ...body.value };
+  return cancel({ key: `${orderId}:${callerKey}`, fingerprint: fingerprintOf(body.value), command }, context);
 }

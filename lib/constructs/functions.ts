@@ -39,7 +39,10 @@ export interface FunctionsProps {
   readonly queues: Queues;
   readonly buckets: Buckets;
   readonly psp: PspSettings;
+  readonly orderIdSecret: secretsmanager.ISecret;
   readonly logRetention: logs.RetentionDays;
+  /** Apply the topology's reserved concurrency (opt-in per deploy profile). */
+  readonly reservedConcurrency: boolean;
 }
 
 /**
@@ -98,6 +101,10 @@ export class Functions extends Construct {
       environment.PSP_SECRET_ARN = psp.secret.secretArn;
       psp.secret.grantRead(role);
     }
+    if (spec.orderIdSecret) {
+      environment.ORDER_ID_SECRET_ARN = props.orderIdSecret.secretArn;
+      props.orderIdSecret.grantRead(role);
+    }
 
     const fn = new NodejsFunction(this, name, {
       entry: path.join(REPO_ROOT, spec.entry),
@@ -108,7 +115,7 @@ export class Functions extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: spec.memoryMb,
       timeout: Duration.seconds(spec.timeoutSeconds),
-      reservedConcurrentExecutions: spec.reservedConcurrency,
+      reservedConcurrentExecutions: props.reservedConcurrency ? spec.reservedConcurrency : undefined,
       tracing: lambda.Tracing.ACTIVE,
       role,
       logGroup,

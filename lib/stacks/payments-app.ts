@@ -1,36 +1,24 @@
-import { type App, Validations } from 'aws-cdk-lib';
+import { type App, RemovalPolicies, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { StageThrottling } from '../constructs/http-api';
+import { type DeployProfile, resolveDeployProfile } from '../deploy-profile';
 import { type Topology, topology } from '../topology';
 import { PaymentsStatefulStack } from './stateful-stack';
 import { PaymentsStatelessStack } from './stateless-stack';
 
 export interface PaymentsAppConfig {
-  /** Prefix of both stack names, so several copies (dev, staging) can share an account. */
-  readonly stackPrefix: string;
-  readonly pspBaseUrl: string;
+  readonly deploy: DeployProfile;
   readonly throttling: StageThrottling;
   readonly topology: Topology;
 }
 
-const DEFAULTS = {
-  stackPrefix: 'Payments',
-  pspBaseUrl: 'https://api.tosspayments.com',
-  throttling: { rateLimit: 100, burstLimit: 200 },
-} as const;
+const THROTTLING: StageThrottling = { rateLimit: 100, burstLimit: 200 };
 
-/** Reads deploy-time settings: CDK context (`-c stackPrefix=...`) first, then the environment. */
+/** Reads deploy-time settings: the deploy profile from CDK context (`-c profile=dev`) and the environment. */
 export function paymentsAppConfig(app: App): PaymentsAppConfig {
-  const setting = (contextKey: string, envVar: string): string | undefined =>
-    app.node.tryGetContext(contextKey) ?? process.env[envVar];
-  const pspBaseUrl = setting('pspBaseUrl', 'PSP_BASE_URL') ?? DEFAULTS.pspBaseUrl;
-  // The PSP secret key travels in every request; a plain-HTTP URL (say, the local simulator) must not ship.
-  if (!pspBaseUrl.startsWith('https://'))
-    throw new Error(`pspBaseUrl must be an https URL, got ${pspBaseUrl}`);
   return {
-    stackPrefix: setting('stackPrefix', 'STACK_PREFIX') ?? DEFAULTS.stackPrefix,
-    pspBaseUrl,
-    throttling: DEFAULTS.throttling,
+    deploy: resolveDeployProfile((key) => app.node.tryGetContext(key), process.env),
+    throttling: THROTTLING,
     topology,
   };
 }
@@ -42,17 +30,23 @@ export interface PaymentsStacks {
 
 /** Adds both stacks to `app` and registers the cdk-nag AwsSolutions pack, which fails synthesis on any finding. */
 export function definePaymentsApp(app: App, config: PaymentsAppConfig): PaymentsStacks {
-  const stateful = new PaymentsStatefulStack(app, `${config.stackPrefix}StatefulStack`, {
-    description: 'Payments: tables, queues, report buckets and secrets (retained, termination-protected)',
+  const { deploy } = config;
+  const retained = deploy.removalPolicy === 'retain';
+  const stateful = new PaymentsStatefulStack(app, `${deploy.stackPrefix}StatefulStack`, {
+    description: `Payments: tables, queues, report buckets and secrets (${retained ? 'retained, termination-protected' : 'deleted with the stack'})`,
     topology: config.topology,
+    terminationProtection: retained,
   });
-  const stateless = new PaymentsStatelessStack(app, `${config.stackPrefix}StatelessStack`, {
+  const stateless = new PaymentsStatelessStack(app, `${deploy.stackPrefix}StatelessStack`, {
     description: 'Payments: functions, REST API, event sources, schedules and alarms',
     topology: config.topology,
     stateful,
-    pspBaseUrl: config.pspBaseUrl,
+    deploy,
     throttling: config.throttling,
   });
+  // dev and LocalStack copies leave nothing behind when their stacks are deleted.
+  if (!retained)
+    for (const stack of [stateful, stateless]) RemovalPolicies.of(stack).apply(RemovalPolicy.DESTROY);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { stateful, stateless };
 }

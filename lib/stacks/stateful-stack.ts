@@ -1,6 +1,8 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { Buckets } from '../constructs/buckets';
+import { orderIdSecret } from '../constructs/order-id-secret';
 import { PspSecret } from '../constructs/psp-secret';
 import { Queues } from '../constructs/queues';
 import { Tables } from '../constructs/tables';
@@ -19,6 +21,7 @@ export class PaymentsStatefulStack extends Stack {
   readonly queues: Queues;
   readonly buckets: Buckets;
   readonly pspSecret: PspSecret;
+  readonly orderIdSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: PaymentsStatefulStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
@@ -26,5 +29,6 @@ export class PaymentsStatefulStack extends Stack {
     this.queues = new Queues(this, 'Queues', { queues: props.topology.queues });
     this.buckets = new Buckets(this, 'Buckets', { buckets: props.topology.buckets });
     this.pspSecret = new PspSecret(this, 'PspSecret');
+    this.orderIdSecret = orderIdSecret(this);
   }
 }

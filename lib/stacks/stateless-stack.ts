@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { Alarms } from '../constructs/alarms';
@@ -7,13 +7,15 @@ import { EventSources } from '../constructs/event-sources';
 import { Functions } from '../constructs/functions';
 import { PaymentsRestApi, type StageThrottling } from '../constructs/http-api';
 import { Schedules } from '../constructs/schedules';
+import type { DeployProfile } from '../deploy-profile';
 import type { Topology } from '../topology';
 import type { PaymentsStatefulStack } from './stateful-stack';
 
 export interface PaymentsStatelessStackProps extends StackProps {
   readonly topology: Topology;
   readonly stateful: PaymentsStatefulStack;
-  readonly pspBaseUrl: string;
+  /** WAF, reserved concurrency, PSP URL and alarm email of the deploy profile. */
+  readonly deploy: DeployProfile;
   readonly throttling: StageThrottling;
 }
 
@@ -35,8 +37,10 @@ export class PaymentsStatelessStack extends Stack {
       tables,
       queues,
       buckets,
-      psp: { baseUrl: props.pspBaseUrl, secret: stateful.pspSecret.secret },
+      psp: { baseUrl: props.deploy.pspBaseUrl, secret: stateful.pspSecret.secret },
+      orderIdSecret: stateful.orderIdSecret,
       logRetention: LOG_RETENTION,
+      reservedConcurrency: props.deploy.reservedConcurrency,
     });
     const api = new PaymentsRestApi(this, 'Api', {
       topology,
@@ -44,7 +48,14 @@ export class PaymentsStatelessStack extends Stack {
       throttling: props.throttling,
       logRetention: LOG_RETENTION,
     });
-    new ApiFirewall(this, 'ApiFirewall', { stage: api.api.deploymentStage });
+    if (props.deploy.waf) {
+      new ApiFirewall(this, 'ApiFirewall', { stage: api.api.deploymentStage });
+    } else {
+      Validations.of(api.api.deploymentStage).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason: `Deploy profile ${props.deploy.profile} runs without WAF (waf=false): a LocalStack or dev copy that takes no public traffic; prod keeps the managed rule groups.`,
+      });
+    }
     new EventSources(this, 'EventSources', { topology, functions, tables, queues });
     const schedules = new Schedules(this, 'Schedules', { topology, functions });
     this.alarms = new Alarms(this, 'Alarms', { queues, functions, scheduled: schedules.scheduled });

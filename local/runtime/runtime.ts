@@ -11,6 +11,7 @@ import { CheckpointStore } from './checkpoints';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { type LocalFunction, loadFunction } from './functions';
 import { createHttpGateway } from './http-gateway';
+import { localOrderIdSecret } from './order-id-secret';
 import { assertPortFree } from './ports';
 import { ensureBucketFolders, ensureQueue, ensureTable, type ProvisionedQueue } from './provision';
 import { QueuePoller } from './queue-poller';
@@ -113,6 +114,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
       PSP_BASE_URL: psp.url,
       PSP_SECRET_KEY: config.pspSecretKey,
+      ORDER_ID_SECRET: await localOrderIdSecret(config.dataDir),
       POWERTOOLS_SERVICE_NAME: 'payments',
       POWERTOOLS_METRICS_NAMESPACE: 'Payments',
       POWERTOOLS_METRICS_DISABLED: config.env.POWERTOOLS_METRICS_DISABLED ?? 'true',

@@ -78,6 +78,7 @@ describe.each<[string, Topology]>([
           (bucket) => subject.buckets[bucket as keyof Topology['buckets']].envVar,
         ),
         ...(spec.psp ? ['PSP_BASE_URL', 'PSP_SECRET_ARN'] : []),
+        ...('orderIdSecret' in spec && spec.orderIdSecret ? ['ORDER_ID_SECRET_ARN'] : []),
       ];
       expect(Object.keys(variables).sort()).toEqual(expected.sort());
       expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS_NAMESPACE);
@@ -286,10 +287,19 @@ describe.each<[string, Topology]>([
       }
     });
 
-    test('only PSP functions can read the PSP secret', () => {
+    test('only PSP functions read the PSP secret; only functions deriving order ids read the order-id secret', () => {
+      const secrets = Object.keys(synth.statefulTemplate.findResources('AWS::SecretsManager::Secret'));
+      const logicalId = (prefix: string) => secrets.find((id) => id.startsWith(prefix)) ?? prefix;
+      const [psp, orderIds] = [logicalId('PspSecret'), logicalId('OrderIdSecret')];
       for (const [name, spec] of entries(subject.functions)) {
-        const actions = functionPolicyStatements(synth.statelessTemplate, name).flatMap(actionsOf);
-        expect(actions.includes('secretsmanager:GetSecretValue')).toBe(spec.psp);
+        const readable = functionPolicyStatements(synth.statelessTemplate, name)
+          .filter((statement) => actionsOf(statement).includes('secretsmanager:GetSecretValue'))
+          .map((statement) => JSON.stringify(statement.Resource));
+        expect({
+          name,
+          psp: readable.some((resource) => resource.includes(psp)),
+          orderIds: readable.some((resource) => resource.includes(orderIds)),
+        }).toEqual({ name, psp: spec.psp, orderIds: 'orderIdSecret' in spec && spec.orderIdSecret === true });
       }
     });
 

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
+import { resolveDeployProfile } from '../../lib/deploy-profile';
 import { definePaymentsApp, type PaymentsStacks } from '../../lib/stacks/payments-app';
 import type { Topology } from '../../lib/topology';
 
@@ -17,12 +18,17 @@ export const PSP_BASE_URL = 'https://psp.example.test';
 /**
  * Synthesizes the app as `cdk synth` would (cdk-nag registered), except that asset bundling is skipped:
  * esbuild per function would dominate the infra tier's time and the templates do not depend on it.
+ * `context` is what `-c key=value` would give; by default the prod profile with reserved concurrency
+ * opted in, so the template shows every setting of the topology.
  */
-export function synthPaymentsApp(topology: Topology): SynthesizedPaymentsApp {
+export function synthPaymentsApp(
+  topology: Topology,
+  context: Readonly<Record<string, string>> = { reservedConcurrency: 'true' },
+): SynthesizedPaymentsApp {
   const app = new App({ context: { [BUNDLING_STACKS]: [] } });
+  const settings: Record<string, string> = { pspBaseUrl: PSP_BASE_URL, ...context };
   const stacks = definePaymentsApp(app, {
-    stackPrefix: 'Payments',
-    pspBaseUrl: PSP_BASE_URL,
+    deploy: resolveDeployProfile((key) => settings[key]),
     throttling: { rateLimit: 100, burstLimit: 200 },
     topology,
   });

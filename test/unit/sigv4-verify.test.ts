@@ -102,6 +102,8 @@ describe('SigV4 verification of the local front door', () => {
       fc.string().map((s) => ({ ...original, query: new URLSearchParams({ verbose: `yes${s}x` }) })),
       fc
         .string({ minLength: 1 })
+        // Trailing whitespace is not part of a header's canonical value, so it is no tampering.
+        .filter((s) => s.trimEnd() === s)
         .map((s) => ({
           ...original,
           headers: { ...original.headers, 'idempotency-key': `cancel-0001${s}` },

@@ -1,0 +1,132 @@
+/**
+ * Deploy profiles (`cdk deploy -c profile=prod|dev|localstack`): one place that turns CDK context
+ * (and, for two settings, the environment) into a typed, validated configuration. Pure: no CDK imports.
+ */
+
+export type ProfileName = 'prod' | 'dev' | 'localstack';
+export type RemovalChoice = 'retain' | 'destroy';
+
+export interface DeployProfile {
+  readonly profile: ProfileName;
+  /** Prefix of both stack names, so several copies (dev, staging) can share an account. */
+  readonly stackPrefix: string;
+  /** AWS-managed WAF rule groups in front of the API stage. */
+  readonly waf: boolean;
+  /**
+   * Apply the topology's reserved concurrency (the recovery bulkhead, the single sweeper). Opt-in:
+   * a fresh account has 10 concurrent executions and Lambda keeps 10 unreserved, so any reservation fails.
+   */
+  readonly reservedConcurrency: boolean;
+  readonly pspBaseUrl: string;
+  /** What deleting a stack does to data: `retain` keeps tables, queues, buckets, secrets and logs. */
+  readonly removalPolicy: RemovalChoice;
+  /** Where alarm notifications go; absent = alarms without a subscriber. */
+  readonly alarmEmail: string | undefined;
+}
+
+const PROFILES: Readonly<Record<ProfileName, Omit<DeployProfile, 'profile' | 'alarmEmail'>>> = {
+  prod: {
+    stackPrefix: 'Payments',
+    waf: true,
+    reservedConcurrency: false,
+    pspBaseUrl: 'https://api.tosspayments.com',
+    removalPolicy: 'retain',
+  },
+  dev: {
+    stackPrefix: 'PaymentsDev',
+    waf: false,
+    reservedConcurrency: false,
+    pspBaseUrl: 'https://api.tosspayments.com',
+    removalPolicy: 'destroy',
+  },
+  // LocalStack's free tier has no WAFv2; its Lambda containers reach the host's PSP simulator by this name.
+  localstack: {
+    stackPrefix: 'Payments',
+    waf: false,
+    reservedConcurrency: false,
+    pspBaseUrl: 'http://host.docker.internal:4010',
+    removalPolicy: 'destroy',
+  },
+};
+
+export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
+
+/** A context value: `-c key=value` gives strings, cdk.json may give booleans. */
+export type ContextReader = (key: string) => unknown;
+
+export class DeployProfileError extends Error {
+  constructor(message: string) {
+    super(`deploy profile: ${message}`);
+    this.name = 'DeployProfileError';
+  }
+}
+
+function text(read: ContextReader, key: string): string | undefined {
+  const value = read(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string')
+    throw new DeployProfileError(`${key} must be a string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function flag(read: ContextReader, key: string): boolean | undefined {
+  const value = read(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new DeployProfileError(`${key} must be true or false, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * Resolves the profile named by context `profile` (default prod), overridden key by key by context
+ * `stackPrefix`, `waf`, `reservedConcurrency`, `pspBaseUrl`, `removalPolicy`, `alarmEmail`; `STACK_PREFIX`
+ * and `PSP_BASE_URL` from the environment come after context. Refuses what cannot deploy safely.
+ */
+export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv = {}): DeployProfile {
+  const profile = (text(read, 'profile') ?? 'prod') as ProfileName;
+  const defaults = PROFILES[profile];
+  if (!defaults)
+    throw new DeployProfileError(`unknown profile "${profile}" (use ${PROFILE_NAMES.join(', ')})`);
+  const onLocalStack = profile === 'localstack';
+
+  const waf = flag(read, 'waf') ?? defaults.waf;
+  if (waf && onLocalStack)
+    throw new DeployProfileError("waf=true needs WAFv2, which LocalStack's free tier lacks");
+  const reservedConcurrency = flag(read, 'reservedConcurrency') ?? defaults.reservedConcurrency;
+  if (reservedConcurrency && onLocalStack)
+    throw new DeployProfileError(
+      'reservedConcurrency=true is not for LocalStack (no account concurrency to protect)',
+    );
+
+  const pspBaseUrl = text(read, 'pspBaseUrl') ?? env.PSP_BASE_URL ?? defaults.pspBaseUrl;
+  let protocol: string;
+  try {
+    protocol = new URL(pspBaseUrl).protocol;
+  } catch {
+    throw new DeployProfileError(`pspBaseUrl is not a URL: ${pspBaseUrl}`);
+  }
+  // The PSP secret key travels in every request: plain HTTP only to a simulator next to LocalStack.
+  const allowed = onLocalStack ? ['https:', 'http:'] : ['https:'];
+  if (!allowed.includes(protocol))
+    throw new DeployProfileError(
+      `pspBaseUrl must be ${onLocalStack ? 'an http(s)' : 'an https'} URL for profile ${profile}, got ${pspBaseUrl}`,
+    );
+
+  const removalPolicy = (text(read, 'removalPolicy') ?? defaults.removalPolicy) as RemovalChoice;
+  if (removalPolicy !== 'retain' && removalPolicy !== 'destroy')
+    throw new DeployProfileError(`removalPolicy must be retain or destroy, got ${removalPolicy}`);
+
+  const alarmEmail = text(read, 'alarmEmail');
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail))
+    throw new DeployProfileError(`alarmEmail is not an email address: ${alarmEmail}`);
+
+  return {
+    profile,
+    stackPrefix: text(read, 'stackPrefix') ?? env.STACK_PREFIX ?? defaults.stackPrefix,
+    waf,
+    reservedConcurrency,
+    pspBaseUrl,
+    removalPolicy,
+    alarmEmail,
+  };
+}
