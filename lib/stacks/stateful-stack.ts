@@ -6,7 +6,7 @@ import { orderIdSecret } from '../constructs/order-id-secret';
 import { PspSecret } from '../constructs/psp-secret';
 import { Queues } from '../constructs/queues';
 import { Tables } from '../constructs/tables';
-import type { Topology } from '../topology';
+import { entries, type Topology } from '../topology';
 
 export interface PaymentsStatefulStackProps extends StackProps {
   readonly topology: Topology;
@@ -30,5 +30,27 @@ export class PaymentsStatefulStack extends Stack {
     this.buckets = new Buckets(this, 'Buckets', { buckets: props.topology.buckets });
     this.pspSecret = new PspSecret(this, 'PspSecret');
     this.orderIdSecret = orderIdSecret(this);
+    this.pinExports(props.topology);
+  }
+
+  /**
+   * Exports every attribute the stateless stack may import, whether it imports it today or not. CDK
+   * would otherwise export only what is referenced, and removing a grant or a queue subscription from
+   * the stateless stack would make this stack drop an export the deployed stateless stack still
+   * imports, which CloudFormation refuses. Names are the ones CDK gives automatic references.
+   */
+  private pinExports(topology: Topology): void {
+    const values: string[] = [this.pspSecret.secret.secretArn, this.orderIdSecret.secretArn];
+    for (const [name] of entries(topology.tables)) {
+      const table = this.tables.get(name);
+      values.push(table.tableName, table.tableArn, ...(table.tableStreamArn ? [table.tableStreamArn] : []));
+    }
+    for (const [name] of entries(topology.queues)) {
+      const { queue, deadLetterQueue } = this.queues.get(name);
+      for (const q of deadLetterQueue ? [queue, deadLetterQueue] : [queue])
+        values.push(q.queueUrl, q.queueArn, q.queueName);
+    }
+    for (const [name] of entries(topology.buckets)) values.push(this.buckets.get(name).bucket.bucketName);
+    for (const value of values) this.exportValue(value);
   }
 }

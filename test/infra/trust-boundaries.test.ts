@@ -1,3 +1,4 @@
+import { PROFILE_NAMES } from '../../lib/deploy-profile';
 import { entries, type HttpTrigger, topology } from '../../lib/topology';
 import { type SynthesizedPaymentsApp, synthPaymentsApp } from './synth-payments-app';
 
@@ -54,11 +55,11 @@ function invokableBy(template: { Resources: Record<string, CfnResource> }, prefi
 
 const asInvokeArnPath = (route: HttpTrigger) => routeName(route).replace(/\{[^}]+\}/g, '*');
 
-describe('trust boundaries in the stateless stack', () => {
+describe.each(PROFILE_NAMES)('trust boundaries in the stateless stack (profile %s)', (profile) => {
   let synth: SynthesizedPaymentsApp;
   let template: { Resources: Record<string, CfnResource>; Outputs: Record<string, unknown> };
   beforeAll(() => {
-    synth = synthPaymentsApp(topology);
+    synth = synthPaymentsApp(topology, { profile });
     template = synth.statelessTemplate.toJSON() as typeof template;
   });
 

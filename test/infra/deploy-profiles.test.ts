@@ -1,0 +1,74 @@
+import { topology } from '../../lib/topology';
+import { type SynthesizedPaymentsApp, synthPaymentsApp } from './synth-payments-app';
+
+const count = (synth: SynthesizedPaymentsApp, type: string) =>
+  [synth.statefulTemplate, synth.statelessTemplate].reduce(
+    (total, template) => total + Object.keys(template.findResources(type)).length,
+    0,
+  );
+
+const reservations = (synth: SynthesizedPaymentsApp) =>
+  Object.values(synth.statelessTemplate.findResources('AWS::Lambda::Function'))
+    .map((fn) => (fn as { Properties: { ReservedConcurrentExecutions?: number } }).Properties)
+    .filter((properties) => properties.ReservedConcurrentExecutions !== undefined).length;
+
+const deletionPolicies = (synth: SynthesizedPaymentsApp, type: string) => [
+  ...new Set(
+    Object.values(synth.statefulTemplate.findResources(type)).map(
+      (r) => (r as { DeletionPolicy?: string }).DeletionPolicy,
+    ),
+  ),
+];
+
+describe('deploy profiles synthesize offline', () => {
+  const synths = new Map<string, SynthesizedPaymentsApp>();
+  const synthOf = (name: string, context: Record<string, string>) => {
+    if (!synths.has(name)) synths.set(name, synthPaymentsApp(topology, context));
+    return synths.get(name) as SynthesizedPaymentsApp;
+  };
+  const prod = () => synthOf('prod', { profile: 'prod' });
+  const dev = () => synthOf('dev', { profile: 'dev' });
+  const localstack = () =>
+    synthOf('localstack', { profile: 'localstack', pspBaseUrl: 'http://host.docker.internal:4010' });
+
+  test('prod: WAF in front of the stage, data retained and termination-protected, no reserved concurrency unless opted in', () => {
+    expect(count(prod(), 'AWS::WAFv2::WebACL')).toBe(1);
+    expect(reservations(prod())).toBe(0);
+    expect(deletionPolicies(prod(), 'AWS::DynamoDB::Table')).toEqual(['Retain']);
+    expect(prod().stateful.terminationProtection).toBe(true);
+    expect(
+      reservations(synthOf('prod+reserved', { profile: 'prod', reservedConcurrency: 'true' })),
+    ).toBeGreaterThan(0);
+  });
+
+  test('localstack: no WAFv2, no reserved concurrency, an http PSP URL, nothing retained', () => {
+    const synth = localstack();
+    expect(count(synth, 'AWS::WAFv2::WebACL') + count(synth, 'AWS::WAFv2::WebACLAssociation')).toBe(0);
+    expect(reservations(synth)).toBe(0);
+    synth.statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { PSP_BASE_URL: 'http://host.docker.internal:4010' } },
+    });
+    expect(deletionPolicies(synth, 'AWS::DynamoDB::Table')).toEqual(['Delete']);
+    expect(synth.stateful.terminationProtection).toBe(false);
+  });
+
+  test('dev: its own stack names, no WAF, deleted with its stacks', () => {
+    expect(dev().stateful.stackName).toBe('PaymentsDevStatefulStack');
+    expect(count(dev(), 'AWS::WAFv2::WebACL')).toBe(0);
+    expect(deletionPolicies(dev(), 'AWS::SQS::Queue')).toEqual(['Delete']);
+  });
+
+  test('the PSP secret is created empty and its ARN is a named output', () => {
+    for (const synth of [prod(), localstack()]) {
+      const secrets = synth.statefulTemplate.findResources('AWS::SecretsManager::Secret');
+      const [psp] = Object.entries(secrets).filter(([id]) => id.startsWith('PspSecret'));
+      expect(psp?.[1]).toMatchObject({
+        Properties: expect.not.objectContaining({ SecretString: expect.anything() }),
+      });
+      expect(psp?.[1]).toMatchObject({
+        Properties: expect.not.objectContaining({ GenerateSecretString: expect.anything() }),
+      });
+      synth.statefulTemplate.hasOutput('PspSecretArn', { Value: { Ref: psp?.[0] } });
+    }
+  });
+});

@@ -1,0 +1,59 @@
+import { resolveDeployProfile } from '../../lib/deploy-profile';
+
+const from = (context: Record<string, unknown>) => (key: string) => context[key];
+
+describe('resolveDeployProfile', () => {
+  it('defaults to prod: WAF on, reserved concurrency opt-in, https PSP, data retained', () => {
+    expect(resolveDeployProfile(from({}))).toEqual({
+      profile: 'prod',
+      stackPrefix: 'Payments',
+      waf: true,
+      reservedConcurrency: false,
+      pspBaseUrl: 'https://api.tosspayments.com',
+      removalPolicy: 'retain',
+      alarmEmail: undefined,
+    });
+  });
+
+  it('takes explicit keys over the profile, from -c strings or cdk.json booleans', () => {
+    expect(
+      resolveDeployProfile(
+        from({
+          profile: 'dev',
+          waf: 'true',
+          reservedConcurrency: true,
+          removalPolicy: 'retain',
+          alarmEmail: 'ops@example.com',
+        }),
+      ),
+    ).toMatchObject({
+      profile: 'dev',
+      waf: true,
+      reservedConcurrency: true,
+      removalPolicy: 'retain',
+      alarmEmail: 'ops@example.com',
+    });
+  });
+
+  it('lets LocalStack reach the simulator over http, and nothing else', () => {
+    expect(resolveDeployProfile(from({ profile: 'localstack' })).pspBaseUrl).toBe(
+      'http://host.docker.internal:4010',
+    );
+    expect(() => resolveDeployProfile(from({ profile: 'dev', pspBaseUrl: 'http://localhost:4010' }))).toThrow(
+      /https/,
+    );
+    expect(() => resolveDeployProfile(from({}), { PSP_BASE_URL: 'http://psp' })).toThrow(/https/);
+  });
+
+  it.each([
+    [{ profile: 'staging' }, /unknown profile/],
+    [{ profile: 'localstack', waf: 'true' }, /WAFv2/],
+    [{ profile: 'localstack', reservedConcurrency: 'true' }, /reservedConcurrency/],
+    [{ waf: 'yes' }, /waf must be true or false/],
+    [{ removalPolicy: 'snapshot' }, /removalPolicy/],
+    [{ alarmEmail: 'not-an-address' }, /alarmEmail/],
+    [{ pspBaseUrl: 'api.tosspayments.com' }, /not a URL/],
+  ])('refuses %j', (context, message) => {
+    expect(() => resolveDeployProfile(from(context))).toThrow(message);
+  });
+});
