@@ -4,8 +4,8 @@ import { fingerprintOf } from '../application/checkout';
 import { idempotencyStore, paymentGateway, paymentStore, systemClock } from '../shared/composition';
 import { toProxyResult } from '../shared/http';
 import { idempotent } from '../shared/idempotent';
-import { parseIdempotencyKey, parseJsonBody, pathParameter } from '../shared/request';
-import { cancelSchema } from '../shared/schemas';
+import { parseIdempotencyKey, parseJsonBody, parsePathParameter } from '../shared/request';
+import { cancelSchema, orderIdSchema } from '../shared/schemas';
 
 const useCase = cancelUseCase({ store: paymentStore(), psp: paymentGateway(), clock: systemClock });
 
@@ -23,11 +23,15 @@ const cancel = idempotent(
 
 /** POST /payments/{orderId}/cancel — one Idempotency-Key per cancel. */
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  const orderId = parsePathParameter(event, 'orderId', orderIdSchema);
+  if (!orderId.ok) return toProxyResult(orderId.outcome);
   const key = parseIdempotencyKey(event);
   if (!key.ok) return toProxyResult(key.outcome);
   const body = parseJsonBody(event, cancelSchema);
   if (!body.ok) return toProxyResult(body.outcome);
-  const orderId = pathParameter(event, 'orderId');
-  const command = { orderId, idempotencyKey: key.value, ...body.value };
-  return cancel({ key: `${orderId}:${key.value}`, fingerprint: fingerprintOf(body.value), command }, context);
+  const command = { orderId: orderId.value, idempotencyKey: key.value, ...body.value };
+  return cancel(
+    { key: `${orderId.value}:${key.value}`, fingerprint: fingerprintOf(body.value), command },
+    context,
+  );
 }
