@@ -354,6 +354,22 @@ export const topology: Topology = { tables, queues, buckets, functions };
 /** Tag that maps a deployed resource back to its topology name (tables, queues, `<queue>-dlq`, functions). */
 export const TOPOLOGY_TAG = 'payments:topology';
 
+/**
+ * Tag naming the stack a deployed resource belongs to (`<prefix>StatefulStack` or
+ * `<prefix>StatelessStack`), so tooling acting on one deployed copy never touches another.
+ */
+export const STACK_TAG = 'payments:stack';
+
+/** The two stack names of the copy deployed with `stackPrefix`. */
+export function stackNames(stackPrefix: string): { stateful: string; stateless: string } {
+  return { stateful: `${stackPrefix}StatefulStack`, stateless: `${stackPrefix}StatelessStack` };
+}
+
+/** The copy a stack name belongs to: `PaymentsStatefulStack` and `PaymentsStatelessStack` are `Payments`. */
+export function stackPrefixOf(stackName: string): string {
+  return stackName.replace(/(Stateful|Stateless)Stack$/, '');
+}
+
 /** Topology name of the dead-letter queue that belongs to queue `name`. */
 export function deadLetterQueueName(name: string): string {
   return `${name}-dlq`;
