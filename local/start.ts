@@ -27,6 +27,10 @@ async function main(): Promise<void> {
       `  PSP simulator  ${runtime.pspUrl}`,
       `  DynamoDB Local ${runtime.dynamoEndpoint}`,
       `  SQS            ${runtime.sqsEndpoint}`,
+      `Sign API requests with SigV4 (service execute-api, region ${runtime.signingRegion}):`,
+      ...runtime.principals.map(
+        (p) => `  ${p.kind.padEnd(14)} ${p.accessKeyId} / ${p.secretAccessKey}  (${p.userArn})`,
+      ),
       'Press Ctrl-C to stop.',
     ].join('\n'),
   );

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { HttpTrigger } from '../../lib/topology';
+import { authorizeCaller, type CallerAccess, type CallerAuthConfig } from './caller-auth';
 import type { LocalFunction } from './functions';
 
 /** API Gateway's default payload limit is 10 MB; far above anything this API accepts. */
@@ -143,7 +144,11 @@ function proxyResult(value: unknown): APIGatewayProxyResult {
   return result as APIGatewayProxyResult;
 }
 
-async function answer(compiled: readonly Route[], request: IncomingMessage): Promise<APIGatewayProxyResult> {
+async function answer(
+  compiled: readonly Route[],
+  auth: CallerAuthConfig,
+  request: IncomingMessage,
+): Promise<APIGatewayProxyResult> {
   const target = splitTarget(request.url ?? '');
   if (!target) return gatewayError(400, 'Bad Request');
   const matches = compiled
@@ -163,10 +168,19 @@ async function answer(compiled: readonly Route[], request: IncomingMessage): Pro
     const tooLarge = error instanceof Error && error.message === 'payload too large';
     return tooLarge ? gatewayError(413, 'Request Entity Too Large') : gatewayError(400, 'Bad Request');
   }
+  let access: CallerAccess;
   try {
-    return proxyResult(
-      await hit.route.fn.invoke(proxyEvent(request, hit.route, pathParameters, target, body)),
-    );
+    access = await authorizeCaller(hit.route.trigger.caller, request, target.query, body, auth);
+  } catch (error) {
+    // Whatever a client put in its signature headers, it is refused, never a 5xx.
+    console.error('[local] signature check failed:', error);
+    return gatewayError(403, 'Forbidden');
+  }
+  if (!access.ok) return access.result;
+  try {
+    const event = proxyEvent(request, hit.route, pathParameters, target, body);
+    Object.assign(event.requestContext.identity, access.identity);
+    return proxyResult(await hit.route.fn.invoke(event));
   } catch (error) {
     console.error(`[local] ${hit.route.fn.name} failed:`, error);
     return gatewayError(502, 'Internal server error');
@@ -196,10 +210,13 @@ function send(response: ServerResponse, result: APIGatewayProxyResult): void {
  * a handler crash or malformed answer a 502 for that request only. Requests Node's parser refuses
  * (malformed request line or headers) get its own 400 / 431 and the connection is closed.
  */
-export function createHttpGateway(routes: readonly { trigger: HttpTrigger; fn: LocalFunction }[]): Server {
+export function createHttpGateway(
+  routes: readonly { trigger: HttpTrigger; fn: LocalFunction }[],
+  auth: CallerAuthConfig,
+): Server {
   const compiled: Route[] = routes.map(({ trigger, fn }) => ({ trigger, fn, ...compile(trigger.path) }));
   return createServer((request, response) => {
-    answer(compiled, request).then(
+    answer(compiled, auth, request).then(
       (result) => send(response, result),
       (error: unknown) => {
         console.error('[local] request failed:', error);

@@ -27,10 +27,16 @@ const ok: Behaviour = async () => ({
   body: 'ok',
 });
 
-const server = createHttpGateway([
-  { trigger: { kind: 'http', method: 'GET', path: '/payments/{orderId}' }, fn: fn('getPayment') },
-  { trigger: { kind: 'http', method: 'GET', path: '/health' }, fn: fn('health') },
-]);
+// Public routes: signature checks have their own tests (sigv4-verify, trust-boundaries).
+const publicGet = (path: string) =>
+  ({ kind: 'http', method: 'GET', path, caller: 'public', publicBecause: 'a stand-in' }) as const;
+const server = createHttpGateway(
+  [
+    { trigger: publicGet('/payments/{orderId}'), fn: fn('getPayment') },
+    { trigger: publicGet('/health'), fn: fn('health') },
+  ],
+  { principals: [], region: 'us-east-1' },
+);
 let port: number;
 
 beforeAll(async () => {
