@@ -46,7 +46,9 @@ describe('npm run ops', () => {
       'list',
     );
     expect(answer.code).toBe(1);
-    expect(answer.stderr).toMatch(/local SQS \S+ answers but has no queue|nothing usable answers at local SQS/);
+    expect(answer.stderr).toMatch(
+      /local SQS \S+ answers but has no queue|nothing usable answers at local SQS/,
+    );
     expect(answer.stdout).toBe('');
   }, 30_000);
 
