@@ -191,7 +191,8 @@ const functions = {
     timeoutSeconds: 3,
     tables: {},
     queues: {},
-    psp: false,
+    // Reads the PSP secret only to say whether it is set (`degraded` while empty).
+    psp: true,
     triggers: [{ kind: 'http', method: 'GET', path: '/health' }],
   },
   checkout: {
@@ -230,6 +231,16 @@ const functions = {
     queues: {},
     psp: true,
     triggers: [{ kind: 'http', method: 'POST', path: '/payments/{orderId}/cancel' }],
+  },
+  // The PSP's status-change webhooks: the body is a hint, the order is checked at the PSP.
+  pspWebhook: {
+    entry: 'lambdas/handlers/psp-webhook.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    tables: { payments: 'readWrite' },
+    queues: {},
+    psp: true,
+    triggers: [{ kind: 'http', method: 'POST', path: '/webhooks/toss' }],
   },
   publisher: {
     entry: 'lambdas/handlers/publisher.ts',

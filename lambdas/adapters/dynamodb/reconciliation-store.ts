@@ -11,7 +11,7 @@ const BATCH_GET_ATTEMPTS = 8;
 
 /** Only what classification reads: a compact record per payment. */
 const PROJECTION = {
-  ProjectionExpression: 'orderId, #status, amount, balanceAmount, paymentKey',
+  ProjectionExpression: 'orderId, #status, amount, balanceAmount, paymentKey, cancels',
   ExpressionAttributeNames: { '#status': 'status' },
 };
 
@@ -22,6 +22,7 @@ function toInternal(item: Record<string, unknown>): InternalPayment {
     amount: Number(item.amount),
     balanceAmount: Number(item.balanceAmount),
     ...(typeof item.paymentKey === 'string' ? { paymentKey: item.paymentKey } : {}),
+    ...(Array.isArray(item.cancels) ? { cancels: item.cancels as InternalPayment['cancels'] } : {}),
   };
 }
 
