@@ -84,7 +84,12 @@ class FakePsp {
   async findByOrderId(orderId: string): Promise<PspLookup> {
     this.lookups += 1;
     const view = this.views.get(orderId);
-    return view ? { kind: 'found', payment: { ...view, orderId, cancels: [] } } : { kind: 'notFound' };
+    return view
+      ? {
+          kind: 'found',
+          payment: { ...view, orderId, cancels: view.cancels.map((c) => ({ ...c, canceledAt: AT })) },
+        }
+      : { kind: 'notFound' };
   }
 }
 
@@ -106,6 +111,8 @@ const view = (balanceAmount: number, status = 'PARTIAL_CANCELED'): PspPaymentVie
   totalAmount: 6_000,
   balanceAmount,
   approvedAt: APPROVED_AT,
+  cancels:
+    balanceAmount < 6_000 ? [{ transactionKey: 'tx-cancel', cancelAmount: 6_000 - balanceAmount }] : [],
 });
 
 /** One order per class, and one per correction, on DATE. */
@@ -117,7 +124,10 @@ function scenario() {
     payment('ours-only-E', 'SUCCESS'),
     payment('not-started-F', 'NOT_STARTED'),
     payment('executing-G', 'EXECUTING'),
-    payment('earlier-H', 'PARTIAL_CANCELED', { approvedAt: DAY_BEFORE }),
+    payment('earlier-H', 'PARTIAL_CANCELED', {
+      approvedAt: DAY_BEFORE,
+      cancels: [{ transactionKey: 'tx-cancel', amount: 1 }],
+    }),
   ]);
   const psp = new FakePsp(
     [
