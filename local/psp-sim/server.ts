@@ -27,7 +27,7 @@ export interface PspSimulator {
 }
 
 interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** At most one capture group: the route's path parameter. */
   pattern: RegExp;
   handler: Handler;
@@ -36,6 +36,7 @@ interface Route {
 function buildRoutes(reset: () => void, webhooks: Webhooks): Route[] {
   return [
     { method: 'POST', pattern: /^\/__sim\/webhooks$/, handler: webhooks.register },
+    { method: 'DELETE', pattern: /^\/__sim\/webhooks$/, handler: webhooks.clear },
     { method: 'POST', pattern: /^\/v1\/payments\/confirm$/, handler: confirmPayment },
     { method: 'POST', pattern: /^\/v1\/payments\/([^/]+)\/cancel$/, handler: cancelPayment },
     { method: 'GET', pattern: /^\/v1\/payments\/orders\/([^/]+)$/, handler: getPaymentByOrderId },

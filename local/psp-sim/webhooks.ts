@@ -35,6 +35,12 @@ export class Webhooks {
     return json(200, { urls: [...this.urls] });
   };
 
+  /** DELETE /__sim/webhooks: no more deliveries (a test of what heals without webhooks). */
+  clear = (): Reply => {
+    this.urls.clear();
+    return json(200, { urls: [] });
+  };
+
   /** Called after the order's status changed; delivers in the background. */
   statusChanged(order: Order): void {
     const body = JSON.stringify({
