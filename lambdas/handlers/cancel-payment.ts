@@ -5,8 +5,8 @@ import { idempotencyStore, paymentGateway, paymentStore, settings, systemClock }
 import { toProxyResult } from '../shared/http';
 import { idempotent } from '../shared/idempotent';
 import { countPspUnavailable } from '../shared/observability';
-import { parseIdempotencyKey, parseJsonBody, pathParameter } from '../shared/request';
-import { cancelSchema } from '../shared/schemas';
+import { parseIdempotencyKey, parseJsonBody, parsePathParameter } from '../shared/request';
+import { cancelSchema, orderIdSchema } from '../shared/schemas';
 
 const useCase = cancelUseCase({ store: paymentStore(), psp: paymentGateway(), clock: systemClock, settings });
 
@@ -25,15 +25,16 @@ const cancel = idempotent(
 
 /** POST /payments/{orderId}/cancel — one Idempotency-Key per cancel. */
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  const orderId = parsePathParameter(event, 'orderId', orderIdSchema);
+  if (!orderId.ok) return toProxyResult(orderId.outcome);
   const key = parseIdempotencyKey(event);
   if (!key.ok) return toProxyResult(key.outcome);
   const body = parseJsonBody(event, cancelSchema);
   if (!body.ok) return toProxyResult(body.outcome);
-  const orderId = pathParameter(event, 'orderId');
-  const command = { orderId, idempotencyKey: key.value, ...body.value };
+  const command = { orderId: orderId.value, idempotencyKey: key.value, ...body.value };
   return countPspUnavailable(
     await cancel(
-      { key: `${orderId}:${key.value}`, fingerprint: fingerprintOf(body.value), command },
+      { key: `${orderId.value}:${key.value}`, fingerprint: fingerprintOf(body.value), command },
       context,
     ),
   );

@@ -4,6 +4,7 @@ import { syncOrderUseCase } from '../application/sync-order';
 import { paymentGateway, paymentStore, systemClock } from '../shared/composition';
 import { jsonOutcome, problemOutcome, toProxyResult } from '../shared/http';
 import { logger } from '../shared/observability';
+import { orderIdSchema } from '../shared/schemas';
 
 const store = paymentStore();
 const psp = paymentGateway();
@@ -17,7 +18,7 @@ const LEASE_MS = 15_000;
 /** Only what we use: which order to check. Everything else in the body is ignored, never trusted. */
 const webhookSchema = z.object({
   eventType: z.string().max(64),
-  data: z.object({ orderId: z.string().regex(/^[A-Za-z0-9_-]{6,64}$/) }).loose(),
+  data: z.object({ orderId: orderIdSchema }).loose(),
 });
 
 /** The event types that announce a payment's (or one of its cancels') status change. */

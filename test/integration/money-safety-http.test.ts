@@ -52,7 +52,7 @@ function settled(orderId: string, events: number): Promise<HttpAnswer> {
 }
 
 function webhook(body: unknown): Promise<HttpAnswer> {
-  return api('POST', '/webhooks/toss', { body });
+  return api('POST', '/webhooks/toss', { body, as: 'anonymous' });
 }
 
 function statusChanged(orderId: string, status = 'DONE') {
@@ -85,9 +85,11 @@ describe('concurrent partial cancels', () => {
       });
       expect(truth.balanceAmount).toBe(25_000 - RACE_CANCELS * 1_500);
 
-      const wallets = await Promise.all(sellers.map((s) => api('GET', `/sellers/${s}/wallet`)));
+      const wallets = await Promise.all(
+        sellers.map((s) => api('GET', `/sellers/${s}/wallet`, { as: 'operator' })),
+      );
       expect(wallets.reduce((sum, w) => sum + Number(w.json.balance), 0)).toBe(truth.balanceAmount);
-      const trial = await api('GET', '/ledger/trial-balance');
+      const trial = await api('GET', '/ledger/trial-balance', { as: 'operator' });
       expect(trial.json.totalDebits).toBe(trial.json.totalCredits);
       for (const [i, seller] of sellers.entries()) {
         const account = trial.json.accounts.find(
@@ -269,7 +271,11 @@ describe('PSP webhooks', () => {
     expect(unknown.map((a) => a.status)).toEqual(Array(50).fill(200));
     expect(new Set(unknown.map((a) => a.text))).toEqual(new Set([same[0]?.text]));
 
-    expectProblem(await api('POST', '/webhooks/toss', { rawBody: 'not json' }), 400, 'INVALID_WEBHOOK');
+    expectProblem(
+      await api('POST', '/webhooks/toss', { rawBody: 'not json', as: 'anonymous' }),
+      400,
+      'INVALID_WEBHOOK',
+    );
     expectProblem(await webhook({ eventType: 'PAYMENT_STATUS_CHANGED', data: {} }), 400, 'INVALID_WEBHOOK');
     expectProblem(
       await webhook({ ...statusChanged(orderId), pad: 'x'.repeat(70_000) }),
