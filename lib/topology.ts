@@ -208,7 +208,8 @@ const functions = {
     timeoutSeconds: 3,
     tables: {},
     queues: {},
-    psp: false,
+    // Reads the PSP secret only to say whether it is set (`degraded` while empty).
+    psp: true,
     triggers: [
       {
         kind: 'http',
@@ -257,6 +258,25 @@ const functions = {
     queues: {},
     psp: true,
     triggers: [{ kind: 'http', method: 'POST', path: '/payments/{orderId}/cancel', caller: 'shop' }],
+  },
+  // The PSP's status-change webhooks: the body is a hint, the order is checked at the PSP.
+  pspWebhook: {
+    entry: 'lambdas/handlers/psp-webhook.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    tables: { payments: 'readWrite' },
+    queues: {},
+    psp: true,
+    triggers: [
+      {
+        kind: 'http',
+        method: 'POST',
+        path: '/webhooks/toss',
+        caller: 'public',
+        publicBecause:
+          'Toss posts status-change webhooks without AWS credentials; the body is only a hint (the order is checked at the PSP), answers are identical for any order, and the work per call is bounded.',
+      },
+    ],
   },
   publisher: {
     entry: 'lambdas/handlers/publisher.ts',
@@ -380,6 +400,22 @@ export const topology: Topology = { tables, queues, buckets, functions };
 
 /** Tag that maps a deployed resource back to its topology name (tables, queues, `<queue>-dlq`, functions). */
 export const TOPOLOGY_TAG = 'payments:topology';
+
+/**
+ * Tag naming the stack a deployed resource belongs to (`<prefix>StatefulStack` or
+ * `<prefix>StatelessStack`), so tooling acting on one deployed copy never touches another.
+ */
+export const STACK_TAG = 'payments:stack';
+
+/** The two stack names of the copy deployed with `stackPrefix`. */
+export function stackNames(stackPrefix: string): { stateful: string; stateless: string } {
+  return { stateful: `${stackPrefix}StatefulStack`, stateless: `${stackPrefix}StatelessStack` };
+}
+
+/** The copy a stack name belongs to: `PaymentsStatefulStack` and `PaymentsStatelessStack` are `Payments`. */
+export function stackPrefixOf(stackName: string): string {
+  return stackName.replace(/(Stateful|Stateless)Stack$/, '');
+}
 
 /** Topology name of the dead-letter queue that belongs to queue `name`. */
 export function deadLetterQueueName(name: string): string {

@@ -2,13 +2,14 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { cancelUseCase } from '../application/cancel';
 import { fingerprintOf } from '../application/checkout';
 import { callerPrincipal, scopedKey } from '../shared/caller';
-import { idempotencyStore, paymentGateway, paymentStore, systemClock } from '../shared/composition';
+import { idempotencyStore, paymentGateway, paymentStore, settings, systemClock } from '../shared/composition';
 import { toProxyResult } from '../shared/http';
 import { idempotent } from '../shared/idempotent';
-import { parseIdempotencyKey, parseJsonBody, pathParameter } from '../shared/request';
-import { cancelSchema } from '../shared/schemas';
+import { countPspUnavailable } from '../shared/observability';
+import { parseIdempotencyKey, parseJsonBody, parsePathParameter } from '../shared/request';
+import { cancelSchema, orderIdSchema } from '../shared/schemas';
 
-const useCase = cancelUseCase({ store: paymentStore(), psp: paymentGateway(), clock: systemClock });
+const useCase = cancelUseCase({ store: paymentStore(), psp: paymentGateway(), clock: systemClock, settings });
 
 const cancel = idempotent(
   (input: { key: string; fingerprint: string; command: Parameters<typeof useCase>[0] }, deadline) =>
@@ -18,7 +19,8 @@ const cancel = idempotent(
     keyPath: 'key',
     validationPath: 'fingerprint',
     keyPrefix: 'cancel',
-    expiresAfterSeconds: 24 * 3600,
+    // At least the PSP's own key window (Toss keeps cancel keys 15 days).
+    expiresAfterSeconds: 15 * 24 * 3600,
   },
 );
 
@@ -26,13 +28,19 @@ const cancel = idempotent(
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   const principal = callerPrincipal(event);
   if (!principal.ok) return toProxyResult(principal.outcome);
+  const orderId = parsePathParameter(event, 'orderId', orderIdSchema);
+  if (!orderId.ok) return toProxyResult(orderId.outcome);
   const key = parseIdempotencyKey(event);
   if (!key.ok) return toProxyResult(key.outcome);
   const body = parseJsonBody(event, cancelSchema);
   if (!body.ok) return toProxyResult(body.outcome);
-  const orderId = pathParameter(event, 'orderId');
   // The PSP's cancel idempotency follows the same scope, so two callers' equal keys are two cancels.
   const callerKey = scopedKey(principal.value, key.value);
-  const command = { orderId, idempotencyKey: callerKey, ...body.value };
-  return cancel({ key: `${orderId}:${callerKey}`, fingerprint: fingerprintOf(body.value), command }, context);
+  const command = { orderId: orderId.value, idempotencyKey: callerKey, ...body.value };
+  return countPspUnavailable(
+    await cancel(
+      { key: `${orderId.value}:${callerKey}`, fingerprint: fingerprintOf(body.value), command },
+      context,
+    ),
+  );
 }

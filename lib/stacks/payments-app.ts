@@ -2,7 +2,7 @@ import { type App, RemovalPolicies, RemovalPolicy, Validations } from 'aws-cdk-l
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { StageThrottling } from '../constructs/http-api';
 import { type DeployProfile, resolveDeployProfile } from '../deploy-profile';
-import { type Topology, topology } from '../topology';
+import { stackNames, type Topology, topology } from '../topology';
 import { PaymentsStatefulStack } from './stateful-stack';
 import { PaymentsStatelessStack } from './stateless-stack';
 
@@ -32,12 +32,13 @@ export interface PaymentsStacks {
 export function definePaymentsApp(app: App, config: PaymentsAppConfig): PaymentsStacks {
   const { deploy } = config;
   const retained = deploy.removalPolicy === 'retain';
-  const stateful = new PaymentsStatefulStack(app, `${deploy.stackPrefix}StatefulStack`, {
+  const names = stackNames(deploy.stackPrefix);
+  const stateful = new PaymentsStatefulStack(app, names.stateful, {
     description: `Payments: tables, queues, report buckets and secrets (${retained ? 'retained, termination-protected' : 'deleted with the stack'})`,
     topology: config.topology,
     terminationProtection: retained,
   });
-  const stateless = new PaymentsStatelessStack(app, `${deploy.stackPrefix}StatelessStack`, {
+  const stateless = new PaymentsStatelessStack(app, names.stateless, {
     description: 'Payments: functions, REST API, event sources, schedules and alarms',
     topology: config.topology,
     stateful,

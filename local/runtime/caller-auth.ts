@@ -26,7 +26,7 @@ function refused(code: GatewayRefusalCode): CallerAccess {
 export async function authorizeCaller(
   routeCaller: CallerKind,
   request: IncomingMessage,
-  url: URL,
+  query: URLSearchParams,
   body: string,
   config: CallerAuthConfig,
 ): Promise<CallerAccess> {
@@ -35,7 +35,7 @@ export async function authorizeCaller(
     {
       method: request.method ?? 'GET',
       path: (request.url ?? '/').split('?')[0] ?? '/',
-      query: url.searchParams,
+      query,
       headers: request.headers,
       body,
     },

@@ -25,7 +25,7 @@ export function synthPaymentsApp(
   topology: Topology,
   context: Readonly<Record<string, string>> = { reservedConcurrency: 'true' },
 ): SynthesizedPaymentsApp {
-  const app = new App({ context: { [BUNDLING_STACKS]: [] } });
+  const app = new App({ context: { ...context, [BUNDLING_STACKS]: [] } });
   const settings: Record<string, string> = { pspBaseUrl: PSP_BASE_URL, ...context };
   const stacks = definePaymentsApp(app, {
     deploy: resolveDeployProfile((key) => settings[key]),
