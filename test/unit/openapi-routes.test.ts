@@ -19,6 +19,33 @@ describe('docs/openapi.yaml', () => {
     return routes.sort();
   }
 
+  it("names each operation's caller kind as the topology does, and only public ones drop SigV4", () => {
+    const documented: string[] = [];
+    let path: string | undefined;
+    let method: string | undefined;
+    for (const line of document.split('\n')) {
+      const pathLine = /^ {2}(\/\S*):$/.exec(line);
+      if (pathLine) path = pathLine[1];
+      else if (/^\S/.test(line)) path = undefined;
+      method = /^ {4}(get|post):$/.exec(line)?.[1]?.toUpperCase() ?? method;
+      const caller = /^ {6}x-caller: (\w+)$/.exec(line)?.[1];
+      if (path && caller) documented.push(`${method} ${path} ${caller}`);
+      if (path && /^ {6}security: \[\]$/.test(line)) documented.push(`${method} ${path} unsigned`);
+    }
+    const declared = Object.values(topology.functions)
+      .flatMap((fn) => fn.triggers)
+      .flatMap((trigger) =>
+        trigger.kind === 'http'
+          ? [
+              `${trigger.method} ${trigger.path} ${trigger.caller}`,
+              ...(trigger.caller === 'public' ? [`${trigger.method} ${trigger.path} unsigned`] : []),
+            ]
+          : [],
+      );
+    expect(documented.sort()).toEqual(declared.sort());
+    expect(document).toMatch(/^security:\n {2}- sigv4: \[\]$/m);
+  });
+
   it('describes exactly the HTTP routes of the topology', () => {
     const deployed = Object.values(topology.functions)
       .flatMap((fn) => fn.triggers)
