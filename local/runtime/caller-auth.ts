@@ -14,15 +14,15 @@ export type CallerAccess =
   | { readonly ok: true; readonly identity: Partial<APIGatewayEventIdentity> }
   | { readonly ok: false; readonly result: APIGatewayProxyResult };
 
+function refused(code: GatewayRefusalCode): CallerAccess {
+  return { ok: false, result: toProxyResult(problemOutcome(GATEWAY_REFUSALS[code])) };
+}
+
 /**
  * The front door's authorization step, as API Gateway runs it for `AWS_IAM` methods: public routes
  * pass unsigned; every other route needs a valid signature of a principal allowed on it. The caller's
  * identity goes where API Gateway puts it, so handlers read it the same way in both runtimes.
  */
-function refused(code: GatewayRefusalCode): CallerAccess {
-  return { ok: false, result: toProxyResult(problemOutcome(GATEWAY_REFUSALS[code])) };
-}
-
 export async function authorizeCaller(
   routeCaller: CallerKind,
   request: IncomingMessage,
