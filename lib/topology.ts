@@ -206,7 +206,8 @@ const functions = {
     timeoutSeconds: 3,
     tables: {},
     queues: {},
-    psp: false,
+    // Reads the PSP secret only to say whether it is set (`degraded` while empty).
+    psp: true,
     triggers: [
       {
         kind: 'http',
@@ -254,6 +255,25 @@ const functions = {
     queues: {},
     psp: true,
     triggers: [{ kind: 'http', method: 'POST', path: '/payments/{orderId}/cancel', caller: 'shop' }],
+  },
+  // The PSP's status-change webhooks: the body is a hint, the order is checked at the PSP.
+  pspWebhook: {
+    entry: 'lambdas/handlers/psp-webhook.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    tables: { payments: 'readWrite' },
+    queues: {},
+    psp: true,
+    triggers: [
+      {
+        kind: 'http',
+        method: 'POST',
+        path: '/webhooks/toss',
+        caller: 'public',
+        publicBecause:
+          'Toss posts status-change webhooks without AWS credentials; the body is only a hint (the order is checked at the PSP), answers are identical for any order, and the work per call is bounded.',
+      },
+    ],
   },
   publisher: {
     entry: 'lambdas/handlers/publisher.ts',

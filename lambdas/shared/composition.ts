@@ -62,6 +62,15 @@ async function pspSecretKey(): Promise<string> {
   return secret;
 }
 
+/** Whether a PSP secret key is set (the deployed secret starts empty); never reveals the value. */
+export async function pspConfigured(): Promise<boolean> {
+  try {
+    return (await pspSecretKey()).length > 0;
+  } catch {
+    return false;
+  }
+}
+
 function optionalNumberEnv(name: string): number | undefined {
   const value = process.env[name];
   return value ? Number(value) : undefined;
