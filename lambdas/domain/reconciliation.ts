@@ -1,4 +1,4 @@
-import { type AccountTotals, sellerPayable } from './ledger';
+import { type AccountTotals, isSellerPayable } from './ledger';
 import { sumAmounts } from './money';
 import { approve, cancel, type Payment, type Transition } from './payment';
 import { classifyPspStatus } from './psp-outcome';
@@ -195,9 +195,8 @@ export function checkLedgerAgainstWallets(
   accounts: readonly AccountTotals[],
   walletsTotal: number,
 ): LedgerCheck {
-  const payablePrefix = sellerPayable('');
   const sellerPayables = sumAmounts(
-    accounts.filter((a) => a.account.startsWith(payablePrefix)).map((a) => a.credits - a.debits),
+    accounts.filter((a) => isSellerPayable(a.account)).map((a) => a.credits - a.debits),
   );
   return { walletsTotal, sellerPayables, balanced: walletsTotal === sellerPayables };
 }

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RECONCILIATION_DISCREPANCIES_METRIC } from '../../lambdas/application/reconciliation-metrics';
+import { LEDGER_WALLET_DIVERGENCE_METRIC } from '../../lambdas/application/record-settlement';
 import { RECOVERY_EXHAUSTED_METRIC } from '../../lambdas/application/recovery';
 import type { FunctionName } from '../topology';
 import { deadLetterQueueName } from '../topology';
@@ -58,6 +59,12 @@ export class Alarms extends Construct {
       RECOVERY_EXHAUSTED_METRIC,
       Duration.minutes(5),
       'Recovery gave up on a payment (FAILURE RECOVERY_EXHAUSTED): check it at the PSP, see OPERATIONS.md',
+    );
+    this.alarmOnServiceMetric(
+      'completion',
+      LEDGER_WALLET_DIVERGENCE_METRIC,
+      Duration.minutes(5),
+      'Wallet and ledger applied different amounts for a payment: see the completion function logs, OPERATIONS.md',
     );
   }
 

@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { AppliedAmount, AppliedAmounts } from '../../ports/completion';
 
 type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
@@ -15,16 +16,23 @@ export class EventOutOfOrder extends Error {
   }
 }
 
+function cursorKey(orderId: string) {
+  return { pk: `CURSOR#${orderId}`, sk: '#CURSOR' };
+}
+
 /**
  * Exactly-once effect for an event consumer: one transaction puts the processed marker
  * (`attribute_not_exists`), advances the payment's cursor only from `seq - 1`, and
  * applies the effect. A marker that exists means a duplicate; a cursor elsewhere, a gap.
+ * The cursor also sums `applied`, the net money the effect moved for the payment's sellers,
+ * so the cursor alone tells what this consumer has applied of the payment up to `seq`.
  */
 export async function applyOnce(
   client: DynamoDBDocumentClient,
   tableName: string,
   event: { readonly eventId: string; readonly orderId: string; readonly seq: number },
   effect: readonly TransactItem[],
+  applied: number,
 ): Promise<ApplyResult> {
   const marker: TransactItem = {
     Put: {
@@ -36,11 +44,13 @@ export async function applyOnce(
   const cursor: TransactItem = {
     Update: {
       TableName: tableName,
-      Key: { pk: `CURSOR#${event.orderId}`, sk: '#CURSOR' },
-      UpdateExpression: 'SET seq = :seq',
+      Key: cursorKey(event.orderId),
+      UpdateExpression: 'SET seq = :seq ADD applied :applied',
       ConditionExpression: event.seq === 1 ? 'attribute_not_exists(seq)' : 'seq = :previous',
       ExpressionAttributeValues:
-        event.seq === 1 ? { ':seq': 1 } : { ':seq': event.seq, ':previous': event.seq - 1 },
+        event.seq === 1
+          ? { ':seq': 1, ':applied': applied }
+          : { ':seq': event.seq, ':previous': event.seq - 1, ':applied': applied },
     },
   };
   try {
@@ -52,5 +62,20 @@ export async function applyOnce(
     if (markerReason?.Code === 'ConditionalCheckFailed') return 'duplicate';
     if (cursorReason?.Code === 'ConditionalCheckFailed') return 'gap';
     throw error;
+  }
+}
+
+/** Reads a consumer's per-payment cursor: its seq and the net amount applied up to it, one item. */
+export class DynamoDbAppliedAmounts implements AppliedAmounts {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async applied(orderId: string): Promise<AppliedAmount | undefined> {
+    const { Item: cursor } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: cursorKey(orderId), ConsistentRead: true }),
+    );
+    return cursor ? { seq: Number(cursor.seq), amount: Number(cursor.applied ?? 0) } : undefined;
   }
 }
