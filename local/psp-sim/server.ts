@@ -4,6 +4,7 @@ import { cancelPayment } from './cancel';
 import { confirmPayment } from './confirm';
 import { TossError } from './errors';
 import { type Handler, type HandlerResult, header, json, readJsonBody, type SimEnv } from './http';
+import { StateJournal } from './journal';
 import { getPaymentByOrderId } from './retrieve';
 import { listSettlements } from './settlements';
 import { createSession, getOrderTruth, setScenario } from './sim-control';
@@ -16,6 +17,8 @@ export interface PspSimulatorOptions {
   /** ms the 'timeout' actions hang before closing the socket; default 30000 */
   hangMs?: number;
   clock?: () => Date;
+  /** File that keeps the state across restarts (a journal); absent = in memory only. */
+  stateFile?: string;
 }
 
 export interface PspSimulator {
@@ -56,14 +59,16 @@ function isAuthorized(authorization: string | undefined, secretKey: string): boo
   return credentials !== undefined && Buffer.from(credentials, 'base64').toString('utf8') === `${secretKey}:`;
 }
 
-/** Starts a Toss Payments–compatible PSP simulator; state lives in memory. */
+/** Starts a Toss Payments–compatible PSP simulator; state lives in memory, and in `stateFile` if given. */
 export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspSimulator> {
   const host = opts.host ?? '127.0.0.1';
   const hangMs = opts.hangMs ?? 30_000;
   const clock = opts.clock ?? (() => new Date());
-  let state = new SimState();
+  const journal = opts.stateFile ? new StateJournal(opts.stateFile) : undefined;
+  let state = journal?.load() ?? new SimState();
   const routes = buildRoutes(() => {
     state = new SimState();
+    journal?.reset();
   });
 
   // Every wait goes through here, so close() can cancel them and no timer outlives the server.
@@ -106,6 +111,8 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
         error instanceof TossError ? error : new TossError('FAILED_INTERNAL_SYSTEM_PROCESSING')
       ).toReply();
     }
+    // Kept before anyone hears of it, so what a client was told survives a crash right after.
+    journal?.save(state);
     if ('drop' in result) {
       if (result.drop === 'after-hang') await sleep(hangMs);
       res.destroy();
