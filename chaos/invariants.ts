@@ -12,7 +12,7 @@ import { SETTLING_CONSUMERS } from '../lambdas/ports/completion';
 import type { PaymentView } from '../lambdas/ports/payment-store';
 import { documentClient } from '../lambdas/shared/composition';
 import { topology } from '../lib/topology';
-import { planLocalWiring } from '../local/runtime/wiring';
+import { type LocalQueue, planLocalWiring } from '../local/runtime/wiring';
 import { type SimOrderTruth, sim } from '../test/support/http-client';
 import type { KillResult } from './runtime';
 
@@ -98,6 +98,15 @@ export class InvariantChecker {
       if (!view || !TERMINAL.has(view.payment.status) || !this.done(view)) out.push(orderId);
     }
     return out;
+  }
+
+  /**
+   * Messages waiting, not yet received, on the consumers' queues (wallet, ledger, completion):
+   * a kill of the in-memory queues now loses them before anything applied them.
+   */
+  async waitingMessages(): Promise<number> {
+    const depths = await this.queueDepths((queue) => queue.deadLetter !== undefined, false);
+    return depths.reduce((total, [, depth]) => total + depth, 0);
   }
 
   async check(orderIds: readonly string[], sellers: readonly string[], kills: readonly KillResult[]) {
@@ -195,7 +204,8 @@ export class InvariantChecker {
         );
     }
 
-    for (const [queue, depth] of await this.terminalQueueDepths())
+    // Every terminal queue: each dead-letter queue and the stream's on-failure queue.
+    for (const [queue, depth] of await this.queueDepths((q) => q.deadLetter === undefined))
       if (depth > 0) flag('deadLetterQueuesEmpty', `${queue}: ${depth} message(s)`);
     kills.forEach((kill, i) => {
       if (kill.groupLeft || kill.portsHeld.length > 0)
@@ -229,11 +239,13 @@ export class InvariantChecker {
     return counts;
   }
 
-  /** Every terminal queue: each dead-letter queue and the stream's on-failure queue. */
-  private async terminalQueueDepths(): Promise<[string, number][]> {
-    const terminal = planLocalWiring(topology).queues.filter((q) => !q.deadLetter);
+  /** Visible (and unless told otherwise, in-flight) messages of the local queues `which` selects. */
+  private async queueDepths(
+    which: (queue: LocalQueue) => boolean,
+    inFlight = true,
+  ): Promise<[string, number][]> {
     const depths: [string, number][] = [];
-    for (const queue of terminal) {
+    for (const queue of planLocalWiring(topology).queues.filter(which)) {
       const { QueueUrl } = await this.sqs.send(new GetQueueUrlCommand({ QueueName: queue.physicalName }));
       const { Attributes } = await this.sqs.send(
         new GetQueueAttributesCommand({
@@ -244,7 +256,7 @@ export class InvariantChecker {
       depths.push([
         queue.name,
         Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
-          Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+          (inFlight ? Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) : 0),
       ]);
     }
     return depths;

@@ -42,7 +42,7 @@ export interface ChaosReport {
     readonly settleMs: number;
     readonly completionSweeper: boolean;
     readonly kinds: Record<PaymentKind, number>;
-    /** Per kill: payments whose latest event was recorded but not yet applied everywhere at that moment. */
+    /** Per kill: messages waiting on the consumers' queues (wallet, ledger, completion) just before it. */
     readonly inFlightAtKill: readonly number[];
     readonly restartMs: readonly number[];
     readonly killResults: readonly KillResult[];
@@ -101,7 +101,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const run = Math.floor(random() * 1e9).toString(36);
     const sellers = Array.from({ length: 8 }, (_, i) => `chaos-${run}-seller-${i}`);
     const orderIds: string[] = [];
-    let workloadDone = false;
     const workload = runWorkload({
       count: options.payments,
       concurrency: options.concurrency,
@@ -109,8 +108,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       random,
       stepTimeoutMs: options.stepTimeoutMs,
       onOrder: (orderId) => orderIds.push(orderId),
-    }).finally(() => {
-      workloadDone = true;
     });
 
     const killResults: KillResult[] = [];
@@ -118,11 +115,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const killer = (async () => {
       for (let kill = 0; kill < options.kills; kill++) {
         await sleep(1_500 + random() * 3_500);
-        // Prefer a moment with work in flight: a payment recorded but not applied everywhere yet.
+        // Prefer a moment when messages wait on the in-memory queues: the kill loses them unapplied.
         let inFlight = 0;
-        for (let look = 0; look < 20 && inFlight === 0; look++) {
-          inFlight = (await checker.unsettled(orderIds.slice(-10)).catch(() => [])).length;
-          if (inFlight === 0) await sleep(workloadDone ? 0 : 100);
+        for (let look = 0; look < 500 && inFlight === 0; look++) {
+          inFlight = await checker.waitingMessages().catch(() => 0);
+          if (inFlight === 0) await sleep(10);
         }
         inFlightAtKill.push(inFlight);
         killResults.push(await runtime.kill9());

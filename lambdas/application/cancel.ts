@@ -52,6 +52,10 @@ export function cancelUseCase(deps: CancelDeps) {
   return async (command: CancelCommand, deadline: Deadline): Promise<HttpOutcome> => {
     let payment = await deps.store.get(command.orderId);
     if (!payment) throw orderNotFound(command.orderId);
+    const cancelKey = pspCancelKey(command.orderId, command.idempotencyKey);
+    // Recorded by an earlier run of this request whose answer was lost (e.g. a crash before
+    // the idempotency record completed): answer again, never cancel a second time.
+    if (payment.cancelKeys?.includes(cancelKey)) return canceledOutcome(payment);
     const planned = cancel(payment, { ...command, at: deps.clock().toISOString() });
     if (!planned.ok) throw refusal(planned.reason);
     const cancelAmount = planned.event?.amount ?? 0;
@@ -61,7 +65,7 @@ export function cancelUseCase(deps: CancelDeps) {
         paymentKey: payment.paymentKey ?? '',
         cancelReason: command.cancelReason,
         cancelAmount,
-        idempotencyKey: pspCancelKey(command.orderId, command.idempotencyKey),
+        idempotencyKey: cancelKey,
       },
       deadline,
     );
@@ -76,7 +80,8 @@ export function cancelUseCase(deps: CancelDeps) {
     }
     // The PSP has canceled: record it, re-applying on a fresh read if another write won.
     for (let attempt = 0; attempt < SAVE_ATTEMPTS && payment; attempt++) {
-      const next = cancel(payment, { ...command, cancelAmount, at: deps.clock().toISOString() });
+      const next = cancel(payment, { ...command, cancelAmount, cancelKey, at: deps.clock().toISOString() });
+      if (!next.ok && next.reason === 'CANCEL_ALREADY_RECORDED') return canceledOutcome(payment);
       if (!next.ok)
         throw new Error(`PSP canceled ${cancelAmount} on ${command.orderId} but we refuse: ${next.reason}`);
       if (await deps.store.save(payment, next.payment, { event: next.event }))

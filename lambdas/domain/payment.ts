@@ -63,6 +63,8 @@ export interface Payment {
   readonly version: number;
   /** Seq of the latest emitted event; +1 per event. */
   readonly eventSeq: number;
+  /** PSP idempotency keys of the cancels recorded: a cancel the PSP replays is recorded once. */
+  readonly cancelKeys?: readonly string[];
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -82,7 +84,8 @@ export type Refusal =
   | 'INVALID_STATE'
   | 'AMOUNT_MISMATCH'
   | 'PAYMENT_KEY_MISMATCH'
-  | 'CANCEL_AMOUNT_EXCEEDS_BALANCE';
+  | 'CANCEL_AMOUNT_EXCEEDS_BALANCE'
+  | 'CANCEL_ALREADY_RECORDED';
 
 /** Business refusals are values, not exceptions: callers inside idempotent functions must not throw them. */
 export interface Refused {
@@ -191,11 +194,18 @@ export function markUnknown(payment: Payment, command: Command): Transition {
  */
 export function cancel(
   payment: Payment,
-  command: Command & { readonly cancelAmount?: number; readonly cancelReason: string },
+  command: Command & {
+    readonly cancelAmount?: number;
+    readonly cancelReason: string;
+    /** The PSP cancel's idempotency key, when the PSP made it under one. */
+    readonly cancelKey?: string;
+  },
 ): Transition {
   const cancelAmount = command.cancelAmount ?? payment.balanceAmount;
   const balanceAmount = payment.balanceAmount - cancelAmount;
+  const { cancelKey } = command;
   return advance(payment, balanceAmount === 0 ? 'CANCELED' : 'PARTIAL_CANCELED', command.at, () => {
+    if (cancelKey !== undefined && payment.cancelKeys?.includes(cancelKey)) return 'CANCEL_ALREADY_RECORDED';
     if (amountError(cancelAmount) !== undefined) return 'INVALID_AMOUNT';
     if (balanceAmount < 0) return 'CANCEL_AMOUNT_EXCEEDS_BALANCE';
     const shares = allocateProportionally(
@@ -210,6 +220,7 @@ export function cancel(
           ...item,
           balanceAmount: item.balanceAmount - share(index),
         })),
+        ...(cancelKey === undefined ? {} : { cancelKeys: [...(payment.cancelKeys ?? []), cancelKey] }),
       },
       emit: (header) => ({
         ...header,
@@ -223,7 +234,9 @@ export function cancel(
   });
 }
 
-type Changes = Partial<Pick<Payment, 'paymentKey' | 'approvedAt' | 'failure' | 'balanceAmount' | 'items'>>;
+type Changes = Partial<
+  Pick<Payment, 'paymentKey' | 'approvedAt' | 'failure' | 'balanceAmount' | 'items' | 'cancelKeys'>
+>;
 
 interface Step {
   readonly changes: Changes;

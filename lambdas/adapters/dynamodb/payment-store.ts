@@ -49,6 +49,7 @@ const MUTABLE_FIELDS = [
   'failure',
   'version',
   'eventSeq',
+  'cancelKeys',
   'updatedAt',
 ] as const satisfies readonly (keyof Payment)[];
 
@@ -67,6 +68,7 @@ function toPayment(item: Item): Payment {
     failure: item.failure,
     version: item.version,
     eventSeq: item.eventSeq,
+    cancelKeys: item.cancelKeys,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
   } as Payment;
