@@ -3,6 +3,7 @@ import { confirmUseCase } from '../application/confirm';
 import { idempotencyStore, paymentGateway, paymentStore, settings, systemClock } from '../shared/composition';
 import { toProxyResult } from '../shared/http';
 import { idempotent } from '../shared/idempotent';
+import { countPspUnavailable } from '../shared/observability';
 import { parseJsonBody } from '../shared/request';
 import { confirmSchema } from '../shared/schemas';
 
@@ -21,5 +22,5 @@ const confirm = idempotent(
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   const body = parseJsonBody(event, confirmSchema);
   if (!body.ok) return toProxyResult(body.outcome);
-  return confirm(body.value, context);
+  return countPspUnavailable(await confirm(body.value, context));
 }

@@ -5,6 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAppliedAmounts } from '../adapters/dynamodb/apply-once';
+import { traceDelivery } from '../adapters/dynamodb/delivery-trace';
 import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { DynamoDbOutboxStore } from '../adapters/dynamodb/outbox-store';
 import { DynamoDbPaymentStore } from '../adapters/dynamodb/payment-store';
@@ -60,6 +61,15 @@ async function pspSecretKey(): Promise<string> {
   const secret = await getSecret<string>(arn, { maxAge: 300 });
   if (!secret) throw new Error('the PSP secret is empty');
   return secret;
+}
+
+/** Whether a PSP secret key is set (the deployed secret starts empty); never reveals the value. */
+export async function pspConfigured(): Promise<boolean> {
+  try {
+    return (await pspSecretKey()).length > 0;
+  } catch {
+    return false;
+  }
 }
 
 function optionalNumberEnv(name: string): number | undefined {
@@ -147,4 +157,13 @@ export function reconciliationDeps(client: DynamoDBClient = new DynamoDBClient({
         DEFAULT_RECONCILIATION_SETTINGS.partitionsPerShard,
     },
   };
+}
+
+/** One payment's event delivery as the operator sees it (`ops payment <orderId>`). */
+export function deliveryTracer(client: DynamoDBClient = new DynamoDBClient({})) {
+  const tables = {
+    payments: requiredEnv('PAYMENTS_TABLE'),
+    consumers: { wallet: requiredEnv('WALLETS_TABLE'), ledger: requiredEnv('LEDGER_TABLE') },
+  };
+  return (orderId: string) => traceDelivery(documentClient(client), tables, orderId);
 }

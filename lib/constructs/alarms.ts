@@ -2,9 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { PSP_UNAVAILABLE_METRIC } from '../../lambdas/application/outcomes';
 import { RECONCILIATION_DISCREPANCIES_METRIC } from '../../lambdas/application/reconciliation-metrics';
 import { LEDGER_WALLET_DIVERGENCE_METRIC } from '../../lambdas/application/record-settlement';
-import { RECOVERY_EXHAUSTED_METRIC } from '../../lambdas/application/recovery';
+import { RECOVERY_EXHAUSTED_METRIC, RECOVERY_STALLED_METRIC } from '../../lambdas/application/recovery';
 import type { FunctionName } from '../topology';
 import { deadLetterQueueName } from '../topology';
 import { type Functions, METRICS_NAMESPACE } from './functions';
@@ -17,20 +18,25 @@ export interface AlarmsProps {
   readonly scheduled: readonly ScheduledFunction[];
 }
 
+/** Where messages stop being retried: every dead-letter queue, and queues without one (a stream's on-failure queue). */
+export function terminalQueues(queues: Queues): { name: string; queue: sqs.IQueue }[] {
+  return queues
+    .all()
+    .map(({ name, queue, deadLetterQueue }) =>
+      deadLetterQueue ? { name: deadLetterQueueName(name), queue: deadLetterQueue } : { name, queue },
+    );
+}
+
 /**
  * Alarms for work that left the happy path and needs a person: any message in a dead-letter queue,
- * scheduled runs that failed, payments recovery gave up on, and orders reconciliation could not match. `alarms` is the hook for wiring notification actions.
+ * scheduled runs that failed, payments recovery gave up on, and orders reconciliation could not match. Each notifies the stack's AlarmTopic.
  */
 export class Alarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
-    for (const { name, queue, deadLetterQueue } of props.queues.all()) {
-      // A queue without its own DLQ is itself a terminal destination (e.g. a stream's on-failure queue).
-      if (deadLetterQueue) this.alarmOnWaitingMessages(deadLetterQueueName(name), deadLetterQueue);
-      else this.alarmOnWaitingMessages(name, queue);
-    }
+    for (const { name, queue } of terminalQueues(props.queues)) this.alarmOnWaitingMessages(name, queue);
     for (const { functionName, rule } of props.scheduled) {
       const failedDeliveries = new cloudwatch.Metric({
         namespace: 'AWS/Events',
@@ -61,6 +67,21 @@ export class Alarms extends Construct {
       'Recovery gave up on a payment (FAILURE RECOVERY_EXHAUSTED): check it at the PSP, see OPERATIONS.md',
     );
     this.alarmOnServiceMetric(
+      'recovery',
+      RECOVERY_STALLED_METRIC,
+      Duration.minutes(5),
+      'Recovery cannot reach the PSP for payments it keeps UNKNOWN: check the PSP and its secret, see OPERATIONS.md',
+    );
+    for (const service of ['confirmPayment', 'cancelPayment'] as const) {
+      this.alarmOnServiceMetric(
+        service,
+        PSP_UNAVAILABLE_METRIC,
+        Duration.minutes(5),
+        `${service} answered 503 PSP_UNAVAILABLE: the PSP refused our secret key or configuration, see OPERATIONS.md`,
+        `${service}${PSP_UNAVAILABLE_METRIC}`,
+      );
+    }
+    this.alarmOnServiceMetric(
       'completion',
       LEDGER_WALLET_DIVERGENCE_METRIC,
       Duration.minutes(5),
@@ -74,6 +95,7 @@ export class Alarms extends Construct {
     metricName: string,
     period: Duration,
     description: string,
+    id = metricName,
   ): void {
     const metric = new cloudwatch.Metric({
       namespace: METRICS_NAMESPACE,
@@ -82,7 +104,7 @@ export class Alarms extends Construct {
       statistic: cloudwatch.Stats.MAXIMUM,
       period,
     });
-    this.alarmOnAny(metricName, metric, description);
+    this.alarmOnAny(id, metric, description);
   }
 
   private alarmOnWaitingMessages(topologyName: string, queue: sqs.IQueue): void {

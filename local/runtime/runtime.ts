@@ -15,6 +15,7 @@ import { assertPortFree } from './ports';
 import { ensureBucketFolders, ensureQueue, ensureTable, type ProvisionedQueue } from './provision';
 import { QueuePoller } from './queue-poller';
 import { Scheduler } from './scheduler';
+import { LOCAL_ACCOUNT, type LocalPrincipal, localPrincipals, signingRegion } from './sigv4';
 import { StreamPoller } from './stream-poller';
 import { localInventory, planLocalWiring } from './wiring';
 
@@ -37,11 +38,13 @@ export interface LocalRuntime {
   readonly dynamoEndpoint: string;
   readonly sqsEndpoint: string;
   readonly inventory: Inventory;
+  /** Who may sign requests to the API, and the region their signatures must name. */
+  readonly principals: readonly LocalPrincipal[];
+  readonly signingRegion: string;
   stop(): Promise<void>;
 }
 
 const LOCAL_REGION = 'us-east-1';
-const LOCAL_ACCOUNT = '000000000000';
 
 function listen(server: Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -57,12 +60,23 @@ function close(server: Server): Promise<void> {
   });
 }
 
+async function registerWebhook(pspUrl: string, url: string): Promise<void> {
+  const response = await fetch(`${pspUrl}/__sim/webhooks`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ url }),
+  });
+  if (!response.ok) throw new Error(`PSP simulator refused the webhook registration: ${response.status}`);
+}
+
 /** Boots emulators, provisions and wires everything from the topology, serves the API. */
 export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<LocalRuntime> {
   await assertPortFree(config.apiPort, 'payments API', 'PORT');
   await assertPortFree(config.pspPort, 'PSP simulator', 'PSP_SIM_PORT');
   await assertPortFree(config.dynamoPort, 'DynamoDB Local', 'DYNAMODB_PORT');
   await assertPortFree(config.sqsPort, 'local SQS', 'SQS_PORT');
+  // Read before the handlers' environment is laid over process.env.
+  const auth = { principals: Object.values(localPrincipals(config.env)), region: signingRegion(config.env) };
 
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -88,6 +102,9 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
       secretKey: config.pspSecretKey,
       hangMs: config.env.PSP_SIM_HANG_MS ? Number(config.env.PSP_SIM_HANG_MS) : undefined,
       stateFile: config.dataDir && join(config.dataDir, 'psp-sim', 'state.jsonl'),
+      webhookMinuteMs: config.env.PSP_SIM_WEBHOOK_MINUTE_MS
+        ? Number(config.env.PSP_SIM_WEBHOOK_MINUTE_MS)
+        : undefined,
     });
     stops.push(psp.close);
 
@@ -180,9 +197,12 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
 
     const gateway = createHttpGateway(
       wiring.routes.map(({ fn: name, trigger }) => ({ trigger, fn: fn(name) })),
+      auth,
     );
     await listen(gateway, config.apiPort);
     stops.push(() => close(gateway));
+    // The PSP simulator tells our webhook route about every status change, as Toss would.
+    await registerWebhook(psp.url, `http://localhost:${config.apiPort}/webhooks/toss`);
 
     return {
       apiUrl: `http://localhost:${config.apiPort}`,
@@ -190,6 +210,8 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
       dynamoEndpoint: dynamo.endpoint,
       sqsEndpoint,
       inventory: localInventory(wiring),
+      principals: auth.principals,
+      signingRegion: auth.region,
       stop: stopAll,
     };
   } catch (error) {

@@ -214,7 +214,7 @@ describe('crash in confirm: PSP approved, outcome transaction never committed', 
       leaseMs: 30_000,
       owner: 'fault-recovery',
     })({ remainingMs: () => 60_000 }, 100);
-    expect(report).toEqual({
+    expect(report).toMatchObject({
       examined: 1,
       outcomes: { approved: 1, failed: 0, exhausted: 0, rescheduled: 0, skipped: 0 },
     });

@@ -16,7 +16,8 @@ export class EventOutOfOrder extends Error {
   }
 }
 
-function cursorKey(orderId: string) {
+/** A consumer's per-payment cursor: the seq of the last event of that payment it applied, and `applied`. */
+export function cursorKey(orderId: string): { pk: string; sk: string } {
   return { pk: `CURSOR#${orderId}`, sk: '#CURSOR' };
 }
 

@@ -47,9 +47,10 @@ const MUTABLE_FIELDS = [
   'paymentKey',
   'approvedAt',
   'failure',
+  'cancels',
+  'pendingCancels',
   'version',
   'eventSeq',
-  'cancelKeys',
   'updatedAt',
 ] as const satisfies readonly (keyof Payment)[];
 
@@ -66,9 +67,10 @@ function toPayment(item: Item): Payment {
     paymentKey: item.paymentKey,
     approvedAt: item.approvedAt,
     failure: item.failure,
+    cancels: item.cancels,
+    pendingCancels: item.pendingCancels,
     version: item.version,
     eventSeq: item.eventSeq,
-    cancelKeys: item.cancelKeys,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
   } as Payment;
@@ -76,7 +78,11 @@ function toPayment(item: Item): Payment {
 }
 
 function toCandidate(item: Item): RecoveryCandidate {
-  return { payment: toPayment(item), attempts: Number(item.recoveryAttempts ?? 0) };
+  return {
+    payment: toPayment(item),
+    attempts: Number(item.recoveryAttempts ?? 0),
+    answered: Number(item.recoveryAnswered ?? 0),
+  };
 }
 
 function isConditionFailure(error: unknown): boolean {
@@ -152,8 +158,10 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
           Key: { pk: paymentPk(command.orderId), sk: PAYMENT_SK },
           UpdateExpression:
             'SET #status = :executing, paymentKey = :paymentKey, version = version + :one, updatedAt = :at, recoveryShard = :shard, recoveryDueAt = :due',
+          // UNKNOWN, or EXECUTING past its due time (the first request's function is dead), is taken
+          // over by a confirm with the same paymentKey once no recovery lease holds it.
           ConditionExpression:
-            'amount = :amount AND (#status = :notStarted OR (#status = :unknown AND paymentKey = :paymentKey AND (attribute_not_exists(leaseUntil) OR leaseUntil < :at)))',
+            'amount = :amount AND (#status = :notStarted OR (paymentKey = :paymentKey AND (#status = :unknown OR (#status = :executing AND recoveryDueAt <= :at)) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :at)))',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':executing': 'EXECUTING',
@@ -166,11 +174,19 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
             ':shard': recoveryShard(command.orderId),
             ':due': command.recoveryDueAt,
           },
-          ReturnValues: 'ALL_NEW',
+          ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { ok: true, payment: toPayment(updated.Attributes ?? {}) };
+      const previous = toPayment(updated.Attributes ?? {});
+      const payment: Payment = {
+        ...previous,
+        status: 'EXECUTING',
+        paymentKey: command.paymentKey,
+        version: previous.version + 1,
+        updatedAt: command.at,
+      };
+      return { ok: true, payment, previousStatus: previous.status };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       return { ok: false, current: error.Item ? toPayment(unmarshall(error.Item)) : undefined };
@@ -217,21 +233,41 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     orderId: string,
     lease: { now: string; until: string; owner: string },
   ): Promise<RecoveryCandidate | undefined> {
+    return this.claim(
+      orderId,
+      lease,
+      '(#status IN (:executing, :unknown) OR size(pendingCancels) > :none) AND recoveryDueAt <= :now AND ',
+      { ':executing': 'EXECUTING', ':unknown': 'UNKNOWN', ':none': 0 },
+    );
+  }
+
+  async claimForSync(
+    orderId: string,
+    lease: { now: string; until: string; owner: string },
+  ): Promise<RecoveryCandidate | undefined> {
+    return this.claim(orderId, lease, 'attribute_exists(pk) AND ', {});
+  }
+
+  /** A lease on the payment when `condition` holds and no other lease is running. */
+  private async claim(
+    orderId: string,
+    lease: { now: string; until: string; owner: string },
+    condition: string,
+    values: Record<string, unknown>,
+  ): Promise<RecoveryCandidate | undefined> {
     try {
       const claimed = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
           UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until',
-          ConditionExpression:
-            '#status IN (:executing, :unknown) AND recoveryDueAt <= :now AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ConditionExpression: `${condition}(attribute_not_exists(leaseUntil) OR leaseUntil < :now)`,
+          ...(condition.includes('#status') ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
           ExpressionAttributeValues: {
             ':owner': lease.owner,
             ':until': lease.until,
             ':now': lease.now,
-            ':executing': 'EXECUTING',
-            ':unknown': 'UNKNOWN',
+            ...values,
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -243,21 +279,43 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     }
   }
 
-  async reschedule(payment: Payment, attempts: number, dueAt: string): Promise<boolean> {
+  async reschedule(payment: Payment, attempts: number, dueAt: string, answered = 0): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: paymentPk(payment.orderId), sk: PAYMENT_SK },
-          UpdateExpression: `SET recoveryAttempts = :attempts, recoveryDueAt = :due REMOVE ${LEASE_ATTRIBUTES.join(', ')}`,
+          UpdateExpression: `SET recoveryAttempts = :attempts, recoveryAnswered = :answered, recoveryDueAt = :due REMOVE ${LEASE_ATTRIBUTES.join(', ')}`,
           ConditionExpression: 'version = :version',
-          ExpressionAttributeValues: { ':attempts': attempts, ':due': dueAt, ':version': payment.version },
+          ExpressionAttributeValues: {
+            ':attempts': attempts,
+            ':answered': answered,
+            ':due': dueAt,
+            ':version': payment.version,
+          },
         }),
       );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
+    }
+  }
+
+  async releaseLease(orderId: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
+          UpdateExpression: `REMOVE ${LEASE_ATTRIBUTES.join(', ')}`,
+          ConditionExpression: 'leaseOwner = :owner',
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error) {
+      // Someone else's lease now, or none: nothing of ours to release.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
@@ -322,13 +380,24 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     };
     for (const field of MUTABLE_FIELDS) {
       if (next[field] !== undefined) set(field, next[field]);
+      // A field the transition cleared (paymentKey on reopen, failure on a PSP-approved correction).
+      else if (previous[field] !== undefined) {
+        names[`#${field}`] = field;
+        removes.push(`#${field}`);
+      }
     }
-    const recovering = next.status === 'EXECUTING' || next.status === 'UNKNOWN';
-    if (recovering) {
-      if (!options.recoveryDueAt) throw new Error(`recoveryDueAt is required for ${next.status}`);
+    const executing = next.status === 'EXECUTING' || next.status === 'UNKNOWN';
+    if (executing || (next.pendingCancels?.length ?? 0) > 0) {
       set('recoveryShard', recoveryShard(next.orderId));
-      set('recoveryDueAt', options.recoveryDueAt);
+      if (options.recoveryDueAt) set('recoveryDueAt', options.recoveryDueAt);
+      else if (executing) throw new Error(`recoveryDueAt is required for ${next.status}`);
+      else {
+        // Pending cancels keep the due time their intent set.
+        values[':dueIfAbsent'] = next.updatedAt;
+        sets.push('recoveryDueAt = if_not_exists(recoveryDueAt, :dueIfAbsent)');
+      }
       if (options.recoveryAttempts !== undefined) set('recoveryAttempts', options.recoveryAttempts);
+      if (options.recoveryAnswered !== undefined) set('recoveryAnswered', options.recoveryAnswered);
     } else {
       removes.push(...RECOVERY_ATTRIBUTES);
     }
