@@ -66,13 +66,28 @@ export async function request(
   return { status: response.status, headers: response.headers, text, json: parseJson(text) };
 }
 
-let deployedCredentials: (() => Promise<Credentials>) | undefined;
+const deployedCredentials = new Map<SignedCallerKind, () => Promise<Credentials>>();
 
-/** The credentials a caller kind signs with: a local principal, or the AWS default chain when deployed. */
+/**
+ * The credentials a caller kind signs with: a local principal, or against a deployed stack the AWS
+ * default chain, with the named profile `E2E_SHOP_PROFILE` / `E2E_OPERATOR_PROFILE` when set.
+ */
 export async function credentialsOf(caller: SignedCallerKind): Promise<Credentials> {
   if (!process.env.E2E_BASE_URL) return localPrincipals(process.env)[caller];
-  deployedCredentials ??= defaultProvider();
-  return deployedCredentials();
+  let provider = deployedCredentials.get(caller);
+  if (!provider) {
+    const profile = process.env[`E2E_${caller.toUpperCase()}_PROFILE`];
+    provider = defaultProvider(profile ? { profile } : {});
+    deployedCredentials.set(caller, provider);
+  }
+  return provider();
+}
+
+/** Whether shop and operator sign as different principals (always locally; deployed, given both profiles). */
+export function callerKindsDistinct(): boolean {
+  return (
+    !process.env.E2E_BASE_URL || Boolean(process.env.E2E_SHOP_PROFILE && process.env.E2E_OPERATOR_PROFILE)
+  );
 }
 
 /** The region a URL's signatures must name: an execute-api host says it, else `AWS_REGION` or us-east-1. */
