@@ -100,12 +100,10 @@ describe('SigV4 verification of the local front door', () => {
         .string({ minLength: 1 })
         .map((s) => ({ ...original, path: `${original.path}${encodeURIComponent(s)}` })),
       fc.string().map((s) => ({ ...original, query: new URLSearchParams({ verbose: `yes${s}x` }) })),
-      fc
-        .string({ minLength: 1 })
-        .map((s) => ({
-          ...original,
-          headers: { ...original.headers, 'idempotency-key': `cancel-0001${s}` },
-        })),
+      fc.string({ minLength: 1 }).map((s) => ({
+        ...original,
+        headers: { ...original.headers, 'idempotency-key': `cancel-0001${s}` },
+      })),
       fc.string({ minLength: 1 }).map((s) => ({ ...original, body: `${original.body}${s}` })),
       fc
         .nat({ max: original.body.length - 1 })
