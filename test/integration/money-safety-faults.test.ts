@@ -89,6 +89,21 @@ async function confirmedOrder(): Promise<Payment> {
   return (await store.get(orderId)) as Payment;
 }
 
+/** The PSP approved the order, while our confirm of it has only begun (EXECUTING, due now). */
+async function approvedAtPspOnly() {
+  const payment = await newOrder();
+  const paymentKey = await sim.session(payment.orderId, payment.amount);
+  const confirmed = await psp.confirm(
+    { orderId: payment.orderId, paymentKey, amount: payment.amount },
+    DEADLINE,
+  );
+  expect(confirmed.kind).toBe('approved');
+  const now = new Date().toISOString();
+  const begun = await store.beginExecution({ ...payment, paymentKey, at: now, recoveryDueAt: now });
+  if (!begun.ok) throw new Error('not begun');
+  return { payment, paymentKey, begun };
+}
+
 async function eventTypes(orderId: string): Promise<string[]> {
   const answer = await documentClient(dynamo).send(
     new QueryCommand({
@@ -179,20 +194,7 @@ describe('a crash between the PSP cancel and our record', () => {
 
 describe('recovery while the PSP cannot be asked', () => {
   it('a PSP outage longer than the exhaustion window keeps the payment UNKNOWN (stalled, alarmed); the PSP’s answer then settles it', async () => {
-    const payment = await newOrder();
-    const paymentKey = await sim.session(payment.orderId, payment.amount);
-    // Approved at the PSP, unknown here.
-    expect(
-      (await psp.confirm({ orderId: payment.orderId, paymentKey, amount: payment.amount }, DEADLINE)).kind,
-    ).toBe('approved');
-    const begun = await store.beginExecution({
-      orderId: payment.orderId,
-      paymentKey,
-      amount: payment.amount,
-      at: new Date().toISOString(),
-      recoveryDueAt: new Date().toISOString(),
-    });
-    if (!begun.ok) throw new Error('not begun');
+    const { payment, paymentKey, begun } = await approvedAtPspOnly();
     const unknown = markUnknown(begun.payment, { at: new Date().toISOString() });
     if (!unknown.ok) throw new Error(unknown.reason);
     expect(
@@ -265,19 +267,7 @@ describe('same-key confirm takeover', () => {
 
 describe('the PSP outranks a FAILURE we recorded', () => {
   it('a payment we hold as FAILURE that the PSP shows approved becomes SUCCESS, with its event', async () => {
-    const payment = await newOrder();
-    const paymentKey = await sim.session(payment.orderId, payment.amount);
-    expect(
-      (await psp.confirm({ orderId: payment.orderId, paymentKey, amount: payment.amount }, DEADLINE)).kind,
-    ).toBe('approved');
-    const begun = await store.beginExecution({
-      orderId: payment.orderId,
-      paymentKey,
-      amount: payment.amount,
-      at: new Date().toISOString(),
-      recoveryDueAt: new Date().toISOString(),
-    });
-    if (!begun.ok) throw new Error('not begun');
+    const { payment, paymentKey, begun } = await approvedAtPspOnly();
     const failed = decline(begun.payment, {
       at: new Date().toISOString(),
       code: 'WRONGLY',

@@ -55,6 +55,9 @@ export function syntheticSettlementDay(options: SyntheticSettlementDayOptions) {
   const isMissingHere = (i: number) => i < approvals && i % 40_000 === 3;
   const hasOtherAmountHere = (i: number) => i % 50_000 === 11;
 
+  /** The PSP's transaction key of order i's cancel. */
+  const cancelKey = (i: number) => `tx-cancel-${i}`;
+
   const internal = (i: number): InternalPayment => {
     const amount = amountOf(i) + (hasOtherAmountHere(i) ? 1 : 0);
     const canceled = isCanceled(i) ? cancelAmount : 0;
@@ -64,6 +67,7 @@ export function syntheticSettlementDay(options: SyntheticSettlementDayOptions) {
       amount,
       balanceAmount: amount - canceled,
       paymentKey: `pk-${i}`,
+      cancels: canceled ? [{ transactionKey: cancelKey(i), amount: canceled }] : [],
     };
   };
 
@@ -96,7 +100,9 @@ export function syntheticSettlementDay(options: SyntheticSettlementDayOptions) {
           totalAmount: amountOf(i),
           balanceAmount: amountOf(i) - (isCanceled(i) ? cancelAmount : 0),
           approvedAt: APPROVED_AT,
-          cancels: [],
+          cancels: isCanceled(i)
+            ? [{ transactionKey: cancelKey(i), cancelAmount, canceledAt: APPROVED_AT }]
+            : [],
         },
       };
     },

@@ -1,4 +1,8 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   PutCommand,
@@ -85,11 +89,19 @@ function toCandidate(item: Item): RecoveryCandidate {
   };
 }
 
+/**
+ * Another writer got there first: its write changed the item (condition failed), or its
+ * transaction held the item at the same moment (a transaction conflict). Either way the caller
+ * re-reads and decides again.
+ */
 function isConditionFailure(error: unknown): boolean {
-  if (error instanceof ConditionalCheckFailedException) return true;
+  if (error instanceof ConditionalCheckFailedException || error instanceof TransactionConflictException)
+    return true;
   return (
     error instanceof TransactionCanceledException &&
-    (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')
+    (error.CancellationReasons ?? []).some(
+      (r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict',
+    )
   );
 }
 
