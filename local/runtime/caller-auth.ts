@@ -19,8 +19,13 @@ export type CallerAccess =
  * pass unsigned; every other route needs a valid signature of a principal allowed on it. The caller's
  * identity goes where API Gateway puts it, so handlers read it the same way in both runtimes.
  */
+/** A gateway refusal as API Gateway's gateway responses shape it (problem+json). */
+export function gatewayRefusal(code: GatewayRefusalCode): APIGatewayProxyResult {
+  return toProxyResult(problemOutcome(GATEWAY_REFUSALS[code]));
+}
+
 function refused(code: GatewayRefusalCode): CallerAccess {
-  return { ok: false, result: toProxyResult(problemOutcome(GATEWAY_REFUSALS[code])) };
+  return { ok: false, result: gatewayRefusal(code) };
 }
 
 export async function authorizeCaller(
