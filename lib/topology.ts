@@ -141,6 +141,12 @@ const tables = {
         partitionKey: { name: 'unpublishedShard', type: 'S' },
         sortKey: { name: 'unpublishedSince', type: 'S' },
       },
+      // Sparse: outbox slots whose latest event some consumer has not reported applied yet.
+      {
+        name: 'incomplete',
+        partitionKey: { name: 'incompleteShard', type: 'S' },
+        sortKey: { name: 'incompleteSince', type: 'S' },
+      },
     ],
     stream: 'NEW_AND_OLD_IMAGES',
     envVar: 'PAYMENTS_TABLE',
@@ -313,6 +319,16 @@ const functions = {
     psp: false,
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEveryMs: 10_000 }],
   },
+  // No reserved concurrency (a fresh account has little to give); one run a minute does not overlap.
+  completionSweeper: {
+    entry: 'lambdas/handlers/completion-sweeper.ts',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    tables: { payments: 'readWrite' },
+    queues: { wallet: 'send', ledger: 'send' },
+    psp: false,
+    triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEveryMs: 10_000 }],
+  },
   recovery: {
     entry: 'lambdas/handlers/recovery.ts',
     memoryMb: 512,
@@ -347,7 +363,8 @@ const functions = {
     entry: 'lambdas/handlers/completion-consumer.ts',
     memoryMb: 256,
     timeoutSeconds: CONSUMER_TIMEOUT_SECONDS,
-    tables: { payments: 'readWrite' },
+    // Wallets and ledger: the consumers' per-payment cursors, compared once a payment completes.
+    tables: { payments: 'readWrite', wallets: 'read', ledger: 'read' },
     queues: { completion: 'consume' },
     psp: false,
     triggers: [{ kind: 'queue', queue: 'completion', batchSize: 10 }],

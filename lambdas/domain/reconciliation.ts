@@ -1,4 +1,4 @@
-import { type AccountTotals, sellerPayable } from './ledger';
+import { type AccountTotals, isSellerPayable } from './ledger';
 import { sumAmounts } from './money';
 import type { Payment, Transition } from './payment';
 import { applyFact, type PspFact, type PspView, pspFacts } from './psp-facts';
@@ -169,9 +169,8 @@ export function checkLedgerAgainstWallets(
   accounts: readonly AccountTotals[],
   walletsTotal: number,
 ): LedgerCheck {
-  const payablePrefix = sellerPayable('');
   const sellerPayables = sumAmounts(
-    accounts.filter((a) => a.account.startsWith(payablePrefix)).map((a) => a.credits - a.debits),
+    accounts.filter((a) => isSellerPayable(a.account)).map((a) => a.credits - a.debits),
   );
   return { walletsTotal, sellerPayables, balanced: walletsTotal === sellerPayables };
 }

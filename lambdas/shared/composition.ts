@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbAppliedAmounts } from '../adapters/dynamodb/apply-once';
 import { traceDelivery } from '../adapters/dynamodb/delivery-trace';
 import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { DynamoDbOutboxStore } from '../adapters/dynamodb/outbox-store';
@@ -18,7 +19,7 @@ import { SqsEventPublisher } from '../adapters/sqs/event-publisher';
 import { TossPaymentGateway } from '../adapters/toss/toss-gateway';
 import { DEFAULT_RECONCILIATION_SETTINGS, type ReconciliationDeps } from '../application/reconciliation';
 import { DEFAULT_RECOVERY_POLICY } from '../domain/recovery';
-import type { CompletionReporter, SettlementLog } from '../ports/completion';
+import type { AppliedAmounts, CompletionReporter, SettlementLog } from '../ports/completion';
 import type { LedgerStore } from '../ports/ledger-store';
 import type { EventPublisher, OutboxStore } from '../ports/outbox';
 import type { PaymentStore } from '../ports/payment-store';
@@ -92,6 +93,7 @@ export const settings = {
   executingStaleAfterMs: Number(process.env.EXECUTING_STALE_AFTER_MS ?? 60_000),
   unknownFirstCheckAfterMs: Number(process.env.UNKNOWN_FIRST_CHECK_AFTER_MS ?? 30_000),
   outboxStaleAfterMs: Number(process.env.OUTBOX_STALE_AFTER_MS ?? 120_000),
+  completionStaleAfterMs: Number(process.env.COMPLETION_STALE_AFTER_MS ?? 300_000),
   recoveryPolicy: {
     baseDelayMs: Number(process.env.RECOVERY_BASE_DELAY_MS ?? DEFAULT_RECOVERY_POLICY.baseDelayMs),
     maxDelayMs: Number(process.env.RECOVERY_MAX_DELAY_MS ?? DEFAULT_RECOVERY_POLICY.maxDelayMs),
@@ -114,6 +116,14 @@ export function walletStore(client: DynamoDBClient = new DynamoDBClient({})): Wa
 
 export function ledgerStore(client: DynamoDBClient = new DynamoDBClient({})): LedgerStore {
   return new DynamoDbLedgerStore(documentClient(client), requiredEnv('LEDGER_TABLE'));
+}
+
+/** What the wallet or the ledger consumer has applied per payment (its cursors), read-only. */
+export function appliedAmounts(
+  tableEnvVar: 'WALLETS_TABLE' | 'LEDGER_TABLE',
+  client: DynamoDBClient = new DynamoDBClient({}),
+): AppliedAmounts {
+  return new DynamoDbAppliedAmounts(documentClient(client), requiredEnv(tableEnvVar));
 }
 
 /** Where the wallet and ledger consumers report each event they have applied. */

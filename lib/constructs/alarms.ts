@@ -4,6 +4,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PSP_UNAVAILABLE_METRIC } from '../../lambdas/application/outcomes';
 import { RECONCILIATION_DISCREPANCIES_METRIC } from '../../lambdas/application/reconciliation-metrics';
+import { LEDGER_WALLET_DIVERGENCE_METRIC } from '../../lambdas/application/record-settlement';
 import { RECOVERY_EXHAUSTED_METRIC, RECOVERY_STALLED_METRIC } from '../../lambdas/application/recovery';
 import type { FunctionName } from '../topology';
 import { deadLetterQueueName } from '../topology';
@@ -80,6 +81,12 @@ export class Alarms extends Construct {
         `${service}${PSP_UNAVAILABLE_METRIC}`,
       );
     }
+    this.alarmOnServiceMetric(
+      'completion',
+      LEDGER_WALLET_DIVERGENCE_METRIC,
+      Duration.minutes(5),
+      'Wallet and ledger applied different amounts for a payment: see the completion function logs, OPERATIONS.md',
+    );
   }
 
   /** A custom metric one function emits through Powertools, which adds its `service` dimension. */

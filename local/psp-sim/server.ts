@@ -4,6 +4,7 @@ import { cancelPayment } from './cancel';
 import { confirmPayment } from './confirm';
 import { TossError } from './errors';
 import { type Handler, type HandlerResult, header, json, readJsonBody, type SimEnv } from './http';
+import { StateJournal } from './journal';
 import { getPaymentByOrderId } from './retrieve';
 import { listSettlements } from './settlements';
 import { createSession, getOrderTruth, setScenario } from './sim-control';
@@ -17,6 +18,8 @@ export interface PspSimulatorOptions {
   /** ms the 'timeout' actions hang before closing the socket; default 30000 */
   hangMs?: number;
   clock?: () => Date;
+  /** File that keeps the state across restarts (a journal); absent = in memory only. */
+  stateFile?: string;
   /** What one minute of Toss's webhook retry schedule lasts; default 1000 ms. */
   webhookMinuteMs?: number;
 }
@@ -61,12 +64,13 @@ function isAuthorized(authorization: string | undefined, secretKey: string): boo
   return credentials !== undefined && Buffer.from(credentials, 'base64').toString('utf8') === `${secretKey}:`;
 }
 
-/** Starts a Toss Payments–compatible PSP simulator; state lives in memory. */
+/** Starts a Toss Payments–compatible PSP simulator; state lives in memory, and in `stateFile` if given. */
 export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspSimulator> {
   const host = opts.host ?? '127.0.0.1';
   const hangMs = opts.hangMs ?? 30_000;
   const clock = opts.clock ?? (() => new Date());
-  let state = new SimState();
+  const journal = opts.stateFile ? new StateJournal(opts.stateFile) : undefined;
+  let state = journal?.load() ?? new SimState();
 
   // Every wait goes through here, so close() can cancel them and no timer outlives the server.
   const timers = new Set<NodeJS.Timeout>();
@@ -81,6 +85,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
   const webhooks = new Webhooks({ minuteMs: opts.webhookMinuteMs ?? 1000, sleep, clock });
   const routes = buildRoutes(() => {
     state = new SimState();
+    journal?.reset();
   }, webhooks);
 
   async function route(req: IncomingMessage): Promise<HandlerResult> {
@@ -118,6 +123,8 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
         error instanceof TossError ? error : new TossError('FAILED_INTERNAL_SYSTEM_PROCESSING')
       ).toReply();
     }
+    // Kept before anyone hears of it, so what a client was told survives a crash right after.
+    journal?.save(state);
     if ('drop' in result) {
       if (result.drop === 'after-hang') await sleep(hangMs);
       res.destroy();

@@ -25,7 +25,7 @@ export interface LocalRuntimeConfig {
   readonly pspPort: number;
   readonly dynamoPort: number;
   readonly sqsPort: number;
-  /** Folder for DynamoDB data, stream checkpoints and bucket folders; absent = in memory. */
+  /** Folder for DynamoDB data, stream checkpoints, bucket folders and the PSP simulator's state; absent = in memory. */
   readonly dataDir?: string;
   readonly pspSecretKey: string;
   /** Schedule cadence overrides (`SCHEDULE_<FUNCTION>_MS`) and local tuning knobs. */
@@ -101,6 +101,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
       port: config.pspPort,
       secretKey: config.pspSecretKey,
       hangMs: config.env.PSP_SIM_HANG_MS ? Number(config.env.PSP_SIM_HANG_MS) : undefined,
+      stateFile: config.dataDir && join(config.dataDir, 'psp-sim', 'state.jsonl'),
       webhookMinuteMs: config.env.PSP_SIM_WEBHOOK_MINUTE_MS
         ? Number(config.env.PSP_SIM_WEBHOOK_MINUTE_MS)
         : undefined,

@@ -8,7 +8,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DomainEvent, DomainEventType } from '../../domain/events';
 import type { Payment } from '../../domain/payment';
-import type { SettlementLog, SettlementReport } from '../../ports/completion';
+import { SETTLING_CONSUMERS, type SettlementLog, type SettlementReport } from '../../ports/completion';
 import type {
   BeginExecutionResult,
   CreateResult,
@@ -22,7 +22,9 @@ import {
   EVENT_SK_PREFIX,
   eventSk,
   INDEX_SHARDS,
+  incompleteShard,
   OUTBOX_SK,
+  OUTBOX_WRITER_COMPLETION,
   OUTBOX_WRITER_TRANSACTION,
   PAYMENT_SK,
   paymentPk,
@@ -318,23 +320,51 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
   }
 
   /** `#SETTLED#<consumer>` beside the payment: read by `view`, never regressing, off the stream filter. */
-  async recordSettled(report: SettlementReport, at: string): Promise<void> {
+  async recordSettled(report: SettlementReport, at: string): Promise<boolean> {
+    const pk = paymentPk(report.orderId);
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            pk: paymentPk(report.orderId),
-            sk: `${SETTLED_SK_PREFIX}${report.consumer}`,
-            seq: report.seq,
-            at,
-          },
+          Item: { pk, sk: `${SETTLED_SK_PREFIX}${report.consumer}`, seq: report.seq, at },
           ConditionExpression: 'attribute_not_exists(pk) OR seq < :seq',
           ExpressionAttributeValues: { ':seq': report.seq },
         }),
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    // Always tried, also after a repeated report: a crash may have come between the two writes.
+    // Each consumer's marker is written before its check, so when two reports race, the later
+    // check sees both markers: one of them takes the slot off the `incomplete` index.
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...SETTLING_CONSUMERS.map((consumer) => ({
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: { pk, sk: `${SETTLED_SK_PREFIX}${consumer}` },
+                ConditionExpression: 'seq >= :seq',
+                ExpressionAttributeValues: { ':seq': report.seq },
+              },
+            })),
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { pk, sk: OUTBOX_SK },
+                UpdateExpression: 'SET lastWriter = :writer REMOVE incompleteShard, incompleteSince',
+                ConditionExpression: 'seq = :seq AND attribute_exists(incompleteShard)',
+                ExpressionAttributeValues: { ':seq': report.seq, ':writer': OUTBOX_WRITER_COMPLETION },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
   }
 
@@ -412,7 +442,7 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
       TableName: this.tableName,
       Key: { pk: paymentPk(event.orderId), sk: OUTBOX_SK },
       UpdateExpression:
-        'SET eventId = :eventId, #type = :type, seq = :seq, #at = :at, payload = :payload, unpublishedShard = :shard, unpublishedSince = :at, lastWriter = :writer',
+        'SET eventId = :eventId, #type = :type, seq = :seq, #at = :at, payload = :payload, unpublishedShard = :shard, unpublishedSince = :at, incompleteShard = :incompleteShard, incompleteSince = if_not_exists(incompleteSince, :at), lastWriter = :writer',
       ExpressionAttributeNames: { '#type': 'type', '#at': 'at' },
       ExpressionAttributeValues: {
         ':eventId': event.eventId,
@@ -421,6 +451,9 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
         ':at': event.occurredAt,
         ':payload': event,
         ':shard': unpublishedShard(event.orderId),
+        // Incomplete until every consumer reports this event applied; the clock keeps running
+        // from the oldest event not yet applied everywhere, so a new event cannot hide a lost one.
+        ':incompleteShard': incompleteShard(event.orderId),
         // The publisher's stream filter admits only slot writes made by a business transaction.
         ':writer': OUTBOX_WRITER_TRANSACTION,
       },
