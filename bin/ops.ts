@@ -5,7 +5,14 @@ import {
 } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { type ReconciliationProgress, reconciliationUseCase } from '../lambdas/application/reconciliation';
-import { deliveryTracer, reconciliationDeps } from '../lambdas/shared/composition';
+import { republishPaymentUseCase } from '../lambdas/application/republish-payment';
+import {
+  deliveryTracer,
+  eventPublisher,
+  outboxStore,
+  reconciliationDeps,
+  systemClock,
+} from '../lambdas/shared/composition';
 import { orderIdSchema } from '../lambdas/shared/schemas';
 import { deadLetterQueueName } from '../lib/topology';
 import { awsTarget, localTarget, type OpsTarget, terminalQueues, wiring } from './ops-target';
@@ -153,6 +160,19 @@ async function showPayment(target: OpsTarget, orderId: string): Promise<void> {
   for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));
 }
 
+/** The same use case the completion sweeper runs, for one payment, in this process. */
+async function republish(target: OpsTarget, orderId: string): Promise<void> {
+  await target.useComposition();
+  const run = republishPaymentUseCase({
+    outbox: outboxStore(),
+    publisher: eventPublisher(),
+    clock: systemClock,
+  });
+  const republished = await run(orderId);
+  if (!republished) throw new Error(`no payment ${orderId} with events`);
+  print(republished);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reconciliation
 
@@ -192,7 +212,7 @@ async function main(args: readonly string[]): Promise<void> {
     console.log(HELP);
     return;
   }
-  const known = ['recover', 'sweep-outbox', 'payment', 'reconcile', 'dlq', 'redrive'];
+  const known = ['recover', 'sweep-outbox', 'republish', 'payment', 'reconcile', 'dlq', 'redrive'];
   if (!known.includes(command) || (command === 'dlq' && argument !== 'list')) {
     throw new UsageError(`unknown command: ${options.words.join(' ')}`);
   }
@@ -203,6 +223,8 @@ async function main(args: readonly string[]): Promise<void> {
       return print(await target.invoke('recovery', {}));
     case 'sweep-outbox':
       return print(await target.invoke('outboxSweeper', {}));
+    case 'republish':
+      return republish(target, orderIdArgument(argument));
     case 'payment':
       return showPayment(target, orderIdArgument(argument));
     case 'reconcile':

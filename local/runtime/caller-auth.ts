@@ -14,8 +14,13 @@ export type CallerAccess =
   | { readonly ok: true; readonly identity: Partial<APIGatewayEventIdentity> }
   | { readonly ok: false; readonly result: APIGatewayProxyResult };
 
+/** A gateway refusal as API Gateway's gateway responses shape it (problem+json). */
+export function gatewayRefusal(code: GatewayRefusalCode): APIGatewayProxyResult {
+  return toProxyResult(problemOutcome(GATEWAY_REFUSALS[code]));
+}
+
 function refused(code: GatewayRefusalCode): CallerAccess {
-  return { ok: false, result: toProxyResult(problemOutcome(GATEWAY_REFUSALS[code])) };
+  return { ok: false, result: gatewayRefusal(code) };
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { HttpTrigger } from '../../lib/topology';
-import { authorizeCaller, type CallerAccess, type CallerAuthConfig } from './caller-auth';
+import { authorizeCaller, type CallerAccess, type CallerAuthConfig, gatewayRefusal } from './caller-auth';
 import type { LocalFunction } from './functions';
 
 /** API Gateway's default payload limit is 10 MB; far above anything this API accepts. */
@@ -151,13 +151,13 @@ async function answer(
 ): Promise<APIGatewayProxyResult> {
   const target = splitTarget(request.url ?? '');
   if (!target) return gatewayError(400, 'Bad Request');
-  const matches = compiled
+  const hit = compiled
+    .filter((route) => route.trigger.method === request.method)
     .map((route) => ({ route, match: route.pattern.exec(target.path) }))
-    .filter((candidate) => candidate.match !== null);
-  const hit = matches.find(({ route }) => route.trigger.method === request.method);
-  if (!hit?.match) {
-    return matches.length ? gatewayError(405, 'Method Not Allowed') : gatewayError(404, 'Not Found');
-  }
+    .find((candidate) => candidate.match !== null);
+  // API Gateway (REST) answers a path or method it has no route for as it answers an unsigned
+  // request (MISSING_AUTHENTICATION_TOKEN), which the stack's gateway responses rewrite.
+  if (!hit?.match) return gatewayRefusal('AUTHENTICATION_REQUIRED');
   const pathParameters = decodeParameters(hit.route.parameterNames, hit.match);
   if (!pathParameters) return gatewayError(400, 'Bad Request');
   let body: string;
@@ -207,7 +207,7 @@ function send(response: ServerResponse, result: APIGatewayProxyResult): void {
 /**
  * Serves the REST API locally: the same routes, proxy event shape and handlers as API Gateway.
  * Nothing a client sends can throw out of here: a malformed target or percent-encoding is a 400,
- * a handler crash or malformed answer a 502 for that request only. Requests Node's parser refuses
+ * no route a 403 AUTHENTICATION_REQUIRED as on API Gateway, a handler crash or malformed answer a 502 for that request only. Requests Node's parser refuses
  * (malformed request line or headers) get its own 400 / 431 and the connection is closed.
  */
 export function createHttpGateway(

@@ -87,6 +87,11 @@ describe('npm run ops', () => {
     expect(answer.stdout).toContain(`payment ${orderId}`);
     expect(answer.stdout).toMatch(/status\s+SUCCESS/);
     expect(answer.stdout).toMatch(/^1\s+PaymentConfirmed\s+\S+\s+yes\s+applied\s+applied\s+reported\s*$/m);
+
+    // Republished as a redelivery: the consumers absorb it, nothing changes on the payment.
+    const republished = await ops('republish', orderId);
+    expect(republished).toMatchObject({ code: 0 });
+    expect(JSON.parse(republished.stdout)).toEqual({ orderId, seqs: [1] });
   }, 60_000);
 
   it('payment refuses an orderId that cannot exist and reports one that does not', async () => {

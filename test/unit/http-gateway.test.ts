@@ -53,9 +53,9 @@ beforeEach(() => {
 });
 
 /** A request with the target sent exactly as written (no URL normalisation, like `curl --path-as-is`). */
-function get(target: string): Promise<{ status: number; body: string }> {
+function get(target: string, method = 'GET'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method: 'GET', path: target }, (res) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path: target }, (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => {
         body += chunk.toString();
@@ -87,18 +87,29 @@ async function expectStillServing(): Promise<void> {
 
 describe('local HTTP front door', () => {
   it.each([
-    ['//', 404],
-    ['///payments', 404],
+    ['//', 403],
+    ['///payments', 403],
+    ['/payments/a/b', 403],
+    ['/payments/', 403],
+    ['/health/', 403],
     ['/payments/%zz', 400],
     ['/payments/%E0%A4%A', 400],
-    ['/payments/a/b', 404],
-    ['/payments/', 404],
   ])('answers %s with %i without invoking a function, then keeps serving', async (target, status) => {
     const answer = await get(target);
     expect(answer.status).toBe(status);
-    expect(JSON.parse(answer.body)).toHaveProperty('message');
+    expect(JSON.parse(answer.body)).toEqual(
+      status === 403
+        ? expect.objectContaining({ code: 'AUTHENTICATION_REQUIRED' })
+        : { message: 'Bad Request' },
+    );
     expect(seen).toHaveLength(0);
     await expectStillServing();
+  });
+
+  it('answers a method the path has no route for like an unknown path (API Gateway REST)', async () => {
+    const answer = await get('/health', 'DELETE');
+    expect(answer.status).toBe(403);
+    expect(seen).toHaveLength(0);
   });
 
   it('answers a request line or header Node cannot parse with 400, then keeps serving', async () => {
