@@ -81,7 +81,7 @@ export async function startLocalStack(
       if (process.env.LOCAL_STACK_VERBOSE) process.stderr.write(chunk);
     });
     child.once('exit', (code) => fail(new Error(`local stack exited with ${code}:\n${output}`)));
-    setTimeout(() => fail(new Error(`local stack not ready after 60 s:\n${output}`)), 60_000).unref();
+    setTimeout(() => fail(new Error(`local stack not ready after 120 s:\n${output}`)), 120_000).unref();
   });
   return {
     process: child,
