@@ -73,6 +73,9 @@ function runtimeEnv(options: ChaosOptions): NodeJS.ProcessEnv {
     OUTBOX_STALE_AFTER_MS: '3000',
     SCHEDULE_COMPLETION_SWEEPER_MS: options.disableCompletionSweeper ? '86400000' : '1000',
     COMPLETION_STALE_AFTER_MS: '3000',
+    // Consumers poll an empty queue every 0.5 s: messages wait there long enough for a kill to
+    // find some that the stream has already checkpointed past (lost, not replayed, at the kill).
+    LOCAL_QUEUE_IDLE_MS: '500',
   };
 }
 

@@ -23,16 +23,19 @@ export interface QueuePollerOptions {
    * after this many seconds. Receive counts, and so DLQ redrive, behave as in AWS.
    */
   readonly retryVisibilitySeconds: number;
+  /** Wait after an empty receive (Lambda's pollers take a moment too; the chaos run lengthens it). */
+  readonly idleMs: number;
 }
 
 /** Lambda's SQS event source, locally: batches, partial batch responses, delete on success. */
 export class QueuePoller extends PollingLoop {
   protected readonly label: string;
-  protected readonly idleMs = 50;
+  protected readonly idleMs: number;
 
   constructor(private readonly opts: QueuePollerOptions) {
     super();
     this.label = `queue poller for ${opts.fn.name}`;
+    this.idleMs = opts.idleMs;
   }
 
   /**

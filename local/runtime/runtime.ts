@@ -186,6 +186,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
             trigger,
             fn: fn(name),
             retryVisibilitySeconds: Number(config.env.LOCAL_QUEUE_RETRY_VISIBILITY_SECONDS ?? 1),
+            idleMs: Number(config.env.LOCAL_QUEUE_IDLE_MS ?? 50),
           }),
       ),
     ];

@@ -92,6 +92,7 @@ async function walletConsumerOnOwnQueue() {
     fn: { name: 'wallet', invoke: (event) => handler(event as SQSEvent, lambdaContext('wallet')) },
     // A failed message is visible again at once: receive counts (and so the DLQ) advance quickly.
     retryVisibilitySeconds: 0,
+    idleMs: 50,
   });
   poller.start();
   const send = (body: string, groupId: string, dedupId: string) =>
