@@ -1,27 +1,29 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
+import { FUNCTION_BUNDLING, FUNCTION_RUNTIME } from '../lib/constructs/functions';
 import { entries, type FunctionSpec, type Topology } from '../lib/topology';
 
 /**
- * The bundling of lib/constructs/functions.ts, as the CDK's NodejsFunction turns it into
- * esbuild flags (aws-lambda-nodejs/lib/bundling.js): `--bundle --platform=node --target=node24
- * --format=cjs --minify --sourcemap --sources-content=false`, and no `--external` because
- * `bundleAwsSDK: true`. Keep in step with that file.
+ * The esbuild options NodejsFunction derives from the construct's own `bundling` and runtime
+ * (aws-lambda-nodejs/lib/bundling.js): `--bundle --platform=node --target=node<major>` plus the
+ * flags of FUNCTION_BUNDLING. The values come from lib/constructs/functions.ts, never copied here.
  */
 export const CDK_BUNDLING = {
   bundle: true,
   platform: 'node',
-  target: 'node24',
-  format: 'cjs',
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  external: [] as string[],
-} as const;
+  target: `node${FUNCTION_RUNTIME.name.replace(/^nodejs(\d+).*$/, '$1')}`,
+  format: FUNCTION_BUNDLING.format,
+  minify: FUNCTION_BUNDLING.minify,
+  sourcemap: FUNCTION_BUNDLING.sourceMap,
+  sourcesContent: FUNCTION_BUNDLING.sourcesContent,
+  mainFields: FUNCTION_BUNDLING.mainFields,
+  // With `bundleAwsSDK: true` the construct marks nothing external.
+  external: FUNCTION_BUNDLING.bundleAwsSDK ? [] : ['@aws-sdk/*'],
+} satisfies BuildOptions;
 
-export const BASELINE_NAME = 'bareSdkBaseline';
+export const BASELINE_NAME = 'baseline';
 export const BASELINE_ENTRY = 'bench/baseline-handler.ts';
 
 export interface BundleTarget {
@@ -72,7 +74,7 @@ function envFor(name: string, spec: FunctionSpec | undefined, topology: Topology
   return env;
 }
 
-/** Every topology function, then the bare-SDK baseline. */
+/** Every topology function, then the baseline. */
 export function bundleTargets(topology: Topology): BundleTarget[] {
   return [
     ...entries(topology.functions).map(([name, spec]) => ({
