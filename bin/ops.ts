@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { type ReconciliationProgress, reconciliationUseCase } from '../lambdas/application/reconciliation';
-import { reconciliationDeps } from '../lambdas/shared/composition';
+import { reconciliationDeps } from '../lambdas/shared/reconciliation-deps';
+import { telemetry } from '../lambdas/shared/telemetry';
 import { deadLetterQueueName, entries, TOPOLOGY_TAG, topology } from '../lib/topology';
 import { type LocalQueue, planLocalWiring } from '../local/runtime/wiring';
 
@@ -139,7 +140,7 @@ async function reconcile(args: string[]): Promise<void> {
   const date = z.iso.date().safeParse(flag >= 0 ? args[flag + 1] : undefined);
   if (!date.success) throw new Error(USAGE);
   useLocalStackEnvironment();
-  const run = reconciliationUseCase({ ...reconciliationDeps(), onProgress: drawProgress });
+  const run = reconciliationUseCase({ ...reconciliationDeps(telemetry()), onProgress: drawProgress });
   const { summary, reports } = await run(date.data, { remainingMs: () => Number.POSITIVE_INFINITY });
   process.stderr.write('\n');
   console.log(JSON.stringify(summary, null, 2));

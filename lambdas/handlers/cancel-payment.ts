@@ -1,13 +1,22 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { cancelUseCase } from '../application/cancel';
 import { fingerprintOf } from '../application/checkout';
-import { idempotencyStore, paymentGateway, paymentStore, systemClock } from '../shared/composition';
+import { paymentStore, systemClock } from '../shared/composition';
 import { toProxyResult } from '../shared/http';
-import { idempotent } from '../shared/idempotent';
+import { idempotencyStore, idempotent } from '../shared/idempotent';
+import { API_GATEWAY_REQUEST, observed } from '../shared/observability';
+import { paymentGateway } from '../shared/psp';
 import { parseIdempotencyKey, parseJsonBody, pathParameter } from '../shared/request';
 import { cancelSchema } from '../shared/schemas';
+import { countByStatus, telemetry } from '../shared/telemetry';
 
-const useCase = cancelUseCase({ store: paymentStore(), psp: paymentGateway(), clock: systemClock });
+const observability = telemetry();
+
+const useCase = cancelUseCase({
+  store: paymentStore(),
+  psp: paymentGateway(observability),
+  clock: systemClock,
+});
 
 const cancel = idempotent(
   (input: { key: string; fingerprint: string; command: Parameters<typeof useCase>[0] }, deadline) =>
@@ -22,12 +31,19 @@ const cancel = idempotent(
 );
 
 /** POST /payments/{orderId}/cancel — one Idempotency-Key per cancel. */
-export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+async function cancelHandler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   const key = parseIdempotencyKey(event);
   if (!key.ok) return toProxyResult(key.outcome);
   const body = parseJsonBody(event, cancelSchema);
   if (!body.ok) return toProxyResult(body.outcome);
   const orderId = pathParameter(event, 'orderId');
   const command = { orderId, idempotencyKey: key.value, ...body.value };
-  return cancel({ key: `${orderId}:${key.value}`, fingerprint: fingerprintOf(body.value), command }, context);
+  const result = await cancel(
+    { key: `${orderId}:${key.value}`, fingerprint: fingerprintOf(body.value), command },
+    context,
+  );
+  countByStatus(observability.metrics, 'CancelOutcome', result.statusCode);
+  return result;
 }
+
+export const handler = observed(cancelHandler, observability, API_GATEWAY_REQUEST);

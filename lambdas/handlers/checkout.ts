@@ -1,10 +1,14 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { checkoutUseCase, fingerprintOf } from '../application/checkout';
-import { idempotencyStore, paymentStore, systemClock } from '../shared/composition';
+import { paymentStore, systemClock } from '../shared/composition';
 import { toProxyResult } from '../shared/http';
-import { idempotent } from '../shared/idempotent';
+import { idempotencyStore, idempotent } from '../shared/idempotent';
+import { API_GATEWAY_REQUEST, observed } from '../shared/observability';
 import { parseIdempotencyKey, parseJsonBody } from '../shared/request';
 import { checkoutSchema } from '../shared/schemas';
+import { telemetry } from '../shared/telemetry';
+
+const observability = telemetry();
 
 const checkout = idempotent(checkoutUseCase({ store: paymentStore(), clock: systemClock }), {
   persistenceStore: idempotencyStore(),
@@ -15,7 +19,10 @@ const checkout = idempotent(checkoutUseCase({ store: paymentStore(), clock: syst
 });
 
 /** POST /checkouts */
-export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+async function checkoutHandler(
+  event: APIGatewayProxyEvent,
+  context: Context,
+): Promise<APIGatewayProxyResult> {
   const key = parseIdempotencyKey(event);
   if (!key.ok) return toProxyResult(key.outcome);
   const body = parseJsonBody(event, checkoutSchema);
@@ -25,3 +32,5 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
     context,
   );
 }
+
+export const handler = observed(checkoutHandler, observability, API_GATEWAY_REQUEST);

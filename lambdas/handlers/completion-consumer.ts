@@ -1,20 +1,24 @@
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { recordSettlementUseCase } from '../application/record-settlement';
 import { paymentStore, systemClock } from '../shared/composition';
 import { fifoQueueHandler } from '../shared/event-consumer';
-import { logger } from '../shared/observability';
+import { observed } from '../shared/observability';
+import { telemetry } from '../shared/telemetry';
 
 const reportSchema = z.strictObject({
   consumer: z.enum(['wallet', 'ledger']),
   orderId: z.string(),
-  seq: z.number().int().positive(),
+  seq: z.int().check(z.positive()),
   eventId: z.string(),
 });
 
 const recordSettlement = recordSettlementUseCase({ log: paymentStore(), clock: systemClock });
 
 /** Completion queue (FIFO) → `walletSettled` / `ledgerRecorded` on the payment. */
-export const handler = fifoQueueHandler(async (record: SQSRecord) => {
-  await recordSettlement(reportSchema.parse(JSON.parse(record.body)));
-}, logger);
+export const handler = observed(
+  fifoQueueHandler(async (record: SQSRecord) => {
+    await recordSettlement(reportSchema.parse(JSON.parse(record.body)));
+  }),
+  telemetry(),
+);

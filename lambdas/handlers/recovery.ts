@@ -1,17 +1,22 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { RECOVERY_EXHAUSTED_METRIC, recoveryRunUseCase } from '../application/recovery';
-import { paymentGateway, paymentStore, settings, systemClock } from '../shared/composition';
-import { logger, metrics } from '../shared/observability';
+import { paymentStore, settings, systemClock } from '../shared/composition';
+import { observed } from '../shared/observability';
+import { paymentGateway } from '../shared/psp';
+import { telemetry } from '../shared/telemetry';
+
+const observability = telemetry();
+const { logger, metrics } = observability;
 
 const store = paymentStore();
-const psp = paymentGateway();
+const psp = paymentGateway(observability);
 
 /** Per run: enough for a minute's schedule; the rest waits for the next run. */
 const RUN_LIMIT = 200;
 
 /** Scheduled every minute: settles payments stuck in EXECUTING or UNKNOWN. */
-export async function handler(_event: unknown, context: Context) {
+async function recoveryHandler(_event: unknown, context: Context) {
   const run = recoveryRunUseCase({
     store,
     psp,
@@ -30,6 +35,7 @@ export async function handler(_event: unknown, context: Context) {
     metrics.addMetric(RECOVERY_EXHAUSTED_METRIC, MetricUnit.Count, report.outcomes.exhausted);
     logger.error('payments failed with RECOVERY_EXHAUSTED', { count: report.outcomes.exhausted });
   }
-  if (report.examined > 0) metrics.publishStoredMetrics();
   return report;
 }
+
+export const handler = observed(recoveryHandler, observability);

@@ -1,8 +1,29 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { type Telemetry, tracer } from './telemetry';
 
-/** Structured JSON logs; service name and level come from POWERTOOLS_* variables. */
-export const logger = new Logger();
+export interface ObservedOptions {
+  /** Where the invocation's correlation id is (a dotted path into the event); API Gateway: its request id. */
+  readonly correlationIdPath?: string;
+}
 
-/** CloudWatch metrics in embedded metric format; namespace from POWERTOOLS_METRICS_NAMESPACE. */
-export const metrics = new Metrics();
+/** The correlation id of an API Gateway (REST) invocation: `requestContext.requestId`. */
+export const API_GATEWAY_REQUEST: ObservedOptions = { correlationIdPath: 'requestContext.requestId' };
+
+/**
+ * The handler pipeline of every function (middy): the logger gets the Lambda context and the
+ * correlation id, the invocation is traced, and the metrics it added are flushed when it ends.
+ */
+export function observed<E, R>(
+  handler: (event: E, context: Context) => Promise<R>,
+  { logger, metrics }: Telemetry,
+  options: ObservedOptions = {},
+) {
+  return middy(handler)
+    .use(injectLambdaContext(logger, { correlationIdPath: options.correlationIdPath, resetKeys: true }))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+}

@@ -1,0 +1,34 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { TossPaymentGateway } from '../adapters/toss/toss-gateway';
+import type { PaymentGateway, SettlementGateway } from '../ports/psp';
+import { optionalNumberEnv, requiredEnv } from './composition';
+import { type Telemetry, traced } from './telemetry';
+
+/** The composition of the PSP (Toss) gateway, for the functions that call it. */
+
+let secrets: SecretsProvider | undefined;
+
+/** Secrets Manager in AWS (cached by Powertools); a plain variable on the local stack. Never logged. */
+async function pspSecretKey(): Promise<string> {
+  const arn = process.env.PSP_SECRET_ARN;
+  if (!arn) return requiredEnv('PSP_SECRET_KEY');
+  secrets ??= new SecretsProvider({ awsSdkV3Client: traced(new SecretsManagerClient({})) });
+  const secret = await secrets.get(arn, { maxAge: 300 });
+  if (typeof secret !== 'string' || secret === '') throw new Error('the PSP secret is empty');
+  return secret;
+}
+
+/** PSP calls log their retries on the function's logger and report each attempt's latency as a metric. */
+export function paymentGateway({ logger, metrics }: Telemetry): PaymentGateway & SettlementGateway {
+  return new TossPaymentGateway({
+    baseUrl: requiredEnv('PSP_BASE_URL'),
+    secretKey: pspSecretKey,
+    requestTimeoutMs: optionalNumberEnv('PSP_REQUEST_TIMEOUT_MS'),
+    retryBudgetMs: optionalNumberEnv('PSP_RETRY_BUDGET_MS'),
+    logger,
+    onAttempt: ({ operation, ms }) =>
+      metrics.addMetric(`PspLatency_${operation}`, MetricUnit.Milliseconds, ms),
+  });
+}
