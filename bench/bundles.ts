@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
@@ -17,7 +17,6 @@ export const CDK_BUNDLING = {
   format: FUNCTION_BUNDLING.format,
   minify: FUNCTION_BUNDLING.minify,
   sourcemap: FUNCTION_BUNDLING.sourceMap,
-  sourcesContent: FUNCTION_BUNDLING.sourcesContent,
   mainFields: FUNCTION_BUNDLING.mainFields,
   // With `bundleAwsSDK: true` the construct marks nothing external.
   external: FUNCTION_BUNDLING.bundleAwsSDK ? [] : ['@aws-sdk/*'],
@@ -37,7 +36,6 @@ export interface BuiltBundle extends BundleTarget {
   readonly file: string;
   readonly bytes: number;
   readonly gzipBytes: number;
-  readonly sourceMapBytes: number;
 }
 
 const COMMON_ENV = {
@@ -47,6 +45,10 @@ const COMMON_ENV = {
   AWS_SECRET_ACCESS_KEY: 'bench',
   AWS_SESSION_TOKEN: 'bench',
   POWERTOOLS_METRICS_NAMESPACE: 'Payments',
+  // As Lambda sets them with active tracing, so Tracer and the X-Ray SDK initialise as they do there.
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+  AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
+  AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
 };
 
 /** The keys of a partial record that are actually present. */
@@ -102,6 +104,5 @@ export async function buildBundle(root: string, outDir: string, target: BundleTa
     file,
     bytes: code.length,
     gzipBytes: gzipSync(code, { level: 9 }).length,
-    sourceMapBytes: (await stat(`${file}.map`)).size,
   };
 }

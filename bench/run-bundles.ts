@@ -9,7 +9,7 @@ import { environment, writeReport } from './report';
 
 const ROOT = resolve(__dirname, '..');
 const REPORT_FILE = resolve(ROOT, 'reports/bench-bundles.json');
-const INIT_RUNS = 5;
+const INIT_RUNS = 7;
 
 measureBundles(ROOT, topology, INIT_RUNS)
   .then((bundles) => {
