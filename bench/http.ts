@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { credentialsOf, signedHeaders } from '../test/support/http-client';
 
-/** The few HTTP calls the bench makes against the local stack and its PSP simulator. */
+/** The few HTTP calls the bench makes against the local stack (signed as the shop) and its PSP simulator. */
 
 export interface Answer {
   readonly status: number;
@@ -26,6 +27,25 @@ export async function postJson(
   return { status: response.status, text: await response.text() };
 }
 
+/** A call to the payments API, SigV4-signed with the local shop principal. */
+async function callApi(
+  method: 'GET' | 'POST',
+  url: string,
+  body?: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<Answer> {
+  const json = body === undefined ? undefined : JSON.stringify(body);
+  const signed = await signedHeaders(
+    method,
+    new URL(url),
+    json === undefined ? headers : { 'Content-Type': 'application/json', ...headers },
+    json,
+    await credentialsOf('shop'),
+  );
+  const response = await fetch(url, { method, headers: signed, body: json });
+  return { status: response.status, text: await response.text() };
+}
+
 function parsed<T>(answer: Answer, expected: number, what: string): T {
   if (answer.status !== expected) throw new Error(`${what} answered ${answer.status}: ${answer.text}`);
   return JSON.parse(answer.text) as T;
@@ -43,7 +63,7 @@ const CHECKOUT = {
 
 /** POST /checkouts with a fresh Idempotency-Key. */
 export async function checkout(apiUrl: string): Promise<{ orderId: string; amount: number }> {
-  const answer = await postJson(`${apiUrl}/checkouts`, CHECKOUT, {
+  const answer = await callApi('POST', `${apiUrl}/checkouts`, CHECKOUT, {
     'Idempotency-Key': `bench-${randomUUID()}`,
   });
   return parsed(answer, 201, 'POST /checkouts');
@@ -62,7 +82,7 @@ export async function authorizedOrder(apiUrl: string, pspUrl: string): Promise<A
 
 export function postConfirm(apiUrl: string, order: AuthorizedOrder): Promise<Answer> {
   const { orderId, amount, paymentKey } = order;
-  return postJson(`${apiUrl}/payments/confirm`, { orderId, amount, paymentKey });
+  return callApi('POST', `${apiUrl}/payments/confirm`, { orderId, amount, paymentKey });
 }
 
 /** The part of GET /payments/{orderId} the bench reads. */
@@ -74,6 +94,6 @@ export interface PaymentView {
 }
 
 export async function getPayment(apiUrl: string, orderId: string): Promise<PaymentView> {
-  const response = await fetch(`${apiUrl}/payments/${encodeURIComponent(orderId)}`);
-  return parsed<PaymentView>({ status: response.status, text: await response.text() }, 200, 'GET /payments');
+  const answer = await callApi('GET', `${apiUrl}/payments/${encodeURIComponent(orderId)}`);
+  return parsed<PaymentView>(answer, 200, 'GET /payments');
 }

@@ -45,12 +45,27 @@ export interface BucketSpec {
 
 export type HttpMethod = 'GET' | 'POST';
 
-export interface HttpTrigger {
+/**
+ * Who may call a route: `public` needs no credentials; `shop` (the merchant's backend) and `operator`
+ * (back office, ops CLI) sign with SigV4. An operator may call every route a shop may.
+ */
+export type CallerKind = 'public' | 'shop' | 'operator';
+
+/** A route open to anyone says why; signed routes name the least caller kind allowed. */
+export type RouteAccess =
+  | {
+      readonly caller: 'public';
+      /** Why this route takes no credentials (recorded as its cdk-nag acknowledgement). */
+      readonly publicBecause: string;
+    }
+  | { readonly caller: Exclude<CallerKind, 'public'> };
+
+export type HttpTrigger = {
   readonly kind: 'http';
   readonly method: HttpMethod;
   /** API Gateway resource path, e.g. `/payments/{orderId}`. */
   readonly path: string;
-}
+} & RouteAccess;
 
 /** Lambda event filter pattern (the subset the local runtime evaluates). */
 export type FilterPattern = { readonly [key: string]: FilterPattern | readonly FilterValue[] };
@@ -192,7 +207,16 @@ const functions = {
     tables: {},
     queues: {},
     psp: false,
-    triggers: [{ kind: 'http', method: 'GET', path: '/health' }],
+    triggers: [
+      {
+        kind: 'http',
+        method: 'GET',
+        path: '/health',
+        caller: 'public',
+        publicBecause:
+          'Load balancers and uptime probes call it without credentials; it answers only liveness and whether the PSP is configured, never data or secrets.',
+      },
+    ],
   },
   checkout: {
     entry: 'lambdas/handlers/checkout.ts',
@@ -201,7 +225,7 @@ const functions = {
     tables: { payments: 'readWrite', idempotency: 'readWrite' },
     queues: {},
     psp: false,
-    triggers: [{ kind: 'http', method: 'POST', path: '/checkouts' }],
+    triggers: [{ kind: 'http', method: 'POST', path: '/checkouts', caller: 'shop' }],
   },
   confirmPayment: {
     entry: 'lambdas/handlers/confirm-payment.ts',
@@ -211,7 +235,7 @@ const functions = {
     tables: { payments: 'readWrite', idempotency: 'readWrite' },
     queues: {},
     psp: true,
-    triggers: [{ kind: 'http', method: 'POST', path: '/payments/confirm' }],
+    triggers: [{ kind: 'http', method: 'POST', path: '/payments/confirm', caller: 'shop' }],
   },
   getPayment: {
     entry: 'lambdas/handlers/get-payment.ts',
@@ -220,7 +244,7 @@ const functions = {
     tables: { payments: 'read' },
     queues: {},
     psp: false,
-    triggers: [{ kind: 'http', method: 'GET', path: '/payments/{orderId}' }],
+    triggers: [{ kind: 'http', method: 'GET', path: '/payments/{orderId}', caller: 'shop' }],
   },
   cancelPayment: {
     entry: 'lambdas/handlers/cancel-payment.ts',
@@ -229,7 +253,7 @@ const functions = {
     tables: { payments: 'readWrite', idempotency: 'readWrite' },
     queues: {},
     psp: true,
-    triggers: [{ kind: 'http', method: 'POST', path: '/payments/{orderId}/cancel' }],
+    triggers: [{ kind: 'http', method: 'POST', path: '/payments/{orderId}/cancel', caller: 'shop' }],
   },
   publisher: {
     entry: 'lambdas/handlers/publisher.ts',
@@ -315,7 +339,7 @@ const functions = {
     tables: { wallets: 'read' },
     queues: {},
     psp: false,
-    triggers: [{ kind: 'http', method: 'GET', path: '/sellers/{sellerId}/wallet' }],
+    triggers: [{ kind: 'http', method: 'GET', path: '/sellers/{sellerId}/wallet', caller: 'operator' }],
   },
   trialBalance: {
     entry: 'lambdas/handlers/trial-balance.ts',
@@ -324,7 +348,7 @@ const functions = {
     tables: { ledger: 'read' },
     queues: {},
     psp: false,
-    triggers: [{ kind: 'http', method: 'GET', path: '/ledger/trial-balance' }],
+    triggers: [{ kind: 'http', method: 'GET', path: '/ledger/trial-balance', caller: 'operator' }],
   },
   reconciliation: {
     entry: 'lambdas/handlers/reconciliation.ts',
@@ -353,6 +377,22 @@ export const topology: Topology = { tables, queues, buckets, functions };
 
 /** Tag that maps a deployed resource back to its topology name (tables, queues, `<queue>-dlq`, functions). */
 export const TOPOLOGY_TAG = 'payments:topology';
+
+/**
+ * Tag naming the stack a deployed resource belongs to (`<prefix>StatefulStack` or
+ * `<prefix>StatelessStack`), so tooling acting on one deployed copy never touches another.
+ */
+export const STACK_TAG = 'payments:stack';
+
+/** The two stack names of the copy deployed with `stackPrefix`. */
+export function stackNames(stackPrefix: string): { stateful: string; stateless: string } {
+  return { stateful: `${stackPrefix}StatefulStack`, stateless: `${stackPrefix}StatelessStack` };
+}
+
+/** The copy a stack name belongs to: `PaymentsStatefulStack` and `PaymentsStatelessStack` are `Payments`. */
+export function stackPrefixOf(stackName: string): string {
+  return stackName.replace(/(Stateful|Stateless)Stack$/, '');
+}
 
 /** Topology name of the dead-letter queue that belongs to queue `name`. */
 export function deadLetterQueueName(name: string): string {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { JavaMissingError } from './runtime/java';
+import { whenParentExits } from './runtime/parent-watch';
 import { PortInUseError } from './runtime/ports';
 import { startLocalRuntime } from './runtime/runtime';
 
@@ -26,6 +27,10 @@ async function main(): Promise<void> {
       `  PSP simulator  ${runtime.pspUrl}`,
       `  DynamoDB Local ${runtime.dynamoEndpoint}`,
       `  SQS            ${runtime.sqsEndpoint}`,
+      `Sign API requests with SigV4 (service execute-api, region ${runtime.signingRegion}):`,
+      ...runtime.principals.map(
+        (p) => `  ${p.kind.padEnd(14)} ${p.accessKeyId} / ${p.secretAccessKey}  (${p.userArn})`,
+      ),
       'Press Ctrl-C to stop.',
     ].join('\n'),
   );
@@ -39,7 +44,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // `npm start` runs this under a launcher (tsx); if that is killed outright, stop too.
+  whenParentExits(() => void shutdown('launcher exited'));
 }
+
+// Like separate Lambda sandboxes: one function's stray error must not stop every other function.
+process.on('unhandledRejection', (reason) =>
+  console.error('[local] unhandled rejection (still serving):', reason),
+);
+process.on('uncaughtException', (error) =>
+  console.error('[local] uncaught exception (still serving):', error),
+);
 
 main().catch((error: unknown) => {
   if (error instanceof JavaMissingError || error instanceof PortInUseError) {

@@ -6,8 +6,8 @@ import { toProxyResult } from '../shared/http';
 import { idempotencyStore, idempotent } from '../shared/idempotent';
 import { API_GATEWAY_REQUEST, observed } from '../shared/observability';
 import { paymentGateway } from '../shared/psp';
-import { parseIdempotencyKey, parseJsonBody, pathParameter } from '../shared/request';
-import { cancelSchema } from '../shared/schemas';
+import { parseIdempotencyKey, parseJsonBody, parsePathParameter } from '../shared/request';
+import { cancelSchema, orderIdSchema } from '../shared/schemas';
 import { countByStatus, telemetry } from '../shared/telemetry';
 
 const observability = telemetry();
@@ -32,14 +32,15 @@ const cancel = idempotent(
 
 /** POST /payments/{orderId}/cancel — one Idempotency-Key per cancel. */
 async function cancelHandler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  const orderId = parsePathParameter(event, 'orderId', orderIdSchema);
+  if (!orderId.ok) return toProxyResult(orderId.outcome);
   const key = parseIdempotencyKey(event);
   if (!key.ok) return toProxyResult(key.outcome);
   const body = parseJsonBody(event, cancelSchema);
   if (!body.ok) return toProxyResult(body.outcome);
-  const orderId = pathParameter(event, 'orderId');
-  const command = { orderId, idempotencyKey: key.value, ...body.value };
+  const command = { orderId: orderId.value, idempotencyKey: key.value, ...body.value };
   const result = await cancel(
-    { key: `${orderId}:${key.value}`, fingerprint: fingerprintOf(body.value), command },
+    { key: `${orderId.value}:${key.value}`, fingerprint: fingerprintOf(body.value), command },
     context,
   );
   countByStatus(observability.metrics, 'CancelOutcome', result.statusCode);

@@ -3,14 +3,17 @@ import { getPaymentUseCase } from '../application/get-payment';
 import { paymentStore } from '../shared/composition';
 import { toProxyResult } from '../shared/http';
 import { API_GATEWAY_REQUEST, observed } from '../shared/observability';
-import { pathParameter } from '../shared/request';
+import { parsePathParameter } from '../shared/request';
+import { orderIdSchema } from '../shared/schemas';
 import { telemetry } from '../shared/telemetry';
 
 const getPayment = getPaymentUseCase({ store: paymentStore() });
 
 /** GET /payments/{orderId} */
 async function getPaymentHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  return toProxyResult(await getPayment(pathParameter(event, 'orderId')));
+  const orderId = parsePathParameter(event, 'orderId', orderIdSchema);
+  if (!orderId.ok) return toProxyResult(orderId.outcome);
+  return toProxyResult(await getPayment(orderId.value));
 }
 
 export const handler = observed(getPaymentHandler, telemetry(), API_GATEWAY_REQUEST);

@@ -3,14 +3,17 @@ import { getWalletUseCase } from '../application/get-wallet';
 import { walletStore } from '../shared/composition';
 import { toProxyResult } from '../shared/http';
 import { API_GATEWAY_REQUEST, observed } from '../shared/observability';
-import { pathParameter } from '../shared/request';
+import { parsePathParameter } from '../shared/request';
+import { sellerIdSchema } from '../shared/schemas';
 import { telemetry } from '../shared/telemetry';
 
 const getWallet = getWalletUseCase({ store: walletStore() });
 
 /** GET /sellers/{sellerId}/wallet */
 async function getWalletHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  return toProxyResult(await getWallet(pathParameter(event, 'sellerId')));
+  const sellerId = parsePathParameter(event, 'sellerId', sellerIdSchema);
+  if (!sellerId.ok) return toProxyResult(sellerId.outcome);
+  return toProxyResult(await getWallet(sellerId.value));
 }
 
 export const handler = observed(getWalletHandler, telemetry(), API_GATEWAY_REQUEST);

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { traceDelivery } from '../adapters/dynamodb/delivery-trace';
 import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { DynamoDbOutboxStore } from '../adapters/dynamodb/outbox-store';
 import { DynamoDbPaymentStore } from '../adapters/dynamodb/payment-store';
@@ -65,4 +66,13 @@ export function walletStore(client: DynamoDBClient = dynamoDbClient()): WalletSt
 
 export function ledgerStore(client: DynamoDBClient = dynamoDbClient()): LedgerStore {
   return new DynamoDbLedgerStore(documentClient(client), requiredEnv('LEDGER_TABLE'));
+}
+
+/** One payment's event delivery as the operator sees it (`ops payment <orderId>`). */
+export function deliveryTracer(client: DynamoDBClient = dynamoDbClient()) {
+  const tables = {
+    payments: requiredEnv('PAYMENTS_TABLE'),
+    consumers: { wallet: requiredEnv('WALLETS_TABLE'), ledger: requiredEnv('LEDGER_TABLE') },
+  };
+  return (orderId: string) => traceDelivery(documentClient(client), tables, orderId);
 }

@@ -71,6 +71,14 @@ export function parseJsonBody<T>(event: APIGatewayProxyEvent, schema: z.ZodMiniT
   return { ok: true, value: result.data };
 }
 
-export function pathParameter(event: APIGatewayProxyEvent, name: string): string {
-  return event.pathParameters?.[name] ?? '';
+/** A path parameter checked like a body field: ids that could never be stored are a 400. */
+export function parsePathParameter(
+  event: APIGatewayProxyEvent,
+  name: string,
+  schema: z.ZodMiniType<string>,
+): Parsed<string> {
+  const result = schema.safeParse(event.pathParameters?.[name] ?? '', { error: localeError });
+  if (result.success) return { ok: true, value: result.data };
+  const detail = result.error.issues[0]?.message ?? 'invalid value';
+  return badRequest('INVALID_PATH_PARAMETER', `Invalid ${name}`, `${name}: ${detail}`);
 }

@@ -1,7 +1,12 @@
 import * as z from 'zod/mini';
 import { CURRENCY_CODES, MAX_AMOUNT } from '../domain/money';
 
-/** Request bodies of the HTTP contract. Unknown fields are refused so typos surface as 400s. */
+/**
+ * Request bodies and path parameters of the HTTP contract. Unknown fields are refused so typos
+ * surface as 400s. Ids end up in DynamoDB keys (partition key at most 2048 bytes, sort key 1024):
+ * the length caps below keep every key far inside those limits, so an oversized id is a 400 here
+ * and never a DynamoDB ValidationException (a 5xx) in AWS or locally.
+ */
 
 const identifier = z
   .string()
@@ -26,11 +31,15 @@ export const checkoutSchema = z.strictObject({
   ),
 });
 
+export const orderIdSchema = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9_-]{6,64}$/, 'orderId must be 6-64 characters of A-Z, a-z, 0-9, _ or -'));
+
+export const sellerIdSchema = identifier;
+
 export const confirmSchema = z.strictObject({
   paymentKey: z.string().check(z.minLength(1), z.maxLength(200)),
-  orderId: z
-    .string()
-    .check(z.regex(/^[A-Za-z0-9_-]{6,64}$/, 'orderId must be 6-64 characters of A-Z, a-z, 0-9, _ or -')),
+  orderId: orderIdSchema,
   amount,
 });
 

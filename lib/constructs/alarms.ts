@@ -16,20 +16,25 @@ export interface AlarmsProps {
   readonly scheduled: readonly ScheduledFunction[];
 }
 
+/** Where messages stop being retried: every dead-letter queue, and queues without one (a stream's on-failure queue). */
+export function terminalQueues(queues: Queues): { name: string; queue: sqs.IQueue }[] {
+  return queues
+    .all()
+    .map(({ name, queue, deadLetterQueue }) =>
+      deadLetterQueue ? { name: deadLetterQueueName(name), queue: deadLetterQueue } : { name, queue },
+    );
+}
+
 /**
  * Alarms for work that left the happy path and needs a person: any message in a dead-letter queue,
- * scheduled runs that failed, payments recovery gave up on, and orders reconciliation could not match. `alarms` is the hook for wiring notification actions.
+ * scheduled runs that failed, payments recovery gave up on, and orders reconciliation could not match. Each notifies the stack's AlarmTopic.
  */
 export class Alarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
-    for (const { name, queue, deadLetterQueue } of props.queues.all()) {
-      // A queue without its own DLQ is itself a terminal destination (e.g. a stream's on-failure queue).
-      if (deadLetterQueue) this.alarmOnWaitingMessages(deadLetterQueueName(name), deadLetterQueue);
-      else this.alarmOnWaitingMessages(name, queue);
-    }
+    for (const { name, queue } of terminalQueues(props.queues)) this.alarmOnWaitingMessages(name, queue);
     for (const { functionName, rule } of props.scheduled) {
       const failedDeliveries = new cloudwatch.Metric({
         namespace: 'AWS/Events',

@@ -1,8 +1,16 @@
-import { Validations } from 'aws-cdk-lib';
+import { type CfnElement, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { problemOutcome } from '../../lambdas/shared/http';
 import { entries, type Topology } from '../topology';
+import {
+  GATEWAY_REFUSALS,
+  type GatewayRefusalCode,
+  mayCall,
+  type SignedCallerKind,
+} from '../trust-boundaries';
 import type { Functions } from './functions';
 
 export interface StageThrottling {
@@ -19,6 +27,19 @@ export interface PaymentsRestApiProps {
 
 /** The stage carries the HTTP contract's version: clients call `<endpoint>/v1/...`. */
 const API_STAGE_NAME = 'v1';
+
+/** API Gateway's own refusals, rewritten to the contract's problem+json. */
+const GATEWAY_RESPONSES: readonly [apigateway.ResponseType, GatewayRefusalCode][] = [
+  // Also what API Gateway answers for a route that does not exist on an IAM-authorized API.
+  [apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, 'AUTHENTICATION_REQUIRED'],
+  [apigateway.ResponseType.INVALID_SIGNATURE, 'INVALID_SIGNATURE'],
+  [apigateway.ResponseType.EXPIRED_TOKEN, 'INVALID_SIGNATURE'],
+  [apigateway.ResponseType.UNAUTHORIZED, 'INVALID_SIGNATURE'],
+  [apigateway.ResponseType.ACCESS_DENIED, 'ACCESS_DENIED'],
+  [apigateway.ResponseType.THROTTLED, 'THROTTLED'],
+];
+
+const SIGNED_CALLERS: readonly SignedCallerKind[] = ['shop', 'operator'];
 
 /** The REST API front door: one resource tree built from every `http` trigger, Lambda proxy integrations. */
 export class PaymentsRestApi extends Construct {
@@ -51,6 +72,17 @@ export class PaymentsRestApi extends Construct {
       validateRequestParameters: true,
     });
 
+    for (const [responseType, code] of GATEWAY_RESPONSES) {
+      const refusal = problemOutcome(GATEWAY_REFUSALS[code]);
+      this.api.addGatewayResponse(`${code}${responseType.responseType}`, {
+        type: responseType,
+        statusCode: String(GATEWAY_REFUSALS[code].status),
+        responseHeaders: { 'Content-Type': `'${refusal.contentType}'` },
+        templates: { 'application/json': refusal.body },
+      });
+    }
+
+    const invokable = new Map<SignedCallerKind, InvokableMethod[]>(SIGNED_CALLERS.map((kind) => [kind, []]));
     for (const [name, spec] of entries(props.topology.functions)) {
       const routes = spec.triggers.filter((trigger) => trigger.kind === 'http');
       if (routes.length === 0) continue;
@@ -59,26 +91,75 @@ export class PaymentsRestApi extends Construct {
         allowTestInvoke: false,
       });
       for (const route of routes) {
-        this.api.root.resourceForPath(route.path).addMethod(route.method, integration, { requestValidator });
+        const method = this.api.root.resourceForPath(route.path).addMethod(route.method, integration, {
+          requestValidator,
+          authorizationType:
+            route.caller === 'public' ? apigateway.AuthorizationType.NONE : apigateway.AuthorizationType.IAM,
+        });
+        if (route.caller === 'public') {
+          Validations.of(method).acknowledge(
+            {
+              id: 'AwsSolutions-APIG4',
+              reason: `${route.method} ${route.path} is public: ${route.publicBecause}`,
+            },
+            {
+              id: 'AwsSolutions-COG4',
+              reason: `${route.method} ${route.path} is public (no caller identity at all): ${route.publicBecause}`,
+            },
+          );
+          continue;
+        }
+        Validations.of(method).acknowledge({
+          id: 'AwsSolutions-COG4',
+          reason: `${route.method} ${route.path} is authorized by IAM (SigV4): its callers are the shop's servers and operators holding the invoke policies this stack outputs, not end users of a Cognito pool.`,
+        });
+        for (const kind of SIGNED_CALLERS) {
+          if (mayCall(kind, route.caller)) invokable.get(kind)?.push({ ...route, arn: method.methodArn });
+        }
       }
     }
+    for (const [kind, methodArns] of invokable) this.invokePolicy(kind, methodArns);
 
-    Validations.of(this.api).acknowledge(
-      {
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'The HTTP contract has no caller authentication by design: the shop checkout and the PSP success redirect call it directly. A confirm only succeeds with the paymentKey the PSP issued after the buyer authenticated there and the stored amount; abuse is bounded by stage throttling and the WAF.',
-      },
-      {
-        id: 'AwsSolutions-COG4',
-        reason:
-          'No end-user identity exists in this service (see AwsSolutions-APIG4); Cognito would have no users to hold.',
-      },
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        reason:
-          'The account-level API Gateway logging role; AWS documents this managed policy as the way to let API Gateway write execution logs.',
-      },
-    );
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason:
+        'The account-level API Gateway logging role; AWS documents this managed policy as the way to let API Gateway write execution logs.',
+    });
   }
+
+  /**
+   * A managed policy granting `execute-api:Invoke` on exactly the methods a caller kind may call;
+   * attach it to the shop's (or the operators') role. Output as `<Kind>InvokePolicyArn`.
+   */
+  private invokePolicy(kind: SignedCallerKind, methods: readonly InvokableMethod[]): void {
+    const title = `${kind[0]?.toUpperCase()}${kind.slice(1)}`;
+    const policy = new iam.ManagedPolicy(this, `${title}InvokePolicy`, {
+      description: `Lets a ${kind} principal call its payments API methods (execute-api:Invoke, SigV4)`,
+      statements: [
+        new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources: methods.map((m) => m.arn) }),
+      ],
+    });
+    // A path parameter is a `*` in the method ARN; the ARN still names one method of one stage.
+    const logicalId = (scope: Construct) =>
+      Stack.of(this).resolve((scope.node.defaultChild as CfnElement).logicalId) as string;
+    const stagePrefix = `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalId(this.api)}>/<${logicalId(this.api.deploymentStage)}>`;
+    for (const method of methods.filter((m) => m.path.includes('{'))) {
+      const resource = `${stagePrefix}/${method.method}${method.path.replace(/\{[^}]+\}/g, '*')}`;
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason: `The * stands for the path parameter of ${method.method} ${method.path}: any order or seller id, on that one method of this API's stage only.`,
+      });
+    }
+    new CfnOutput(this, `${title}InvokePolicyArn`, {
+      key: `${title}InvokePolicyArn`,
+      description: `Managed policy for ${kind} callers of the payments API`,
+      value: policy.managedPolicyArn,
+    });
+  }
+}
+
+interface InvokableMethod {
+  readonly method: string;
+  readonly path: string;
+  readonly arn: string;
 }

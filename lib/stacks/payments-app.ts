@@ -1,7 +1,7 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { StageThrottling } from '../constructs/http-api';
-import { type Topology, topology } from '../topology';
+import { stackNames, type Topology, topology } from '../topology';
 import { PaymentsStatefulStack } from './stateful-stack';
 import { PaymentsStatelessStack } from './stateless-stack';
 
@@ -42,11 +42,12 @@ export interface PaymentsStacks {
 
 /** Adds both stacks to `app` and registers the cdk-nag AwsSolutions pack, which fails synthesis on any finding. */
 export function definePaymentsApp(app: App, config: PaymentsAppConfig): PaymentsStacks {
-  const stateful = new PaymentsStatefulStack(app, `${config.stackPrefix}StatefulStack`, {
+  const names = stackNames(config.stackPrefix);
+  const stateful = new PaymentsStatefulStack(app, names.stateful, {
     description: 'Payments: tables, queues, report buckets and secrets (retained, termination-protected)',
     topology: config.topology,
   });
-  const stateless = new PaymentsStatelessStack(app, `${config.stackPrefix}StatelessStack`, {
+  const stateless = new PaymentsStatelessStack(app, names.stateless, {
     description: 'Payments: functions, REST API, event sources, schedules and alarms',
     topology: config.topology,
     stateful,

@@ -1,8 +1,10 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { AlarmTopic } from '../constructs/alarm-topic';
 import { Alarms } from '../constructs/alarms';
 import { ApiFirewall } from '../constructs/api-firewall';
+import { OperationsDashboard } from '../constructs/dashboard';
 import { EventSources } from '../constructs/event-sources';
 import { Functions } from '../constructs/functions';
 import { PaymentsRestApi, type StageThrottling } from '../constructs/http-api';
@@ -22,8 +24,10 @@ const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
 
 /** Compute and wiring: functions, the REST API, event source mappings, schedules, alarms. Safe to replace. */
 export class PaymentsStatelessStack extends Stack {
-  /** Hook for notification actions (SNS, chat) once an on-call channel exists. */
   readonly alarms: Alarms;
+  /** Every alarm of this stack notifies it; CDK context `alarmEmail` subscribes an address. */
+  readonly alarmTopic: AlarmTopic;
+  readonly dashboard: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: PaymentsStatelessStackProps) {
     super(scope, id, props);
@@ -48,5 +52,12 @@ export class PaymentsStatelessStack extends Stack {
     new EventSources(this, 'EventSources', { topology, functions, tables, queues });
     const schedules = new Schedules(this, 'Schedules', { topology, functions });
     this.alarms = new Alarms(this, 'Alarms', { queues, functions, scheduled: schedules.scheduled });
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: this.node.tryGetContext('alarmEmail') });
+    this.dashboard = new OperationsDashboard(this, 'Dashboard', {
+      api: api.api,
+      functions,
+      queues,
+      alarms: this.alarms.alarms,
+    });
   }
 }

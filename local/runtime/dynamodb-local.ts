@@ -31,7 +31,13 @@ export async function startDynamoDbLocal(opts: { port: number; dataDir?: string 
   } else {
     args.push('-inMemory');
   }
-  const java = spawn('java', args, { cwd: emulatorDirectory(), stdio: ['ignore', 'ignore', 'pipe'] });
+  // Under a watchdog (this same TypeScript runtime, minus any inspector flag) that ends the JVM
+  // when this process is gone, however it ended.
+  const node = process.execArgv.filter((arg) => !arg.startsWith('--inspect'));
+  const java = spawn(process.execPath, [...node, join(__dirname, 'watchdog.ts'), 'java', ...args], {
+    cwd: emulatorDirectory(),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   java.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

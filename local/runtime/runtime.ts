@@ -15,6 +15,7 @@ import { assertPortFree } from './ports';
 import { ensureBucketFolders, ensureQueue, ensureTable, type ProvisionedQueue } from './provision';
 import { QueuePoller } from './queue-poller';
 import { Scheduler } from './scheduler';
+import { LOCAL_ACCOUNT, type LocalPrincipal, localPrincipals, signingRegion } from './sigv4';
 import { StreamPoller } from './stream-poller';
 import { localInventory, planLocalWiring } from './wiring';
 
@@ -37,11 +38,13 @@ export interface LocalRuntime {
   readonly dynamoEndpoint: string;
   readonly sqsEndpoint: string;
   readonly inventory: Inventory;
+  /** Who may sign requests to the API, and the region their signatures must name. */
+  readonly principals: readonly LocalPrincipal[];
+  readonly signingRegion: string;
   stop(): Promise<void>;
 }
 
 const LOCAL_REGION = 'us-east-1';
-const LOCAL_ACCOUNT = '000000000000';
 
 function listen(server: Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -63,6 +66,8 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
   await assertPortFree(config.pspPort, 'PSP simulator', 'PSP_SIM_PORT');
   await assertPortFree(config.dynamoPort, 'DynamoDB Local', 'DYNAMODB_PORT');
   await assertPortFree(config.sqsPort, 'local SQS', 'SQS_PORT');
+  // Read before the handlers' environment is laid over process.env.
+  const auth = { principals: Object.values(localPrincipals(config.env)), region: signingRegion(config.env) };
 
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -179,6 +184,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
 
     const gateway = createHttpGateway(
       wiring.routes.map(({ fn: name, trigger }) => ({ trigger, fn: fn(name) })),
+      auth,
     );
     await listen(gateway, config.apiPort);
     stops.push(() => close(gateway));
@@ -189,6 +195,8 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
       dynamoEndpoint: dynamo.endpoint,
       sqsEndpoint,
       inventory: localInventory(wiring),
+      principals: auth.principals,
+      signingRegion: auth.region,
       stop: stopAll,
     };
   } catch (error) {

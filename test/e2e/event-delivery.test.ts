@@ -39,7 +39,7 @@ interface TrialBalance {
 }
 
 async function trialBalance(): Promise<TrialBalance> {
-  const answer = await api('GET', '/ledger/trial-balance');
+  const answer = await api('GET', '/ledger/trial-balance', { as: 'operator' });
   expect(answer.status).toBe(200);
   return answer.json as TrialBalance;
 }
@@ -49,7 +49,7 @@ function account(tb: TrialBalance, name: string): Account {
 }
 
 async function walletBalance(sellerId: string): Promise<number | undefined> {
-  const answer = await api('GET', `/sellers/${encodeURIComponent(sellerId)}/wallet`);
+  const answer = await api('GET', `/sellers/${encodeURIComponent(sellerId)}/wallet`, { as: 'operator' });
   return answer.status === 200 ? (answer.json.balance as number) : undefined;
 }
 
@@ -107,7 +107,11 @@ describe('settlement read models (any stack)', () => {
   });
 
   it('GET /sellers/{sellerId}/wallet answers 404 WALLET_NOT_FOUND for a seller never paid', async () => {
-    expectProblem(await api('GET', `/sellers/seller-${randomUUID()}/wallet`), 404, 'WALLET_NOT_FOUND');
+    expectProblem(
+      await api('GET', `/sellers/seller-${randomUUID()}/wallet`, { as: 'operator' }),
+      404,
+      'WALLET_NOT_FOUND',
+    );
   });
 });
 

@@ -18,8 +18,11 @@ export const PSP_BASE_URL = 'https://psp.example.test';
  * Synthesizes the app as `cdk synth` would (cdk-nag registered), except that asset bundling is skipped:
  * esbuild per function would dominate the infra tier's time and the templates do not depend on it.
  */
-export function synthPaymentsApp(topology: Topology): SynthesizedPaymentsApp {
-  const app = new App({ context: { [BUNDLING_STACKS]: [] } });
+export function synthPaymentsApp(
+  topology: Topology,
+  context: Readonly<Record<string, string>> = {},
+): SynthesizedPaymentsApp {
+  const app = new App({ context: { ...context, [BUNDLING_STACKS]: [] } });
   const stacks = definePaymentsApp(app, {
     stackPrefix: 'Payments',
     pspBaseUrl: PSP_BASE_URL,

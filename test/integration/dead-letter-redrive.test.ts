@@ -232,7 +232,7 @@ describe('an event dead-lettered for a missing predecessor, redriven after the p
 });
 
 async function walletBalance(sellerId: string): Promise<number | undefined> {
-  const answer = await api('GET', `/sellers/${encodeURIComponent(sellerId)}/wallet`);
+  const answer = await api('GET', `/sellers/${encodeURIComponent(sellerId)}/wallet`, { as: 'operator' });
   return answer.status === 200 ? (answer.json.balance as number) : undefined;
 }
 

@@ -18,6 +18,8 @@ export default async function globalSetup(): Promise<void> {
     // other tests' payments underneath them (e.g. recovery settling an UNKNOWN one).
     SCHEDULE_RECOVERY_MS: '3600000',
     SCHEDULE_OUTBOX_SWEEPER_MS: '3600000',
+    // The region local signatures must name; the test clients sign with the same one.
+    AWS_REGION: 'us-east-1',
   });
   (globalThis as { localStack?: typeof stack }).localStack = stack;
   process.env.API_URL = stack.apiUrl;

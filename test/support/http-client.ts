@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import type { SignedCallerKind } from '../../lib/trust-boundaries';
+import { type Credentials, localPrincipals, signingRegion, sigv4Signer } from '../../local/runtime/sigv4';
 
 /**
  * A small HTTP client for the e2e and integration tiers: the payments API at `API_URL`
  * and the PSP simulator's control routes at `PSP_URL` (both exported by the global setup).
+ * API requests are SigV4-signed as the shop unless told otherwise: on the local stack with its
+ * local principals, against a deployed stack (`E2E_BASE_URL`) with the usual AWS credentials.
  */
 
 export interface HttpAnswer {
@@ -20,6 +25,10 @@ export interface RequestOptions {
   /** Sent as is (takes precedence over `body`). */
   readonly rawBody?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Who signs: the shop (default), the operator, or nobody. */
+  readonly as?: SignedCallerKind | 'anonymous';
+  /** Signs with a wrong secret for the caller's access key. */
+  readonly forgeSignature?: boolean;
 }
 
 function parseJson(text: string): unknown {
@@ -57,8 +66,72 @@ export async function request(
   return { status: response.status, headers: response.headers, text, json: parseJson(text) };
 }
 
-export function api(method: string, path: string, options: RequestOptions = {}): Promise<HttpAnswer> {
-  return request(apiUrl(), method, path, options);
+let deployedCredentials: (() => Promise<Credentials>) | undefined;
+
+/** The credentials a caller kind signs with: a local principal, or the AWS default chain when deployed. */
+export async function credentialsOf(caller: SignedCallerKind): Promise<Credentials> {
+  if (!process.env.E2E_BASE_URL) return localPrincipals(process.env)[caller];
+  deployedCredentials ??= defaultProvider();
+  return deployedCredentials();
+}
+
+/** The region a URL's signatures must name: an execute-api host says it, else `AWS_REGION` or us-east-1. */
+function regionOf(url: URL): string {
+  return /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname)?.[1] ?? signingRegion(process.env);
+}
+
+/** The headers plus SigV4's (Authorization, X-Amz-Date, X-Amz-Content-Sha256) for this exact request. */
+export async function signedHeaders(
+  method: string,
+  url: URL,
+  headers: Readonly<Record<string, string>>,
+  body: string | undefined,
+  credentials: Credentials,
+  signingDate = new Date(),
+): Promise<Record<string, string>> {
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = value;
+  const signed = await sigv4Signer(credentials, regionOf(url)).sign(
+    {
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      path: url.pathname,
+      query,
+      headers: { ...headers, host: url.host },
+      body,
+    },
+    { signingDate },
+  );
+  // fetch sets Host itself, from the same URL.
+  const { host: _host, ...rest } = signed.headers;
+  return rest;
+}
+
+export async function api(method: string, path: string, options: RequestOptions = {}): Promise<HttpAnswer> {
+  const caller = options.as ?? 'shop';
+  if (caller === 'anonymous') return request(apiUrl(), method, path, options);
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const headers: Record<string, string> = { ...options.headers };
+  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+    headers['Content-Type'] = 'application/json';
+  }
+  const credentials = await credentialsOf(caller);
+  const url = new URL(`${apiUrl()}${path}`);
+  return request(apiUrl(), method, path, {
+    rawBody: body,
+    headers: await signedHeaders(
+      method,
+      url,
+      headers,
+      body,
+      options.forgeSignature ? forged(credentials) : credentials,
+    ),
+  });
+}
+
+function forged(credentials: Credentials): Credentials {
+  return { ...credentials, secretAccessKey: `${credentials.secretAccessKey}-forged` };
 }
 
 /** A fresh Idempotency-Key (valid: 6-64 characters of A-Z, a-z, 0-9, _ or -). */

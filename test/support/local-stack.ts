@@ -63,7 +63,7 @@ export async function startLocalStack(extraEnv: NodeJS.ProcessEnv = {}): Promise
 }
 
 export async function stopLocalStack(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   await exited;

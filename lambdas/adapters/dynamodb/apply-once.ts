@@ -15,6 +15,11 @@ export class EventOutOfOrder extends Error {
   }
 }
 
+/** A consumer's per-payment cursor: the seq of the last event of that payment it applied. */
+export function cursorKey(orderId: string): { pk: string; sk: string } {
+  return { pk: `CURSOR#${orderId}`, sk: '#CURSOR' };
+}
+
 /**
  * Exactly-once effect for an event consumer: one transaction puts the processed marker
  * (`attribute_not_exists`), advances the payment's cursor only from `seq - 1`, and
@@ -36,7 +41,7 @@ export async function applyOnce(
   const cursor: TransactItem = {
     Update: {
       TableName: tableName,
-      Key: { pk: `CURSOR#${event.orderId}`, sk: '#CURSOR' },
+      Key: cursorKey(event.orderId),
       UpdateExpression: 'SET seq = :seq',
       ConditionExpression: event.seq === 1 ? 'attribute_not_exists(seq)' : 'seq = :previous',
       ExpressionAttributeValues:

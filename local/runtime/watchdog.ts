@@ -1,0 +1,34 @@
+import { spawn } from 'node:child_process';
+import { whenParentExits } from './parent-watch';
+
+/**
+ * `watchdog.ts <command> [args...]`: runs the command and ends it when our parent (the local
+ * runtime) is gone, even after a `kill -9` of the runtime that no cleanup code survives. SIGTERM
+ * and SIGINT are passed on; the command's exit code is ours. DynamoDB Local's JVM runs under it so
+ * a crashed runtime never leaves a java process holding the port and the data folder.
+ */
+const GRACE_MS = 2500;
+
+const [command, ...args] = process.argv.slice(2);
+if (!command) {
+  console.error('usage: watchdog.ts <command> [args...]');
+  process.exit(2);
+}
+const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+
+let stopping = false;
+function stop(): void {
+  if (stopping) return;
+  stopping = true;
+  child.kill('SIGTERM');
+  setTimeout(() => child.kill('SIGKILL'), GRACE_MS).unref();
+}
+
+child.once('error', (error) => {
+  console.error(`watchdog: cannot run ${command}: ${error.message}`);
+  process.exit(127);
+});
+child.once('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+whenParentExits(stop);
