@@ -22,6 +22,10 @@ export const CDK_BUNDLING = {
   external: FUNCTION_BUNDLING.bundleAwsSDK ? [] : ['@aws-sdk/*'],
 } satisfies BuildOptions;
 
+/** Powertools Tracer, the X-Ray SDK and the packages only the X-Ray SDK brings in. */
+const TRACER_PACKAGES =
+  /node_modules\/(@aws-lambda-powertools\/tracer|aws-xray-sdk-core|semver|cls-hooked|async-hook-jl|stack-chain|emitter-listener|shimmer|atomic-batcher)\//;
+
 export const BASELINE_NAME = 'baseline';
 export const BASELINE_ENTRY = 'bench/baseline-handler.ts';
 
@@ -36,6 +40,8 @@ export interface BuiltBundle extends BundleTarget {
   readonly file: string;
   readonly bytes: number;
   readonly gzipBytes: number;
+  /** Output bytes of Powertools Tracer and the X-Ray SDK it loads (CommonJS, so never tree-shaken). */
+  readonly tracerBytes: number;
 }
 
 const COMMON_ENV = {
@@ -91,18 +97,23 @@ export function bundleTargets(topology: Topology): BundleTarget[] {
 export async function buildBundle(root: string, outDir: string, target: BundleTarget): Promise<BuiltBundle> {
   const file = join(outDir, target.name, 'index.js');
   await mkdir(join(outDir, target.name), { recursive: true });
-  await build({
+  const { metafile } = await build({
     ...CDK_BUNDLING,
     absWorkingDir: root,
     entryPoints: [resolve(root, target.entry)],
     outfile: file,
     logLevel: 'warning',
+    metafile: true,
   });
   const code = await readFile(file);
+  const inputs = Object.values(metafile.outputs).flatMap((output) => Object.entries(output.inputs));
   return {
     ...target,
     file,
     bytes: code.length,
     gzipBytes: gzipSync(code, { level: 9 }).length,
+    tracerBytes: inputs
+      .filter(([path]) => TRACER_PACKAGES.test(path))
+      .reduce((sum, [, input]) => sum + input.bytesInOutput, 0),
   };
 }

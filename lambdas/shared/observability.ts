@@ -1,6 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type Telemetry, tracer } from './telemetry';
@@ -15,15 +14,20 @@ export const API_GATEWAY_REQUEST: ObservedOptions = { correlationIdPath: 'reques
 
 /**
  * The handler pipeline of every function (middy): the logger gets the Lambda context and the
- * correlation id, the invocation is traced, and the metrics it added are flushed when it ends.
+ * correlation id, the invocation is traced (in Lambda), and the metrics it added are flushed when it ends.
  */
 export function observed<E, R>(
   handler: (event: E, context: Context) => Promise<R>,
   { logger, metrics }: Telemetry,
   options: ObservedOptions = {},
 ) {
-  return middy(handler)
-    .use(injectLambdaContext(logger, { correlationIdPath: options.correlationIdPath, resetKeys: true }))
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  const pipeline = middy(handler).use(
+    injectLambdaContext(logger, { correlationIdPath: options.correlationIdPath, resetKeys: true }),
+  );
+  if (tracer) {
+    const { captureLambdaHandler } =
+      require('@aws-lambda-powertools/tracer/middleware') as typeof import('@aws-lambda-powertools/tracer/middleware');
+    pipeline.use(captureLambdaHandler(tracer, { captureResponse: false }));
+  }
+  return pipeline.use(logMetrics(metrics, { captureColdStartMetric: true }));
 }
