@@ -32,11 +32,24 @@ export interface InitSample {
   readonly rssBytes: number;
 }
 
-export async function measureInit(bundle: BuiltBundle): Promise<InitSample> {
+export interface InitOptions {
+  /**
+   * As in Lambda (AWS_EXECUTION_ENV set), where lambdas/shared/telemetry.ts loads Tracer and the X-Ray
+   * SDK; false measures the same bundle without them (a diagnostic of what tracing costs).
+   */
+  readonly tracing: boolean;
+}
+
+export async function measureInit(bundle: BuiltBundle, { tracing }: InitOptions): Promise<InitSample> {
   const args = ['-e', PROBE, bundle.file];
+  const { AWS_EXECUTION_ENV, ...untraced } = bundle.env;
   const { stdout } = await run(process.execPath, args, {
     // Only the function's own environment: nothing from the developer's shell leaks in.
-    env: { PATH: process.env.PATH ?? '', LAMBDA_TASK_ROOT: dirname(bundle.file), ...bundle.env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      LAMBDA_TASK_ROOT: dirname(bundle.file),
+      ...(tracing ? bundle.env : untraced),
+    },
     timeout: 30_000,
   });
   return JSON.parse(stdout) as InitSample;
@@ -49,11 +62,12 @@ export async function measureInit(bundle: BuiltBundle): Promise<InitSample> {
 export async function sampleInits(
   bundles: readonly BuiltBundle[],
   runs: number,
+  options: InitOptions,
 ): Promise<Map<string, InitSample[]>> {
   const samples = new Map<string, InitSample[]>(bundles.map((b) => [b.name, []]));
-  for (const bundle of bundles) await measureInit(bundle);
+  for (const bundle of bundles) await measureInit(bundle, options);
   for (let i = 0; i < runs; i++) {
-    for (const bundle of bundles) samples.get(bundle.name)?.push(await measureInit(bundle));
+    for (const bundle of bundles) samples.get(bundle.name)?.push(await measureInit(bundle, options));
   }
   return samples;
 }

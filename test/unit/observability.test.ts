@@ -4,7 +4,7 @@
  */
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { API_GATEWAY_REQUEST, observed } from '../../lambdas/shared/observability';
-import { countByStatus, propertyAt, telemetry } from '../../lambdas/shared/telemetry';
+import { countByStatus, propertyAt, telemetry, traced, tracer } from '../../lambdas/shared/telemetry';
 
 process.env.POWERTOOLS_METRICS_NAMESPACE = 'PaymentsTest';
 process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
@@ -118,4 +118,10 @@ test('the correlation id is read at a dotted path, and is absent where the path 
   expect(propertyAt('requestContext.requestId', { requestContext: null })).toBeUndefined();
   expect(propertyAt('requestContext.requestId', {})).toBeUndefined();
   expect(propertyAt('requestContext.requestId', 'text')).toBeUndefined();
+});
+
+test('outside Lambda no Tracer is loaded and clients are used as they are', () => {
+  const client = { send: async () => 'sent' };
+  expect(tracer).toBeUndefined();
+  expect(traced(client)).toBe(client);
 });
