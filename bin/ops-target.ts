@@ -116,12 +116,14 @@ export async function localTarget(): Promise<OpsTarget> {
     );
     tables.set(name, name);
   }
+  // Locally, handlers run in this process, so their configuration is set up front.
+  exportWiring(tables, queues);
   const root = resolve(__dirname, '..');
   return {
     description: `local stack (SQS ${sqsEndpoint}, DynamoDB ${dynamoEndpoint}, PSP simulator ${env.PSP_BASE_URL})`,
     sqs,
     queueUrl: (name) => lookup(queues, 'queue', name),
-    useComposition: async () => exportWiring(tables, queues),
+    useComposition: async () => undefined,
     invoke: async (fn, event) => (await loadFunction(root, fn, topology.functions[fn])).invoke(event),
   };
 }

@@ -128,17 +128,13 @@ async function showPayment(target: OpsTarget, orderId: string): Promise<void> {
   const trace = await deliveryTracer()(orderId);
   if (!trace) throw new Error(`no payment ${orderId}`);
   const p = trace.payment;
-  const fields = [
-    'status',
-    'amount',
-    'balanceAmount',
-    'paymentKey',
-    'approvedAt',
-    'failureCode',
-    'updatedAt',
-  ];
+  const fields = ['status', 'amount', 'balanceAmount', 'currency', 'paymentKey', 'approvedAt', 'failure'];
   console.log(`payment ${orderId}`);
-  for (const field of fields) if (p[field] !== undefined) console.log(`  ${field.padEnd(14)}${p[field]}`);
+  for (const field of [...fields, 'eventSeq', 'updatedAt']) {
+    const value = p[field];
+    const shown = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    if (value !== undefined) console.log(`  ${field.padEnd(14)}${shown}`);
+  }
   if (trace.events.length === 0) {
     console.log('no events yet');
     return;

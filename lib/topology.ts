@@ -141,6 +141,12 @@ const tables = {
         partitionKey: { name: 'unpublishedShard', type: 'S' },
         sortKey: { name: 'unpublishedSince', type: 'S' },
       },
+      // Sparse: outbox slots whose latest event some consumer has not reported applied yet.
+      {
+        name: 'incomplete',
+        partitionKey: { name: 'incompleteShard', type: 'S' },
+        sortKey: { name: 'incompleteSince', type: 'S' },
+      },
     ],
     stream: 'NEW_AND_OLD_IMAGES',
     envVar: 'PAYMENTS_TABLE',
@@ -206,7 +212,8 @@ const functions = {
     timeoutSeconds: 3,
     tables: {},
     queues: {},
-    psp: false,
+    // Reads the PSP secret only to say whether it is set (`degraded` while empty).
+    psp: true,
     triggers: [
       {
         kind: 'http',
@@ -255,6 +262,25 @@ const functions = {
     psp: true,
     triggers: [{ kind: 'http', method: 'POST', path: '/payments/{orderId}/cancel', caller: 'shop' }],
   },
+  // The PSP's status-change webhooks: the body is a hint, the order is checked at the PSP.
+  pspWebhook: {
+    entry: 'lambdas/handlers/psp-webhook.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    tables: { payments: 'readWrite' },
+    queues: {},
+    psp: true,
+    triggers: [
+      {
+        kind: 'http',
+        method: 'POST',
+        path: '/webhooks/toss',
+        caller: 'public',
+        publicBecause:
+          'Toss posts status-change webhooks without AWS credentials; the body is only a hint (the order is checked at the PSP), answers are identical for any order, and the work per call is bounded.',
+      },
+    ],
+  },
   publisher: {
     entry: 'lambdas/handlers/publisher.ts',
     memoryMb: 512,
@@ -288,6 +314,16 @@ const functions = {
     memoryMb: 512,
     timeoutSeconds: 60,
     reservedConcurrency: 1,
+    tables: { payments: 'readWrite' },
+    queues: { wallet: 'send', ledger: 'send' },
+    psp: false,
+    triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEveryMs: 10_000 }],
+  },
+  // No reserved concurrency (a fresh account has little to give); one run a minute does not overlap.
+  completionSweeper: {
+    entry: 'lambdas/handlers/completion-sweeper.ts',
+    memoryMb: 512,
+    timeoutSeconds: 60,
     tables: { payments: 'readWrite' },
     queues: { wallet: 'send', ledger: 'send' },
     psp: false,
@@ -327,7 +363,8 @@ const functions = {
     entry: 'lambdas/handlers/completion-consumer.ts',
     memoryMb: 256,
     timeoutSeconds: CONSUMER_TIMEOUT_SECONDS,
-    tables: { payments: 'readWrite' },
+    // Wallets and ledger: the consumers' per-payment cursors, compared once a payment completes.
+    tables: { payments: 'readWrite', wallets: 'read', ledger: 'read' },
     queues: { completion: 'consume' },
     psp: false,
     triggers: [{ kind: 'queue', queue: 'completion', batchSize: 10 }],

@@ -1,10 +1,16 @@
-import { cancel, type Payment } from '../domain/payment';
-import type { PaymentStore } from '../ports/payment-store';
-import type { Deadline, PaymentGateway } from '../ports/psp';
+import {
+  cancel,
+  dropPendingCancel,
+  type Payment,
+  type PendingCancel,
+  requestCancel,
+} from '../domain/payment';
+import type { PaymentStore, SaveOptions } from '../ports/payment-store';
+import type { Deadline, PaymentGateway, PspPayment } from '../ports/psp';
 import { type HttpOutcome, problemOutcome } from '../shared/http';
 import { TransientOutcome } from '../shared/idempotent';
-import type { Clock } from './clock';
-import { canceledOutcome, orderNotFound, unknownOutcome } from './outcomes';
+import { addMs, type Clock } from './clock';
+import { canceledOutcome, orderNotFound, pspUnavailable, unknownOutcome } from './outcomes';
 
 export interface CancelCommand {
   readonly orderId: string;
@@ -13,14 +19,21 @@ export interface CancelCommand {
   readonly cancelAmount?: number;
 }
 
+export interface CancelSettings {
+  /** When recovery takes over a cancel intent whose request died: past the cancel function's timeout. */
+  readonly executingStaleAfterMs: number;
+}
+
 export interface CancelDeps {
   readonly store: PaymentStore;
   readonly psp: PaymentGateway;
   readonly clock: Clock;
+  readonly settings: CancelSettings;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** A stored write loses only to another cancel or a reconciliation; then the cancel is re-applied. */
-const SAVE_ATTEMPTS = 5;
+/** Time kept back from the function's deadline for answering; past it, recovery owns the cancel. */
+const ANSWER_MARGIN_MS = 1_000;
 
 function refusal(reason: string): TransientOutcome {
   if (reason === 'CANCEL_AMOUNT_EXCEEDS_BALANCE') {
@@ -29,7 +42,7 @@ function refusal(reason: string): TransientOutcome {
         status: 422,
         code: reason,
         title: 'Cancel amount exceeds balance',
-        detail: 'The cancel amount is larger than what remains of the payment.',
+        detail: 'The cancel amount is larger than what remains of the payment (less cancels in progress).',
       }),
     );
   }
@@ -48,41 +61,141 @@ export function pspCancelKey(orderId: string, idempotencyKey: string): string {
   return `cancel-${orderId}-${idempotencyKey}`;
 }
 
+/** The cancel the PSP just made for `amount`: Toss appends each cancel to the payment's list. */
+export function cancelMadeFor(payment: PspPayment, amount: number): string | undefined {
+  return payment.cancels.findLast((c) => c.cancelAmount === amount)?.transactionKey;
+}
+
+/** One optimistic step on the payment: what to write (if anything) and what it leads to. */
+export type Step<T> = { readonly write?: Payment; readonly options?: SaveOptions; readonly result: T };
+
+/**
+ * Reads the payment, decides, and writes, again on a fresh read whenever another writer won, for as
+ * long as the deadline allows; undefined when it ran out (recovery finishes what is left).
+ */
+export async function untilSaved<T>(
+  deps: Pick<CancelDeps, 'store' | 'sleep'>,
+  orderId: string,
+  deadline: Deadline,
+  decide: (payment: Payment) => Step<T>,
+): Promise<T | undefined> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  for (let attempt = 0; deadline.remainingMs() > ANSWER_MARGIN_MS; attempt++) {
+    const payment = await deps.store.get(orderId);
+    if (!payment) throw orderNotFound(orderId);
+    const step = decide(payment);
+    if (!step.write || (await deps.store.save(payment, step.write, step.options))) return step.result;
+    // Lost to a concurrent write: spread the retries so contenders do not collide again.
+    await sleep(Math.random() * Math.min(100, 5 * 2 ** attempt));
+  }
+  return undefined;
+}
+
+/**
+ * A cancel is recorded at most once, by the payment itself: the intent (request key and amount) is
+ * saved before the PSP is asked, reserving its amount; the PSP's cancel is then recorded by its
+ * transaction key, which the payment refuses to hold twice. Whatever this request cannot finish
+ * before its deadline, recovery finishes from the intent.
+ */
 export function cancelUseCase(deps: CancelDeps) {
   return async (command: CancelCommand, deadline: Deadline): Promise<HttpOutcome> => {
-    let payment = await deps.store.get(command.orderId);
-    if (!payment) throw orderNotFound(command.orderId);
-    const planned = cancel(payment, { ...command, at: deps.clock().toISOString() });
-    if (!planned.ok) throw refusal(planned.reason);
-    const cancelAmount = planned.event?.amount ?? 0;
-
-    const result = await deps.psp.cancel(
-      {
-        paymentKey: payment.paymentKey ?? '',
-        cancelReason: command.cancelReason,
-        cancelAmount,
-        idempotencyKey: pspCancelKey(command.orderId, command.idempotencyKey),
-      },
-      deadline,
-    );
-    if (result.kind === 'unknown') throw unknownOutcome(command.orderId);
-    if (result.kind === 'declined') {
-      return problemOutcome({
-        status: 422,
-        code: result.code,
-        title: 'Cancel declined by the PSP',
-        detail: result.message,
-      });
-    }
-    // The PSP has canceled: record it, re-applying on a fresh read if another write won.
-    for (let attempt = 0; attempt < SAVE_ATTEMPTS && payment; attempt++) {
-      const next = cancel(payment, { ...command, cancelAmount, at: deps.clock().toISOString() });
-      if (!next.ok)
-        throw new Error(`PSP canceled ${cancelAmount} on ${command.orderId} but we refuse: ${next.reason}`);
-      if (await deps.store.save(payment, next.payment, { event: next.event }))
-        return canceledOutcome(next.payment);
-      payment = (await deps.store.get(command.orderId)) as Payment | undefined;
-    }
-    throw new Error(`could not record the cancel of ${command.orderId}`);
+    const { orderId } = command;
+    const requestKey = pspCancelKey(orderId, command.idempotencyKey);
+    type Intent =
+      | { readonly applied: Payment }
+      | { readonly paymentKey: string; readonly pending: PendingCancel };
+    const intent = await untilSaved(deps, orderId, deadline, (payment): Step<Intent> => {
+      const now = deps.clock();
+      const asked = requestCancel(payment, { ...command, requestKey, at: now.toISOString() });
+      if (!asked.ok) throw refusal(asked.reason);
+      if (asked.kind === 'applied') return { result: { applied: payment } };
+      const fresh = asked.payment !== payment;
+      return {
+        write: fresh ? asked.payment : undefined,
+        options: { recoveryDueAt: addMs(now, deps.settings.executingStaleAfterMs) },
+        result: { paymentKey: payment.paymentKey ?? '', pending: asked.pending },
+      };
+    });
+    // Nothing was asked of the PSP yet: the client may simply retry.
+    if (!intent) throw unknownOutcome(orderId);
+    if ('applied' in intent) return canceledOutcome(intent.applied);
+    return await execute(deps, orderId, intent.paymentKey, intent.pending, deadline);
   };
+}
+
+async function execute(
+  deps: CancelDeps,
+  orderId: string,
+  paymentKey: string,
+  pending: PendingCancel,
+  deadline: Deadline,
+): Promise<HttpOutcome> {
+  const result = await deps.psp.cancel(
+    {
+      paymentKey,
+      cancelReason: pending.reason,
+      cancelAmount: pending.amount,
+      idempotencyKey: pending.requestKey,
+    },
+    deadline,
+  );
+  if (result.kind === 'unknown') throw unknownOutcome(orderId);
+  if (result.kind !== 'approved') {
+    // The PSP did not cancel: release the reservation. If that cannot be saved, recovery re-asks.
+    await untilSaved(deps, orderId, deadline, (payment) => ({
+      write: dropPendingCancel(payment, { requestKey: pending.requestKey, at: deps.clock().toISOString() }),
+      result: true,
+    }));
+    if (result.kind === 'unavailable') throw pspUnavailable();
+    return problemOutcome({
+      status: 422,
+      code: result.code,
+      title: 'Cancel declined by the PSP',
+      detail: result.message,
+    });
+  }
+  const transactionKey = cancelMadeFor(result.payment, pending.amount);
+  if (transactionKey === undefined) throw unknownOutcome(orderId);
+  const recorded = await recordPspCancel(deps, orderId, { ...pending, transactionKey }, deadline);
+  // Past the deadline the intent stays: recovery records it, the client's retry answers it.
+  if (!recorded) throw unknownOutcome(orderId);
+  return canceledOutcome(recorded);
+}
+
+/**
+ * Records one cancel the PSP made, by its transaction key, settling the intent of the same request
+ * key; a key already recorded only clears the intent. The payment as recorded, or undefined when the
+ * deadline came first.
+ */
+export function recordPspCancel(
+  deps: Pick<CancelDeps, 'store' | 'clock' | 'sleep'>,
+  orderId: string,
+  made: {
+    readonly transactionKey: string;
+    readonly amount: number;
+    readonly reason: string;
+    readonly requestKey?: string;
+  },
+  deadline: Deadline,
+): Promise<Payment | undefined> {
+  return untilSaved(deps, orderId, deadline, (payment): Step<Payment> => {
+    const at = deps.clock().toISOString();
+    const { transactionKey, requestKey } = made;
+    const next = cancel(payment, {
+      at,
+      transactionKey,
+      requestKey,
+      cancelAmount: made.amount,
+      cancelReason: made.reason,
+    });
+    if (next.ok) return { write: next.payment, options: { event: next.event }, result: next.payment };
+    const stillPending =
+      requestKey !== undefined && payment.pendingCancels?.some((p) => p.requestKey === requestKey);
+    if (next.reason === 'CANCEL_ALREADY_RECORDED' && stillPending) {
+      const cleared = dropPendingCancel(payment, { requestKey, at });
+      return { write: cleared, result: cleared };
+    }
+    if (next.reason === 'CANCEL_ALREADY_RECORDED') return { result: payment };
+    throw new Error(`PSP cancel ${transactionKey} of ${orderId} cannot be recorded: ${next.reason}`);
+  });
 }

@@ -1,4 +1,4 @@
-import { approve, decline, markUnknown, type Payment } from '../domain/payment';
+import { approve, decline, markUnknown, type Payment, reopen } from '../domain/payment';
 import type { PaymentStore } from '../ports/payment-store';
 import type { Deadline, PaymentGateway } from '../ports/psp';
 import type { HttpOutcome } from '../shared/http';
@@ -10,6 +10,8 @@ import {
   inProgress,
   keyReusedOutcome,
   orderNotFound,
+  paymentSessionNotFound,
+  pspUnavailable,
   unknownOutcome,
 } from './outcomes';
 
@@ -71,6 +73,17 @@ export function confirmUseCase(deps: ConfirmDeps) {
       }
       case 'unknown':
         return await settleUnknown(deps, executing, at);
+      case 'sessionNotFound':
+      case 'unavailable': {
+        // Not the PSP's word on this payment: it stays confirmable and nothing is stored.
+        const pspMayHaveActed = begun.previousStatus !== 'NOT_STARTED';
+        const next = reopen(executing, { at: at.toISOString(), pspMayHaveActed });
+        if (next.ok) {
+          const recoveryDueAt = addMs(at, deps.settings.unknownFirstCheckAfterMs);
+          await deps.store.save(executing, next.payment, pspMayHaveActed ? { recoveryDueAt } : {});
+        }
+        throw result.kind === 'unavailable' ? pspUnavailable() : paymentSessionNotFound();
+      }
     }
   };
 }
@@ -121,12 +134,17 @@ async function commit(
   return replayOrRefuse(command, current);
 }
 
-async function settleUnknown(deps: ConfirmDeps, executing: Payment, at: Date): Promise<never> {
+async function settleUnknown(deps: ConfirmDeps, executing: Payment, at: Date): Promise<HttpOutcome> {
   const next = markUnknown(executing, { at: at.toISOString() });
-  if (next.ok) {
-    await deps.store.save(executing, next.payment, {
+  const saved =
+    next.ok &&
+    (await deps.store.save(executing, next.payment, {
       recoveryDueAt: addMs(at, deps.settings.unknownFirstCheckAfterMs),
-    });
-  }
-  throw unknownOutcome(executing.orderId);
+    }));
+  if (saved) throw unknownOutcome(executing.orderId);
+  // A webhook or recovery settled it meanwhile from the PSP's word: answer with that.
+  const current = await deps.store.get(executing.orderId);
+  if (!current) throw orderNotFound(executing.orderId);
+  const { paymentKey = '', amount } = executing;
+  return replayOrRefuse({ orderId: executing.orderId, paymentKey, amount }, current);
 }

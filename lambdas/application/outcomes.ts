@@ -64,3 +64,32 @@ export function amountMismatch(): TransientOutcome {
     }),
   );
 }
+
+/** The metric of confirms and cancels answered 503 PSP_UNAVAILABLE; an alarm watches it. */
+export const PSP_UNAVAILABLE_METRIC = 'PspUnavailable';
+
+/** The PSP refused our credentials or configuration: nothing happened, retry once an operator fixed it. */
+export function pspUnavailable(): TransientOutcome {
+  return new TransientOutcome(
+    problemOutcome({
+      status: 503,
+      code: 'PSP_UNAVAILABLE',
+      title: 'Payment provider unavailable',
+      detail:
+        'The payment provider cannot be used right now (configuration); nothing was charged. Retry later.',
+    }),
+  );
+}
+
+/** The PSP never knew this paymentKey for the order: nothing happened, the order stays confirmable. */
+export function paymentSessionNotFound(): TransientOutcome {
+  return new TransientOutcome(
+    problemOutcome({
+      status: 422,
+      code: 'PAYMENT_SESSION_NOT_FOUND',
+      title: 'Unknown paymentKey',
+      detail:
+        'The payment provider has no payment session for this paymentKey and order; nothing was charged.',
+    }),
+  );
+}

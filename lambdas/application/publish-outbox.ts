@@ -25,14 +25,34 @@ export function sweepOutboxUseCase(deps: {
   staleAfterMs: number;
   batchLimit: number;
 }) {
-  return async (): Promise<{ republished: number; failures: { orderId: string; error: unknown }[] }> => {
+  return staleSweep({
+    find: (before, limit) => deps.outbox.findUnpublished(before, limit),
+    handle: deps.publish,
+    ...deps,
+  });
+}
+
+export interface SweepResult {
+  readonly republished: number;
+  readonly failures: readonly { orderId: string; error: unknown }[];
+}
+
+/** Finds outbox slots stale for longer than `staleAfterMs` and handles each; one failure does not stop the rest. */
+export function staleSweep(deps: {
+  find: (before: string, limit: number) => Promise<OutboxEntry[]>;
+  handle: (entry: OutboxEntry) => Promise<unknown>;
+  clock: () => Date;
+  staleAfterMs: number;
+  batchLimit: number;
+}) {
+  return async (): Promise<SweepResult> => {
     const before = new Date(deps.clock().getTime() - deps.staleAfterMs).toISOString();
-    const entries = await deps.outbox.findUnpublished(before, deps.batchLimit);
+    const entries = await deps.find(before, deps.batchLimit);
     const failures: { orderId: string; error: unknown }[] = [];
     for (const entry of entries) {
-      // One payment's failure must not stop the others; the next run retries it.
+      // The next run retries a payment that failed here.
       await deps
-        .publish(entry)
+        .handle(entry)
         .catch((error: unknown) => failures.push({ orderId: entry.event.orderId, error }));
     }
     return { republished: entries.length - failures.length, failures };

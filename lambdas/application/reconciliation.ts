@@ -1,3 +1,4 @@
+import { daysSinceLastCompleted, previousSeoulDay, seoulDaysEndingAt } from '../domain/business-day';
 import {
   checkLedgerAgainstWallets,
   foldSettlement,
@@ -106,6 +107,31 @@ export function reconciliationUseCase(deps: ReconciliationDeps) {
     // Last: a summary item means the run completed and its reports exist.
     await store.saveSummary(summary);
     return { summary, reports: locations };
+  };
+}
+
+/** How far back a scheduled run looks for the last completed day. */
+export const CATCH_UP_DAYS = 31;
+
+/** A scheduled run needs this much time left to start one more day; the next run picks up the rest. */
+const DAY_START_MARGIN_MS = 120_000;
+
+/**
+ * The scheduled run: the day before the event's scheduled time (not the clock at run time, so a late
+ * or retried run reconciles the day it was meant for), plus every day after the last completed one
+ * that a failed or missed run left open, oldest first.
+ */
+export function scheduledReconciliationUseCase(deps: ReconciliationDeps) {
+  const reconcile = reconciliationUseCase(deps);
+  return async (scheduledAt: Date, deadline: Deadline): Promise<ReconciliationResult[]> => {
+    const window = seoulDaysEndingAt(previousSeoulDay(scheduledAt), CATCH_UP_DAYS);
+    const days = daysSinceLastCompleted(window, await deps.store.completedDays(window));
+    const results: ReconciliationResult[] = [];
+    for (const day of days) {
+      if (results.length > 0 && deadline.remainingMs() < DAY_START_MARGIN_MS) break;
+      results.push(await reconcile(day, deadline));
+    }
+    return results;
   };
 }
 

@@ -1,4 +1,12 @@
-import { approve, cancel, decline, markUnknown, type Payment, type Transition } from '../domain/payment';
+import {
+  decline,
+  dropPendingCancel,
+  markUnknown,
+  type Payment,
+  type PendingCancel,
+  reopen,
+  type Transition,
+} from '../domain/payment';
 import {
   DEFAULT_RECOVERY_POLICY,
   RECOVERY_EXHAUSTED,
@@ -7,18 +15,29 @@ import {
   recoveryDelayMs,
 } from '../domain/recovery';
 import type { PaymentStore, RecoveryCandidate } from '../ports/payment-store';
-import type { Deadline, PaymentGateway, PspResult } from '../ports/psp';
+import type { Deadline, PaymentGateway, PspLookup, PspResult } from '../ports/psp';
+import { cancelMadeFor, recordPspCancel } from './cancel';
 import { addMs, type Clock } from './clock';
+import { applyPspView } from './psp-view';
 
 /** The metric of payments failed with RECOVERY_EXHAUSTED; an alarm watches it. */
 export const RECOVERY_EXHAUSTED_METRIC = 'RecoveryExhausted';
-
-export const PSP_CANCEL_REASON = 'Canceled at the PSP before recovery settled the payment';
+/** The metric of payments recovery could not ask the PSP about for maxAttempts looks; an alarm watches it. */
+export const RECOVERY_STALLED_METRIC = 'RecoveryStalled';
 
 /** Time kept between the last PSP call and the lease's end, to record the outcome. */
 const LEASE_MARGIN_MS = 5_000;
 
-export type RecoveryOutcome = 'approved' | 'failed' | 'exhausted' | 'rescheduled' | 'skipped';
+export type RecoveryOutcome =
+  | 'approved'
+  | 'failed'
+  | 'reopened'
+  | 'canceled'
+  | 'exhausted'
+  | 'rescheduled'
+  /** Rescheduled, and the PSP has been unreachable for maxAttempts looks or more: a person should know. */
+  | 'stalled'
+  | 'skipped';
 
 export interface RecoveryDeps {
   readonly store: PaymentStore;
@@ -37,11 +56,15 @@ export interface RecoveryRunReport {
   readonly outcomes: Readonly<Record<RecoveryOutcome, number>>;
 }
 
+/** How a look went, for the counters: only answered looks count towards RECOVERY_EXHAUSTED. */
+type Look = 'answered' | 'unanswered';
+
 /**
- * One scheduled run: every payment due in the recovery index is claimed with a lease, the
- * PSP is asked what became of the order, and the payment is settled the way confirm would
- * have settled it (event and outbox included), or looked at again later with a growing,
- * jittered gap, until RECOVERY_EXHAUSTED.
+ * One scheduled run: every payment due in the recovery index is claimed with a lease and the PSP is
+ * asked what became of the order. A confirm is settled the way confirm would have settled it (event
+ * and outbox included), a pending cancel is finished with its own PSP key and recorded by the PSP's
+ * transaction key; otherwise the payment is looked at again later with a growing, jittered gap. Only
+ * the PSP's answers can exhaust a payment; while the PSP cannot be asked it stays UNKNOWN (and alarms).
  */
 export function recoveryRunUseCase(deps: RecoveryDeps) {
   const policy = deps.policy ?? DEFAULT_RECOVERY_POLICY;
@@ -54,53 +77,109 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
       owner: deps.owner,
     });
     if (!claimed) return 'skipped';
-    const { payment, attempts } = claimed;
     // PSP calls must end before the lease does, or another run could take the payment meanwhile.
     const leaseEnds = now.getTime() + deps.leaseMs - LEASE_MARGIN_MS;
     const withinLease: Deadline = {
       remainingMs: () => Math.min(outer.remainingMs(), leaseEnds - deps.clock().getTime()),
     };
-    const lookup = await deps.psp.findByOrderId(payment.orderId, withinLease);
+    const lookup = await deps.psp.findByOrderId(claimed.payment.orderId, withinLease);
+    if (lookup.kind === 'unknown') return reschedule(claimed, 'unanswered');
+    const { payment } = claimed;
+    if (payment.status !== 'EXECUTING' && payment.status !== 'UNKNOWN') {
+      return finishCancels(claimed, lookup, withinLease);
+    }
     const action = recoveryAction(lookup);
     switch (action.kind) {
       case 'approve':
         return lookup.kind === 'found'
-          ? settle(payment, attempts, { kind: 'approved', payment: lookup.payment })
-          : reschedule(payment, attempts);
+          ? settle(claimed, { kind: 'approved', payment: lookup.payment })
+          : reschedule(claimed, 'answered');
       case 'reconfirm': {
         const result = await deps.psp.confirm(
           { paymentKey: payment.paymentKey ?? '', orderId: payment.orderId, amount: payment.amount },
           withinLease,
         );
-        return settle(payment, attempts, result);
+        return settle(claimed, result);
       }
       case 'fail':
         return commit(payment, decline(payment, { at: deps.clock().toISOString(), ...action }), 'failed');
+      case 'reopen':
+        return commit(
+          payment,
+          reopen(payment, { at: deps.clock().toISOString(), pspMayHaveActed: false }),
+          'reopened',
+        );
       case 'retry':
-        return reschedule(payment, attempts);
+        return reschedule(claimed, 'answered');
     }
   }
 
-  async function settle(payment: Payment, attempts: number, result: PspResult): Promise<RecoveryOutcome> {
+  async function settle(claimed: RecoveryCandidate, result: PspResult): Promise<RecoveryOutcome> {
+    const { payment } = claimed;
     const at = deps.clock().toISOString();
-    if (result.kind === 'approved' && result.payment.totalAmount === payment.amount) {
-      const approvedAt = result.payment.approvedAt ?? at;
-      const approved = approve(payment, { at, paymentKey: result.payment.paymentKey, approvedAt });
-      const outcome = await commit(payment, approved, 'approved');
-      // Approved and then (partly) canceled at the PSP while we did not know: record both, in order.
-      const canceledAtPsp = result.payment.totalAmount - result.payment.balanceAmount;
-      if (outcome === 'approved' && approved.ok && canceledAtPsp > 0) {
-        const canceled = cancel(approved.payment, {
-          at,
-          cancelAmount: canceledAtPsp,
-          cancelReason: PSP_CANCEL_REASON,
-        });
-        await commit(approved.payment, canceled, 'approved');
+    switch (result.kind) {
+      case 'approved': {
+        // The approval, and whatever the PSP canceled since, each by its transaction key.
+        const applied = await applyPspView(deps, payment, result.payment);
+        if (applied.kind === 'applied') return applied.changed ? 'approved' : 'skipped';
+        return applied.kind === 'lost' ? 'skipped' : reschedule(claimed, 'answered');
       }
-      return outcome;
+      case 'declined':
+        return commit(payment, decline(payment, { at, ...result }), 'failed');
+      case 'sessionNotFound':
+        return commit(payment, reopen(payment, { at, pspMayHaveActed: false }), 'reopened');
+      case 'unavailable':
+        return reschedule(claimed, 'unanswered');
+      case 'unknown':
+        return reschedule(claimed, 'answered');
     }
-    if (result.kind === 'declined') return commit(payment, decline(payment, { at, ...result }), 'failed');
-    return reschedule(payment, attempts);
+  }
+
+  /** A settled payment with cancel intents: the PSP's cancels are recorded, each intent finished with its key. */
+  async function finishCancels(
+    claimed: RecoveryCandidate,
+    lookup: Exclude<PspLookup, { kind: 'unknown' }>,
+    withinLease: Deadline,
+  ): Promise<RecoveryOutcome> {
+    const { orderId } = claimed.payment;
+    if (lookup.kind === 'found') await applyPspView(deps, claimed.payment, lookup.payment);
+    let current = await deps.store.get(orderId);
+    for (const pending of current?.pendingCancels ?? []) {
+      if (!(await finishCancel(orderId, current?.paymentKey ?? '', pending, withinLease))) break;
+    }
+    current = await deps.store.get(orderId);
+    if (!current || (current.pendingCancels?.length ?? 0) === 0) return 'canceled';
+    return reschedule({ ...claimed, payment: current }, 'answered');
+  }
+
+  /** Asks the PSP for the intent's cancel again with the same key (a replay if it was made); false if unknown. */
+  async function finishCancel(
+    orderId: string,
+    paymentKey: string,
+    pending: PendingCancel,
+    withinLease: Deadline,
+  ): Promise<boolean> {
+    const result = await deps.psp.cancel(
+      {
+        paymentKey,
+        cancelReason: pending.reason,
+        cancelAmount: pending.amount,
+        idempotencyKey: pending.requestKey,
+      },
+      withinLease,
+    );
+    if (result.kind === 'unknown' || result.kind === 'unavailable') return false;
+    if (result.kind !== 'approved') {
+      const payment = await deps.store.get(orderId);
+      if (!payment) return true;
+      return deps.store.save(
+        payment,
+        dropPendingCancel(payment, { requestKey: pending.requestKey, at: deps.clock().toISOString() }),
+      );
+    }
+    const transactionKey = cancelMadeFor(result.payment, pending.amount);
+    if (transactionKey === undefined) return false;
+    return (await recordPspCancel(deps, orderId, { ...pending, transactionKey }, withinLease)) !== undefined;
   }
 
   async function commit(
@@ -113,38 +192,41 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
     return (await deps.store.save(payment, next.payment, { event: next.event })) ? outcome : 'skipped';
   }
 
-  async function reschedule(payment: Payment, attempts: number): Promise<RecoveryOutcome> {
+  async function reschedule(claimed: RecoveryCandidate, look: Look): Promise<RecoveryOutcome> {
+    const { payment } = claimed;
     const now = deps.clock();
-    const made = attempts + 1;
-    if (made >= policy.maxAttempts) {
+    const made = claimed.attempts + 1;
+    const answered = (claimed.answered ?? 0) + (look === 'answered' ? 1 : 0);
+    const settling = payment.status === 'EXECUTING' || payment.status === 'UNKNOWN';
+    if (settling && answered >= policy.maxAttempts) {
       const next = decline(payment, {
         at: now.toISOString(),
         code: RECOVERY_EXHAUSTED,
-        message: `No outcome from the PSP after ${made} recovery attempts.`,
+        message: `The PSP's answers settled nothing after ${answered} recovery looks.`,
       });
       return commit(payment, next, 'exhausted');
     }
     const dueAt = addMs(now, recoveryDelayMs(made, deps.random, policy));
+    const outcome: RecoveryOutcome =
+      look === 'unanswered' && made >= policy.maxAttempts ? 'stalled' : 'rescheduled';
     if (payment.status === 'EXECUTING') {
       // Stale EXECUTING means nobody knows the outcome: say so, and keep it in the index.
       const next = markUnknown(payment, { at: now.toISOString() });
-      if (
-        next.ok &&
-        (await deps.store.save(payment, next.payment, { recoveryDueAt: dueAt, recoveryAttempts: made }))
-      ) {
-        return 'rescheduled';
-      }
-      return 'skipped';
+      const options = { recoveryDueAt: dueAt, recoveryAttempts: made, recoveryAnswered: answered };
+      return next.ok && (await deps.store.save(payment, next.payment, options)) ? outcome : 'skipped';
     }
-    return (await deps.store.reschedule(payment, made, dueAt)) ? 'rescheduled' : 'skipped';
+    return (await deps.store.reschedule(payment, made, dueAt, answered)) ? outcome : 'skipped';
   }
 
   return async (deadline: Deadline, limit: number): Promise<RecoveryRunReport> => {
     const outcomes: Record<RecoveryOutcome, number> = {
       approved: 0,
       failed: 0,
+      reopened: 0,
+      canceled: 0,
       exhausted: 0,
       rescheduled: 0,
+      stalled: 0,
       skipped: 0,
     };
     const due = await deps.store.findDueForRecovery(deps.clock().toISOString(), limit);

@@ -10,6 +10,10 @@ export function sellerPayable(sellerId: string): string {
   return `seller-payable:${sellerId}`;
 }
 
+export function isSellerPayable(account: string): boolean {
+  return account.startsWith(sellerPayable(''));
+}
+
 /** One account's line in a journal transaction; exactly one of `debit` and `credit` is non-zero. */
 export interface JournalEntry {
   readonly account: string;

@@ -17,12 +17,14 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 /** The whole state machine: anything not listed is forbidden. FAILURE and CANCELED are final. */
 const NEXT_STATUSES: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
   NOT_STARTED: ['EXECUTING'],
-  EXECUTING: ['SUCCESS', 'FAILURE', 'UNKNOWN'],
+  // NOT_STARTED / UNKNOWN again: the PSP refused to hear the confirm (unknown session, auth error).
+  EXECUTING: ['SUCCESS', 'FAILURE', 'UNKNOWN', 'NOT_STARTED'],
   // Recovery either re-confirms (→ EXECUTING) or resolves from the PSP's answer.
-  UNKNOWN: ['EXECUTING', 'SUCCESS', 'FAILURE'],
+  UNKNOWN: ['EXECUTING', 'SUCCESS', 'FAILURE', 'NOT_STARTED'],
   SUCCESS: ['CANCELED', 'PARTIAL_CANCELED'],
   PARTIAL_CANCELED: ['PARTIAL_CANCELED', 'CANCELED'],
-  FAILURE: [],
+  // Only the PSP's word finalises: a payment it shows approved is corrected to SUCCESS.
+  FAILURE: ['SUCCESS'],
   CANCELED: [],
 };
 
@@ -39,6 +41,22 @@ export interface CheckoutItem {
 export interface PaymentItem extends CheckoutItem {
   /** What of this line is not canceled yet; the items' balances always sum to the payment's. */
   readonly balanceAmount: number;
+}
+
+/** A cancel the PSP made and we recorded, by its transaction key (Toss `cancels[].transactionKey`). */
+export interface AppliedCancel {
+  readonly transactionKey: string;
+  readonly amount: number;
+  /** The PSP idempotency key of our cancel request; absent for cancels made elsewhere (PSP console). */
+  readonly requestKey?: string;
+}
+
+/** A cancel we are about to ask the PSP for: durable before the call, so recovery can finish it. */
+export interface PendingCancel {
+  readonly requestKey: string;
+  readonly amount: number;
+  readonly reason: string;
+  readonly at: string;
 }
 
 export interface PaymentFailure {
@@ -59,6 +77,10 @@ export interface Payment {
   readonly paymentKey?: string;
   readonly approvedAt?: string;
   readonly failure?: PaymentFailure;
+  /** Every PSP cancel applied to the payment: a transaction key is recorded at most once. */
+  readonly cancels?: readonly AppliedCancel[];
+  /** Cancels asked of the PSP whose outcome is not recorded yet; they reserve their amount. */
+  readonly pendingCancels?: readonly PendingCancel[];
   /** +1 on every accepted transition: the optimistic-concurrency token of the stored item. */
   readonly version: number;
   /** Seq of the latest emitted event; +1 per event. */
@@ -82,7 +104,8 @@ export type Refusal =
   | 'INVALID_STATE'
   | 'AMOUNT_MISMATCH'
   | 'PAYMENT_KEY_MISMATCH'
-  | 'CANCEL_AMOUNT_EXCEEDS_BALANCE';
+  | 'CANCEL_AMOUNT_EXCEEDS_BALANCE'
+  | 'CANCEL_ALREADY_RECORDED';
 
 /** Business refusals are values, not exceptions: callers inside idempotent functions must not throw them. */
 export interface Refused {
@@ -150,8 +173,9 @@ export function approve(
   command: Command & { readonly paymentKey: string; readonly approvedAt: string },
 ): Transition {
   const { paymentKey, approvedAt } = command;
+  // From FAILURE too: the PSP's approval outranks a failure we recorded (its event follows PaymentFailed).
   return advance(payment, 'SUCCESS', command.at, () => ({
-    changes: { paymentKey, approvedAt },
+    changes: { paymentKey, approvedAt, failure: undefined },
     emit: (header) => ({
       ...header,
       type: 'PaymentConfirmed',
@@ -186,16 +210,98 @@ export function markUnknown(payment: Payment, command: Command): Transition {
 }
 
 /**
- * Cancels `cancelAmount` (absent = the whole balance), spread over the lines in proportion to what
- * each has left, so every seller gives back its share and no line goes below zero.
+ * The PSP refused to hear the confirm (it never knew that paymentKey for this order, or our
+ * credentials were refused): the payment is confirmable again, NOT_STARTED without a paymentKey,
+ * or UNKNOWN (same key kept) when an earlier attempt may have reached the PSP.
+ */
+export function reopen(
+  payment: Payment,
+  command: Command & { readonly pspMayHaveActed: boolean },
+): Transition {
+  if (command.pspMayHaveActed) return markUnknown(payment, command);
+  return advance(payment, 'NOT_STARTED', command.at, () => ({ changes: { paymentKey: undefined } }));
+}
+
+/** The outcome of asking to cancel: the intent recorded, or the cancel already applied for this key. */
+export type CancelIntent =
+  | {
+      readonly ok: true;
+      readonly kind: 'pending';
+      readonly payment: Payment;
+      readonly pending: PendingCancel;
+    }
+  | { readonly ok: true; readonly kind: 'applied'; readonly payment: Payment }
+  | Refused;
+
+/**
+ * Records the intent to cancel before the PSP is asked, reserving its amount against the balance
+ * left by other pending cancels. The same request key finds its own intent (or its applied cancel).
+ */
+export function requestCancel(
+  payment: Payment,
+  command: Command & {
+    readonly requestKey: string;
+    readonly cancelAmount?: number;
+    readonly cancelReason: string;
+  },
+): CancelIntent {
+  if (payment.status !== 'SUCCESS' && payment.status !== 'PARTIAL_CANCELED') return refuse('INVALID_STATE');
+  if (payment.cancels?.some((c) => c.requestKey === command.requestKey)) {
+    return { ok: true, kind: 'applied', payment };
+  }
+  const pendings = payment.pendingCancels ?? [];
+  const own = pendings.find((p) => p.requestKey === command.requestKey);
+  if (own) return { ok: true, kind: 'pending', payment, pending: own };
+  const available = payment.balanceAmount - sumAmounts(pendings.map((p) => p.amount));
+  const amount = command.cancelAmount ?? available;
+  if (amount > available) return refuse('CANCEL_AMOUNT_EXCEEDS_BALANCE');
+  if (amountError(amount) !== undefined)
+    return refuse(amount === 0 ? 'CANCEL_AMOUNT_EXCEEDS_BALANCE' : 'INVALID_AMOUNT');
+  const pending = { requestKey: command.requestKey, amount, reason: command.cancelReason, at: command.at };
+  return {
+    ok: true,
+    kind: 'pending',
+    payment: amend(payment, command.at, { pendingCancels: [...pendings, pending] }),
+    pending,
+  };
+}
+
+/** The PSP declined the cancel (or it was found not to have happened): its reservation is released. */
+export function dropPendingCancel(
+  payment: Payment,
+  command: Command & { readonly requestKey: string },
+): Payment {
+  const pendingCancels = (payment.pendingCancels ?? []).filter((p) => p.requestKey !== command.requestKey);
+  return amend(payment, command.at, { pendingCancels });
+}
+
+/** A change that is no transition of the state machine: same status, no event, version+1. */
+function amend(payment: Payment, at: string, changes: Partial<Pick<Payment, 'pendingCancels'>>): Payment {
+  return { ...payment, ...changes, version: payment.version + 1, updatedAt: at };
+}
+
+/**
+ * Records a cancel the PSP made: `cancelAmount` (absent = the whole balance), spread over the lines
+ * in proportion to what each has left, so every seller gives back its share and no line goes below
+ * zero. A PSP transaction key is recorded at most once; recording it settles the pending cancel of
+ * the same request key.
  */
 export function cancel(
   payment: Payment,
-  command: Command & { readonly cancelAmount?: number; readonly cancelReason: string },
+  command: Command & {
+    readonly cancelAmount?: number;
+    readonly cancelReason: string;
+    readonly transactionKey?: string;
+    readonly requestKey?: string;
+  },
 ): Transition {
   const cancelAmount = command.cancelAmount ?? payment.balanceAmount;
   const balanceAmount = payment.balanceAmount - cancelAmount;
+  const { transactionKey, requestKey } = command;
   return advance(payment, balanceAmount === 0 ? 'CANCELED' : 'PARTIAL_CANCELED', command.at, () => {
+    if (transactionKey !== undefined && payment.cancels?.some((c) => c.transactionKey === transactionKey)) {
+      return 'CANCEL_ALREADY_RECORDED';
+    }
     if (amountError(cancelAmount) !== undefined) return 'INVALID_AMOUNT';
     if (balanceAmount < 0) return 'CANCEL_AMOUNT_EXCEEDS_BALANCE';
     const shares = allocateProportionally(
@@ -203,6 +309,10 @@ export function cancel(
       payment.items.map((item) => item.balanceAmount),
     );
     const share = (index: number) => shares[index] ?? 0;
+    const applied: AppliedCancel | undefined =
+      transactionKey === undefined
+        ? undefined
+        : { transactionKey, amount: cancelAmount, ...(requestKey === undefined ? {} : { requestKey }) };
     return {
       changes: {
         balanceAmount,
@@ -210,6 +320,10 @@ export function cancel(
           ...item,
           balanceAmount: item.balanceAmount - share(index),
         })),
+        ...(applied ? { cancels: [...(payment.cancels ?? []), applied] } : {}),
+        ...(requestKey === undefined || !payment.pendingCancels
+          ? {}
+          : { pendingCancels: payment.pendingCancels.filter((p) => p.requestKey !== requestKey) }),
       },
       emit: (header) => ({
         ...header,
@@ -223,7 +337,12 @@ export function cancel(
   });
 }
 
-type Changes = Partial<Pick<Payment, 'paymentKey' | 'approvedAt' | 'failure' | 'balanceAmount' | 'items'>>;
+type Changes = Partial<
+  Pick<
+    Payment,
+    'paymentKey' | 'approvedAt' | 'failure' | 'balanceAmount' | 'items' | 'cancels' | 'pendingCancels'
+  >
+>;
 
 interface Step {
   readonly changes: Changes;

@@ -10,8 +10,28 @@ export type PspReply =
   /** Connection refused or reset, or no answer before the timeout. */
   | { readonly kind: 'networkError' };
 
-/** `alreadyProcessed`: the PSP has a result for this payment already; query it, then decide. */
-export type PspOutcome = 'approved' | 'declined' | 'retryable' | 'alreadyProcessed';
+/**
+ * `alreadyProcessed`: the PSP has a result for this payment already; query it, then decide.
+ * `unavailable`: the PSP refused our credentials or configuration, so it did not act; not a decline.
+ * `sessionNotFound`: the PSP never knew that paymentKey for the order; not a decline either.
+ */
+export type PspOutcome =
+  | 'approved'
+  | 'declined'
+  | 'retryable'
+  | 'alreadyProcessed'
+  | 'unavailable'
+  | 'sessionNotFound';
+
+/** Toss's answers to bad or missing credentials and to requests the merchant is not set up for. */
+const CONFIGURATION_CODES: ReadonlySet<string> = new Set([
+  'UNAUTHORIZED_KEY',
+  'INVALID_API_KEY',
+  'INCORRECT_BASIC_AUTH_FORMAT',
+  'FORBIDDEN_REQUEST',
+]);
+
+const UNAUTHORIZED = 401;
 
 /** Transient by Toss's documentation although some come with a 4xx status. */
 const RETRYABLE_CODES: ReadonlySet<string> = new Set([
@@ -38,6 +58,8 @@ export function classifyPspReply(reply: PspReply): PspOutcome {
 
 function classifyPspError(httpStatus: number, code: string): PspOutcome {
   if (code === 'ALREADY_PROCESSED_PAYMENT') return 'alreadyProcessed';
+  if (code === 'NOT_FOUND_PAYMENT_SESSION') return 'sessionNotFound';
+  if (httpStatus === UNAUTHORIZED || CONFIGURATION_CODES.has(code)) return 'unavailable';
   if (RETRYABLE_CODES.has(code) || INTERNAL_FAILURE_CODE.test(code)) return 'retryable';
   // A 4xx is the PSP refusing this request; 5xx, 429 and anything unexpected may be transient.
   const clientError = httpStatus >= 400 && httpStatus < 500 && httpStatus !== TOO_MANY_REQUESTS;

@@ -1,7 +1,7 @@
-import { type AccountTotals, sellerPayable } from './ledger';
+import { type AccountTotals, isSellerPayable } from './ledger';
 import { sumAmounts } from './money';
-import { approve, cancel, type Payment, type Transition } from './payment';
-import { classifyPspStatus } from './psp-outcome';
+import type { Payment, Transition } from './payment';
+import { applyFact, type PspFact, type PspView, pspFacts } from './psp-facts';
 
 /**
  * Daily reconciliation against the PSP's settlement data: what one order's evidence from both
@@ -52,21 +52,16 @@ export function netSettled(day: PspDay): number {
 }
 
 /** What reconciliation reads of our payment. */
-export type InternalPayment = Pick<Payment, 'orderId' | 'status' | 'amount' | 'balanceAmount' | 'paymentKey'>;
+export type InternalPayment = Pick<
+  Payment,
+  'orderId' | 'status' | 'amount' | 'balanceAmount' | 'paymentKey' | 'cancels'
+>;
 
 /** The PSP's current view of one payment, from a lookup by orderId (the PSP port's payment fits). */
-export interface PspPaymentView {
-  readonly paymentKey: string;
-  /** Toss status: DONE, CANCELED, PARTIAL_CANCELED, ... */
-  readonly status: string;
-  readonly totalAmount: number;
-  readonly balanceAmount: number;
-  readonly approvedAt?: string;
-}
+export type PspPaymentView = PspView;
 
-export type Correction =
-  | { readonly kind: 'approve'; readonly paymentKey: string; readonly approvedAt: string }
-  | { readonly kind: 'cancel'; readonly cancelAmount: number };
+/** Corrections are the PSP's facts we have not recorded: its approval, its cancels by transaction key. */
+export type Correction = PspFact;
 
 export interface Verdict {
   readonly kind: 'verdict';
@@ -85,15 +80,6 @@ export interface OrderEvidence {
   readonly pspNow?: PspPaymentView | null;
 }
 
-/** What the PSP holds for the payment, from the day's rows or a lookup. */
-interface PspTruth {
-  readonly paymentKey: string;
-  readonly approved: boolean;
-  readonly totalAmount: number;
-  readonly balanceAmount: number;
-  readonly approvedAt?: string;
-}
-
 export function assess(evidence: OrderEvidence): Assessment {
   const { psp, internal } = evidence;
   if (!internal) {
@@ -101,7 +87,7 @@ export function assess(evidence: OrderEvidence): Assessment {
     return verdict('MISSING_INTERNAL', 'The PSP settled money for an order we have no payment for.');
   }
   if (!psp) return verdict('MISSING_AT_PSP', 'Approved here that day, but the PSP settled nothing for it.');
-  if (internal.status === 'NOT_STARTED' || internal.status === 'FAILURE') {
+  if (internal.status === 'NOT_STARTED') {
     return verdict('STATUS_MISMATCH', `The PSP settled money for a payment we hold as ${internal.status}.`);
   }
   const truth = pspTruth(psp, internal, evidence.pspNow);
@@ -121,53 +107,43 @@ function pspTruth(
   psp: PspDay,
   internal: InternalPayment,
   pspNow: PspPaymentView | null | undefined,
-): PspTruth | undefined | 'lookup' {
+): PspView | undefined | 'lookup' {
   if (pspNow === null) return undefined;
-  if (pspNow !== undefined) {
-    const status = classifyPspStatus(pspNow.status);
-    return { ...pspNow, approved: status === 'approved' || status === 'canceled' };
-  }
+  if (pspNow !== undefined) return pspNow;
   const dayDecides = psp.approved > 0 && psp.canceled === 0 && internal.balanceAmount === internal.amount;
   if (!dayDecides) return 'lookup';
   return {
     paymentKey: psp.paymentKey,
-    approved: true,
+    status: 'DONE',
     totalAmount: psp.approved,
     balanceAmount: psp.approved,
     approvedAt: psp.approvedAt,
+    cancels: [],
   };
 }
 
-function compare(psp: PspTruth, internal: InternalPayment): Verdict {
-  if (!psp.approved) {
-    return verdict('STATUS_MISMATCH', 'The PSP settled money for a payment it does not hold as approved.');
-  }
+function compare(psp: PspView, internal: InternalPayment): Verdict {
   if (psp.totalAmount !== internal.amount) {
     return verdict('AMOUNT_MISMATCH', `The PSP approved ${psp.totalAmount}; we hold ${internal.amount}.`);
   }
-  if (internal.paymentKey !== undefined && internal.paymentKey !== psp.paymentKey) {
-    return verdict('STATUS_MISMATCH', 'The PSP approved another paymentKey than the one we hold.');
+  const finding = pspFacts(internal, psp);
+  switch (finding.kind) {
+    case 'notApproved':
+      return verdict('STATUS_MISMATCH', 'The PSP settled money for a payment it does not hold as approved.');
+    case 'mismatch':
+      return verdict('STATUS_MISMATCH', finding.reason);
+    case 'facts':
+      if (finding.facts.length === 0) return verdict('MATCHED', 'Agrees with the PSP.');
+      return verdict('STATUS_MISMATCH', describe(finding.facts, internal), finding.facts);
   }
-  if (internal.status === 'EXECUTING' || internal.status === 'UNKNOWN') {
-    // The confirm's own success transition, then whatever the PSP canceled since.
-    if (!psp.approvedAt) return verdict('STATUS_MISMATCH', 'The PSP approved it but gives no approval time.');
-    const approval: Correction = { kind: 'approve', paymentKey: psp.paymentKey, approvedAt: psp.approvedAt };
-    const canceled = internal.amount - psp.balanceAmount;
-    return verdict(
-      'STATUS_MISMATCH',
-      `Approved at the PSP; ${internal.status} here.`,
-      canceled > 0 ? [approval, { kind: 'cancel', cancelAmount: canceled }] : [approval],
-    );
-  }
-  const missingCancel = internal.balanceAmount - psp.balanceAmount;
-  if (missingCancel === 0) return verdict('MATCHED', 'Agrees with the PSP.');
-  if (missingCancel > 0) {
-    return verdict('STATUS_MISMATCH', `The PSP canceled ${missingCancel} that we have not recorded.`, [
-      { kind: 'cancel', cancelAmount: missingCancel },
-    ]);
-  }
-  // Giving money back to sellers on our own word would be a guess: a person looks.
-  return verdict('STATUS_MISMATCH', `We recorded ${-missingCancel} of cancels that the PSP did not make.`);
+}
+
+function describe(facts: readonly PspFact[], internal: InternalPayment): string {
+  const canceled = sumAmounts(facts.map((f) => (f.kind === 'cancel' ? f.cancelAmount : 0)));
+  const approval = facts.some((f) => f.kind === 'approve')
+    ? `Approved at the PSP; ${internal.status} here. `
+    : '';
+  return `${approval}${canceled > 0 ? `The PSP canceled ${canceled} that we have not recorded.` : ''}`.trim();
 }
 
 function verdict(cls: ReconciliationClass, reason: string, corrections: readonly Correction[] = []): Verdict {
@@ -178,9 +154,7 @@ export const CORRECTION_CANCEL_REASON = 'Canceled at the PSP; recorded by reconc
 
 /** A correction is the ordinary domain transition, so it emits the same event a confirm or cancel would. */
 export function applyCorrection(payment: Payment, correction: Correction, at: string): Transition {
-  return correction.kind === 'approve'
-    ? approve(payment, { at, paymentKey: correction.paymentKey, approvedAt: correction.approvedAt })
-    : cancel(payment, { at, cancelAmount: correction.cancelAmount, cancelReason: CORRECTION_CANCEL_REASON });
+  return applyFact(payment, correction, at, CORRECTION_CANCEL_REASON);
 }
 
 export interface LedgerCheck {
@@ -195,9 +169,8 @@ export function checkLedgerAgainstWallets(
   accounts: readonly AccountTotals[],
   walletsTotal: number,
 ): LedgerCheck {
-  const payablePrefix = sellerPayable('');
   const sellerPayables = sumAmounts(
-    accounts.filter((a) => a.account.startsWith(payablePrefix)).map((a) => a.credits - a.debits),
+    accounts.filter((a) => isSellerPayable(a.account)).map((a) => a.credits - a.debits),
   );
   return { walletsTotal, sellerPayables, balanced: walletsTotal === sellerPayables };
 }

@@ -7,7 +7,10 @@ import { classifyPspStatus } from './psp-outcome';
 export interface RecoveryPolicy {
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
-  /** Looks at one payment before giving up with RECOVERY_EXHAUSTED. */
+  /**
+   * Looks the PSP answered without settling the payment before giving up with RECOVERY_EXHAUSTED;
+   * also the number of unanswered looks (PSP unreachable) after which recovery alarms, never fails.
+   */
   readonly maxAttempts: number;
 }
 
@@ -24,8 +27,10 @@ export type RecoveryAction =
   | { readonly kind: 'approve' }
   /** The buyer authorised but the PSP has no outcome yet: confirm again with the same key. */
   | { readonly kind: 'reconfirm' }
-  /** The PSP never approved it and never will (aborted, expired, unknown order). */
+  /** The PSP said no (aborted, expired): only its word fails a payment. */
   | { readonly kind: 'fail'; readonly code: string; readonly message: string }
+  /** The PSP has no payment for the order: our confirm never reached it, so it stays confirmable. */
+  | { readonly kind: 'reopen' }
   /** The PSP could not be asked, or answered with something we do not recognise: look again later. */
   | { readonly kind: 'retry' };
 
@@ -37,9 +42,7 @@ export type PspOrderView =
 
 export function recoveryAction(lookup: PspOrderView): RecoveryAction {
   if (lookup.kind === 'unknown') return { kind: 'retry' };
-  if (lookup.kind === 'notFound') {
-    return { kind: 'fail', code: 'NOT_FOUND_AT_PSP', message: 'The PSP has no payment for this order.' };
-  }
+  if (lookup.kind === 'notFound') return { kind: 'reopen' };
   switch (classifyPspStatus(lookup.payment.status)) {
     case 'approved':
     case 'canceled':

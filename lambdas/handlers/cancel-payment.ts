@@ -1,21 +1,21 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { cancelUseCase } from '../application/cancel';
 import { fingerprintOf } from '../application/checkout';
-import { paymentStore, systemClock } from '../shared/composition';
+import { paymentStore, settings, systemClock } from '../shared/composition';
 import { toProxyResult } from '../shared/http';
 import { idempotencyStore, idempotent } from '../shared/idempotent';
 import { API_GATEWAY_REQUEST, observed } from '../shared/observability';
-import { paymentGateway } from '../shared/psp';
+import { countPspUnavailable, paymentGateway } from '../shared/psp';
 import { parseIdempotencyKey, parseJsonBody, parsePathParameter } from '../shared/request';
 import { cancelSchema, orderIdSchema } from '../shared/schemas';
 import { countByStatus, telemetry } from '../shared/telemetry';
 
 const observability = telemetry();
-
 const useCase = cancelUseCase({
   store: paymentStore(),
   psp: paymentGateway(observability),
   clock: systemClock,
+  settings,
 });
 
 const cancel = idempotent(
@@ -26,7 +26,8 @@ const cancel = idempotent(
     keyPath: 'key',
     validationPath: 'fingerprint',
     keyPrefix: 'cancel',
-    expiresAfterSeconds: 24 * 3600,
+    // At least the PSP's own key window (Toss keeps cancel keys 15 days).
+    expiresAfterSeconds: 15 * 24 * 3600,
   },
 );
 
@@ -39,9 +40,12 @@ async function cancelHandler(event: APIGatewayProxyEvent, context: Context): Pro
   const body = parseJsonBody(event, cancelSchema);
   if (!body.ok) return toProxyResult(body.outcome);
   const command = { orderId: orderId.value, idempotencyKey: key.value, ...body.value };
-  const result = await cancel(
-    { key: `${orderId.value}:${key.value}`, fingerprint: fingerprintOf(body.value), command },
-    context,
+  const result = countPspUnavailable(
+    observability,
+    await cancel(
+      { key: `${orderId.value}:${key.value}`, fingerprint: fingerprintOf(body.value), command },
+      context,
+    ),
   );
   countByStatus(observability.metrics, 'CancelOutcome', result.statusCode);
   return result;

@@ -4,7 +4,7 @@ import { paymentStore, settings, systemClock } from '../shared/composition';
 import { toProxyResult } from '../shared/http';
 import { idempotencyStore, idempotent } from '../shared/idempotent';
 import { API_GATEWAY_REQUEST, observed } from '../shared/observability';
-import { paymentGateway } from '../shared/psp';
+import { countPspUnavailable, paymentGateway } from '../shared/psp';
 import { parseJsonBody } from '../shared/request';
 import { confirmSchema } from '../shared/schemas';
 import { countByStatus, telemetry } from '../shared/telemetry';
@@ -26,7 +26,7 @@ const confirm = idempotent(
 async function confirmHandler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   const body = parseJsonBody(event, confirmSchema);
   if (!body.ok) return toProxyResult(body.outcome);
-  const result = await confirm(body.value, context);
+  const result = countPspUnavailable(observability, await confirm(body.value, context));
   // Confirm outcome by HTTP status: 200 approved, 402 declined, 202 unknown (recovery settles it), 4xx refused.
   countByStatus(observability.metrics, 'ConfirmOutcome', result.statusCode);
   return result;

@@ -1,6 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { RECOVERY_EXHAUSTED_METRIC, recoveryRunUseCase } from '../application/recovery';
+import {
+  RECOVERY_EXHAUSTED_METRIC,
+  RECOVERY_STALLED_METRIC,
+  recoveryRunUseCase,
+} from '../application/recovery';
 import { paymentStore, settings, systemClock } from '../shared/composition';
 import { observed } from '../shared/observability';
 import { paymentGateway } from '../shared/psp';
@@ -34,6 +38,11 @@ async function recoveryHandler(_event: unknown, context: Context) {
   if (report.outcomes.exhausted > 0) {
     metrics.addMetric(RECOVERY_EXHAUSTED_METRIC, MetricUnit.Count, report.outcomes.exhausted);
     logger.error('payments failed with RECOVERY_EXHAUSTED', { count: report.outcomes.exhausted });
+  }
+  // And this one: payments the PSP could not be asked about for too long (they stay UNKNOWN).
+  if (report.outcomes.stalled > 0) {
+    metrics.addMetric(RECOVERY_STALLED_METRIC, MetricUnit.Count, report.outcomes.stalled);
+    logger.error('recovery cannot reach the PSP for some payments', { count: report.outcomes.stalled });
   }
   return report;
 }

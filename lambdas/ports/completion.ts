@@ -1,5 +1,6 @@
 /** The consumers whose progress a payment shows (`walletSettled`, `ledgerRecorded`). */
-export type SettlingConsumer = 'wallet' | 'ledger';
+export const SETTLING_CONSUMERS = ['wallet', 'ledger'] as const;
+export type SettlingConsumer = (typeof SETTLING_CONSUMERS)[number];
 
 /** "I have applied event `seq` of this payment." Sent after the effect commits, and again on duplicates. */
 export interface SettlementReport {
@@ -14,6 +15,22 @@ export interface CompletionReporter {
 }
 
 export interface SettlementLog {
-  /** Keeps the highest seq each consumer has applied for a payment; an older report changes nothing. */
-  recordSettled(report: SettlementReport, at: string): Promise<void>;
+  /**
+   * Keeps the highest seq each consumer has applied for a payment; an older report changes
+   * nothing. True when this report completed the payment's latest event (every consumer has
+   * applied it): that happens once per event, and takes it off the completion sweeper's index.
+   */
+  recordSettled(report: SettlementReport, at: string): Promise<boolean>;
+}
+
+/** What one consumer has applied of one payment, as a single item holds it (read consistently). */
+export interface AppliedAmount {
+  /** The payment's latest event seq this consumer applied. */
+  readonly seq: number;
+  /** Net money the applied events moved to the payment's sellers, in minor units. */
+  readonly amount: number;
+}
+
+export interface AppliedAmounts {
+  applied(orderId: string): Promise<AppliedAmount | undefined>;
 }

@@ -14,9 +14,22 @@ export interface OutboxStore {
   markPublished(orderId: string, seq: number): Promise<void>;
   /** Slots still unpublished since before `before`, oldest first, across all index shards. */
   findUnpublished(before: string, limit: number): Promise<OutboxEntry[]>;
+  /** The payment's outbox slot, read consistently; undefined when it never had an event. */
+  latest(orderId: string): Promise<OutboxEntry | undefined>;
+  /**
+   * Slots whose latest event has not been reported applied by every consumer since before
+   * `before` (the sparse `incomplete` index), oldest first, across all index shards.
+   */
+  findIncomplete(before: string, limit: number): Promise<OutboxEntry[]>;
+  /** Restarts the completion clock of event `seq` at `at` (after a republish), if it is still incomplete. */
+  deferCompletion(orderId: string, seq: number, at: string): Promise<void>;
 }
 
 /** Delivers events to every subscriber queue, in the given order. Throws when any send failed. */
 export interface EventPublisher {
-  publish(events: readonly DomainEvent[]): Promise<void>;
+  /**
+   * `redelivery` names a deliberate re-send (a republish): the queues must not drop it as a
+   * duplicate of the first send; the consumers' processed markers absorb the repeat instead.
+   */
+  publish(events: readonly DomainEvent[], redelivery?: string): Promise<void>;
 }

@@ -20,7 +20,8 @@ export type CreateResult =
   | { readonly created: false; readonly existing: Payment; readonly fingerprint: string };
 
 export type BeginExecutionResult =
-  | { readonly ok: true; readonly payment: Payment }
+  /** `previousStatus`: NOT_STARTED, or UNKNOWN / EXECUTING when an earlier attempt may have reached the PSP. */
+  | { readonly ok: true; readonly payment: Payment; readonly previousStatus: Payment['status'] }
   /** The condition failed: `current` is the stored payment, absent when the order does not exist. */
   | { readonly ok: false; readonly current?: Payment };
 
@@ -28,14 +29,18 @@ export type BeginExecutionResult =
 export interface RecoveryCandidate {
   readonly payment: Payment;
   readonly attempts: number;
+  /** Of those looks, how many the PSP answered (only these count towards RECOVERY_EXHAUSTED). */
+  readonly answered?: number;
 }
 
 export interface SaveOptions {
   readonly event?: DomainEvent;
-  /** When recovery should look at the payment next; required while EXECUTING or UNKNOWN. */
+  /** When recovery should look at the payment next; required while EXECUTING or UNKNOWN (pending cancels keep theirs). */
   readonly recoveryDueAt?: string;
   /** Recovery's count of looks at the payment, kept while it stays in the index. */
   readonly recoveryAttempts?: number;
+  /** Of those, the looks the PSP answered. */
+  readonly recoveryAnswered?: number;
 }
 
 export interface PaymentStore {
@@ -44,8 +49,8 @@ export interface PaymentStore {
   get(orderId: string): Promise<Payment | undefined>;
   view(orderId: string): Promise<PaymentView | undefined>;
   /**
-   * NOT_STARTED → EXECUTING, or UNKNOWN → EXECUTING with the same paymentKey, for the
-   * checkout's exact amount: one conditional write, no read.
+   * NOT_STARTED → EXECUTING, or UNKNOWN (or EXECUTING past its due time: a takeover) → EXECUTING
+   * with the same paymentKey, for the checkout's exact amount: one conditional write, no read.
    */
   beginExecution(command: {
     readonly orderId: string;
@@ -69,6 +74,16 @@ export interface PaymentStore {
     orderId: string,
     lease: { readonly now: string; readonly until: string; readonly owner: string },
   ): Promise<RecoveryCandidate | undefined>;
+  /**
+   * Takes a lease on any existing payment, due or not (a PSP webhook asks for a look now);
+   * undefined when the order does not exist or another lease is running.
+   */
+  claimForSync(
+    orderId: string,
+    lease: { readonly now: string; readonly until: string; readonly owner: string },
+  ): Promise<RecoveryCandidate | undefined>;
   /** Keeps the status, records the attempt and the next due time, and releases the lease. */
-  reschedule(payment: Payment, attempts: number, dueAt: string): Promise<boolean>;
+  reschedule(payment: Payment, attempts: number, dueAt: string, answered?: number): Promise<boolean>;
+  /** Ends this owner's lease without changing the payment. */
+  releaseLease(orderId: string, owner: string): Promise<void>;
 }

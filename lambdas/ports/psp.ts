@@ -21,10 +21,20 @@ export interface PspPayment {
 /** `unknown`: the outcome could not be learned in time (retries exhausted, timeouts); money may have moved. */
 export type PspUnknown = { readonly kind: 'unknown'; readonly code: string; readonly message: string };
 
+/** The PSP refused our credentials or configuration (or we have none): it did nothing. */
+export type PspUnavailable = {
+  readonly kind: 'unavailable';
+  readonly code: string;
+  readonly message: string;
+};
+
 export type PspResult =
   /** For cancel: the cancel was accepted, and `payment` is the updated payment. */
   | { readonly kind: 'approved'; readonly payment: PspPayment }
   | { readonly kind: 'declined'; readonly code: string; readonly message: string }
+  /** Confirm only: the PSP never knew this paymentKey for the order; nothing happened. */
+  | { readonly kind: 'sessionNotFound'; readonly code: string; readonly message: string }
+  | PspUnavailable
   | PspUnknown;
 
 export type PspLookup =

@@ -29,6 +29,8 @@ export interface ReconciliationStore {
   /** The payments that exist among `orderIds`, in any order. */
   findPayments(orderIds: readonly string[]): Promise<InternalPayment[]>;
   saveSummary(summary: ReconciliationSummary): Promise<void>;
+  /** Which of `dates` have a summary, i.e. a completed run. */
+  completedDays(dates: readonly string[]): Promise<Set<string>>;
 }
 
 /** The sum of every seller's wallet balance, for the ledger check. */

@@ -1,12 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbAppliedAmounts } from '../adapters/dynamodb/apply-once';
 import { traceDelivery } from '../adapters/dynamodb/delivery-trace';
 import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { DynamoDbOutboxStore } from '../adapters/dynamodb/outbox-store';
 import { DynamoDbPaymentStore } from '../adapters/dynamodb/payment-store';
 import { DynamoDbWalletStore } from '../adapters/dynamodb/wallet-store';
 import { DEFAULT_RECOVERY_POLICY } from '../domain/recovery';
-import type { SettlementLog } from '../ports/completion';
+import type { AppliedAmounts, SettlementLog } from '../ports/completion';
 import type { LedgerStore } from '../ports/ledger-store';
 import type { OutboxStore } from '../ports/outbox';
 import type { PaymentStore } from '../ports/payment-store';
@@ -49,6 +50,7 @@ export const settings = {
   executingStaleAfterMs: Number(process.env.EXECUTING_STALE_AFTER_MS ?? 60_000),
   unknownFirstCheckAfterMs: Number(process.env.UNKNOWN_FIRST_CHECK_AFTER_MS ?? 30_000),
   outboxStaleAfterMs: Number(process.env.OUTBOX_STALE_AFTER_MS ?? 120_000),
+  completionStaleAfterMs: Number(process.env.COMPLETION_STALE_AFTER_MS ?? 300_000),
   recoveryPolicy: {
     baseDelayMs: Number(process.env.RECOVERY_BASE_DELAY_MS ?? DEFAULT_RECOVERY_POLICY.baseDelayMs),
     maxDelayMs: Number(process.env.RECOVERY_MAX_DELAY_MS ?? DEFAULT_RECOVERY_POLICY.maxDelayMs),
@@ -66,6 +68,14 @@ export function walletStore(client: DynamoDBClient = dynamoDbClient()): WalletSt
 
 export function ledgerStore(client: DynamoDBClient = dynamoDbClient()): LedgerStore {
   return new DynamoDbLedgerStore(documentClient(client), requiredEnv('LEDGER_TABLE'));
+}
+
+/** What the wallet or the ledger consumer has applied per payment (its cursors), read-only. */
+export function appliedAmounts(
+  tableEnvVar: 'WALLETS_TABLE' | 'LEDGER_TABLE',
+  client: DynamoDBClient = dynamoDbClient(),
+): AppliedAmounts {
+  return new DynamoDbAppliedAmounts(documentClient(client), requiredEnv(tableEnvVar));
 }
 
 /** One payment's event delivery as the operator sees it (`ops payment <orderId>`). */

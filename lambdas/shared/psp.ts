@@ -1,7 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { TossPaymentGateway } from '../adapters/toss/toss-gateway';
+import { PSP_UNAVAILABLE_METRIC } from '../application/outcomes';
 import type { PaymentGateway, SettlementGateway } from '../ports/psp';
 import { optionalNumberEnv, requiredEnv } from './composition';
 import { type Telemetry, traced } from './telemetry';
@@ -20,6 +22,15 @@ async function pspSecretKey(): Promise<string> {
   return secret;
 }
 
+/** Whether a PSP secret key is set (the deployed secret starts empty); never reveals the value. */
+export async function pspConfigured(): Promise<boolean> {
+  try {
+    return (await pspSecretKey()).length > 0;
+  } catch {
+    return false;
+  }
+}
+
 /** PSP calls log their retries on the function's logger and report each attempt's latency as a metric. */
 export function paymentGateway({ logger, metrics }: Telemetry): PaymentGateway & SettlementGateway {
   return new TossPaymentGateway({
@@ -31,4 +42,16 @@ export function paymentGateway({ logger, metrics }: Telemetry): PaymentGateway &
     onAttempt: ({ operation, ms }) =>
       metrics.addMetric(`PspLatency_${operation}`, MetricUnit.Milliseconds, ms),
   });
+}
+
+/** Counts a 503 PSP_UNAVAILABLE answer (the PSP refused our key or configuration) for its alarm. */
+export function countPspUnavailable(
+  { logger, metrics }: Telemetry,
+  result: APIGatewayProxyResult,
+): APIGatewayProxyResult {
+  if (result.statusCode === 503) {
+    metrics.addMetric(PSP_UNAVAILABLE_METRIC, MetricUnit.Count, 1);
+    logger.error('the PSP refused our credentials or configuration: PSP_UNAVAILABLE');
+  }
+  return result;
 }

@@ -2,8 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { PSP_UNAVAILABLE_METRIC } from '../../lambdas/application/outcomes';
 import { RECONCILIATION_DISCREPANCIES_METRIC } from '../../lambdas/application/reconciliation-metrics';
-import { RECOVERY_EXHAUSTED_METRIC } from '../../lambdas/application/recovery';
+import { LEDGER_WALLET_DIVERGENCE_METRIC } from '../../lambdas/application/record-settlement';
+import { RECOVERY_EXHAUSTED_METRIC, RECOVERY_STALLED_METRIC } from '../../lambdas/application/recovery';
 import type { FunctionName } from '../topology';
 import { deadLetterQueueName } from '../topology';
 import { type Functions, METRICS_NAMESPACE } from './functions';
@@ -64,6 +66,27 @@ export class Alarms extends Construct {
       Duration.minutes(5),
       'Recovery gave up on a payment (FAILURE RECOVERY_EXHAUSTED): check it at the PSP, see OPERATIONS.md',
     );
+    this.alarmOnServiceMetric(
+      'recovery',
+      RECOVERY_STALLED_METRIC,
+      Duration.minutes(5),
+      'Recovery cannot reach the PSP for payments it keeps UNKNOWN: check the PSP and its secret, see OPERATIONS.md',
+    );
+    for (const service of ['confirmPayment', 'cancelPayment'] as const) {
+      this.alarmOnServiceMetric(
+        service,
+        PSP_UNAVAILABLE_METRIC,
+        Duration.minutes(5),
+        `${service} answered 503 PSP_UNAVAILABLE: the PSP refused our secret key or configuration, see OPERATIONS.md`,
+        `${service}${PSP_UNAVAILABLE_METRIC}`,
+      );
+    }
+    this.alarmOnServiceMetric(
+      'completion',
+      LEDGER_WALLET_DIVERGENCE_METRIC,
+      Duration.minutes(5),
+      'Wallet and ledger applied different amounts for a payment: see the completion function logs, OPERATIONS.md',
+    );
   }
 
   /** A custom metric one function emits through Powertools, which adds its `service` dimension. */
@@ -72,6 +95,7 @@ export class Alarms extends Construct {
     metricName: string,
     period: Duration,
     description: string,
+    id = metricName,
   ): void {
     const metric = new cloudwatch.Metric({
       namespace: METRICS_NAMESPACE,
@@ -80,7 +104,7 @@ export class Alarms extends Construct {
       statistic: cloudwatch.Stats.MAXIMUM,
       period,
     });
-    this.alarmOnAny(metricName, metric, description);
+    this.alarmOnAny(id, metric, description);
   }
 
   private alarmOnWaitingMessages(topologyName: string, queue: sqs.IQueue): void {

@@ -32,6 +32,7 @@ export async function cancelPayment(req: SimRequest, env: SimEnv): Promise<Handl
           canceledAt: env.clock(),
           refundableAmount: order.balanceAmount,
         });
+        env.statusChanged(order);
         return json(200, toTossPayment(order));
       },
       decline: (code) => new TossError(code).toReply(),

@@ -15,6 +15,12 @@ export async function confirmPayment(req: SimRequest, env: SimEnv): Promise<Hand
   const order = env.state.orderByPaymentKey(paymentKey);
   if (!order) throw new TossError('NOT_FOUND_PAYMENT_SESSION');
   order.confirmCalls += 1;
+  // A retry of a confirm whose answer was lost can lose its (replayed) answer too, if so queued.
+  const next = env.state.scenarios.get(order.orderId)?.[0]?.kind;
+  if (order.approval && (next === 'approve-then-timeout' || next === 'timeout')) {
+    env.state.takeAction(order.orderId);
+    return { drop: 'after-hang' };
+  }
 
   return runIdempotent(
     env.state.idempotency,
@@ -39,12 +45,14 @@ export async function confirmPayment(req: SimRequest, env: SimEnv): Promise<Hand
           approve: () => {
             order.status = 'DONE';
             order.approval = { transactionKey: newTransactionKey(), approvedAt: env.clock() };
+            env.statusChanged(order);
             return json(200, toTossPayment(order));
           },
           decline: (code) => {
             const decline = new TossError(code);
             order.status = 'ABORTED';
             order.failure = { code, message: decline.message };
+            env.statusChanged(order);
             return decline.toReply();
           },
         });

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { TossError } from './errors';
-import type { SimState } from './state';
+import type { Order, SimState } from './state';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -32,6 +32,8 @@ export interface SimEnv {
   clock: () => Date;
   hangMs: number;
   sleep(ms: number): Promise<void>;
+  /** After every status change of an order: registered webhooks hear of it. */
+  statusChanged(order: Order): void;
 }
 
 export type Handler = (req: SimRequest, env: SimEnv) => HandlerResult | Promise<HandlerResult>;

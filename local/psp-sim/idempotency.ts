@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { TossError } from './errors';
 import { type HandlerResult, header, type Reply } from './http';
+import type { TouchedMap } from './state';
 
 /** How a confirm or cancel ended at the PSP. Errors are thrown instead, so they are never stored. */
 export type Outcome =
@@ -9,13 +10,13 @@ export type Outcome =
   /** Nothing was done and nobody is answered. */
   | { kind: 'timed-out' };
 
-type Entry = { kind: 'processing' } | { kind: 'completed'; reply: Reply };
+export type Entry = { kind: 'processing' } | { kind: 'completed'; reply: Reply };
 
 /**
  * Keyed by route and key. The simulator serves a single merchant secret key, so Toss's
  * per-secret-key scope is implied.
  */
-export type IdempotencyEntries = Map<string, Entry>;
+export type IdempotencyEntries = TouchedMap<string, Entry>;
 
 const MAX_KEY_LENGTH = 300;
 

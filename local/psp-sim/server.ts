@@ -4,10 +4,12 @@ import { cancelPayment } from './cancel';
 import { confirmPayment } from './confirm';
 import { TossError } from './errors';
 import { type Handler, type HandlerResult, header, json, readJsonBody, type SimEnv } from './http';
+import { StateJournal } from './journal';
 import { getPaymentByOrderId } from './retrieve';
 import { listSettlements } from './settlements';
 import { createSession, getOrderTruth, setScenario } from './sim-control';
 import { SimState } from './state';
+import { Webhooks } from './webhooks';
 
 export interface PspSimulatorOptions {
   port: number;
@@ -16,6 +18,10 @@ export interface PspSimulatorOptions {
   /** ms the 'timeout' actions hang before closing the socket; default 30000 */
   hangMs?: number;
   clock?: () => Date;
+  /** File that keeps the state across restarts (a journal); absent = in memory only. */
+  stateFile?: string;
+  /** What one minute of Toss's webhook retry schedule lasts; default 1000 ms. */
+  webhookMinuteMs?: number;
 }
 
 export interface PspSimulator {
@@ -24,14 +30,16 @@ export interface PspSimulator {
 }
 
 interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** At most one capture group: the route's path parameter. */
   pattern: RegExp;
   handler: Handler;
 }
 
-function buildRoutes(reset: () => void): Route[] {
+function buildRoutes(reset: () => void, webhooks: Webhooks): Route[] {
   return [
+    { method: 'POST', pattern: /^\/__sim\/webhooks$/, handler: webhooks.register },
+    { method: 'DELETE', pattern: /^\/__sim\/webhooks$/, handler: webhooks.clear },
     { method: 'POST', pattern: /^\/v1\/payments\/confirm$/, handler: confirmPayment },
     { method: 'POST', pattern: /^\/v1\/payments\/([^/]+)\/cancel$/, handler: cancelPayment },
     { method: 'GET', pattern: /^\/v1\/payments\/orders\/([^/]+)$/, handler: getPaymentByOrderId },
@@ -56,15 +64,13 @@ function isAuthorized(authorization: string | undefined, secretKey: string): boo
   return credentials !== undefined && Buffer.from(credentials, 'base64').toString('utf8') === `${secretKey}:`;
 }
 
-/** Starts a Toss Payments–compatible PSP simulator; state lives in memory. */
+/** Starts a Toss Payments–compatible PSP simulator; state lives in memory, and in `stateFile` if given. */
 export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspSimulator> {
   const host = opts.host ?? '127.0.0.1';
   const hangMs = opts.hangMs ?? 30_000;
   const clock = opts.clock ?? (() => new Date());
-  let state = new SimState();
-  const routes = buildRoutes(() => {
-    state = new SimState();
-  });
+  const journal = opts.stateFile ? new StateJournal(opts.stateFile) : undefined;
+  let state = journal?.load() ?? new SimState();
 
   // Every wait goes through here, so close() can cancel them and no timer outlives the server.
   const timers = new Set<NodeJS.Timeout>();
@@ -76,6 +82,11 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
       }, ms);
       timers.add(timer);
     });
+  const webhooks = new Webhooks({ minuteMs: opts.webhookMinuteMs ?? 1000, sleep, clock });
+  const routes = buildRoutes(() => {
+    state = new SimState();
+    journal?.reset();
+  }, webhooks);
 
   async function route(req: IncomingMessage): Promise<HandlerResult> {
     const url = new URL(req.url ?? '/', 'http://psp-sim');
@@ -90,7 +101,13 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
       if (!match || req.method !== method) continue;
       const param = decodeParam(match[1] ?? '');
       const body = method === 'POST' ? await readJsonBody(req) : undefined;
-      const env: SimEnv = { state, clock, hangMs, sleep };
+      const env: SimEnv = {
+        state,
+        clock,
+        hangMs,
+        sleep,
+        statusChanged: (order) => webhooks.statusChanged(order),
+      };
       return handler({ param, query: url.searchParams, headers: req.headers, body }, env);
     }
     throw new TossError('NOT_FOUND');
@@ -106,6 +123,8 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
         error instanceof TossError ? error : new TossError('FAILED_INTERNAL_SYSTEM_PROCESSING')
       ).toReply();
     }
+    // Kept before anyone hears of it, so what a client was told survives a crash right after.
+    journal?.save(state);
     if ('drop' in result) {
       if (result.drop === 'after-hang') await sleep(hangMs);
       res.destroy();
@@ -138,6 +157,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        webhooks.close();
         for (const timer of timers) clearTimeout(timer);
         timers.clear();
         server.close((error) => (error ? reject(error) : resolve()));

@@ -39,12 +39,46 @@ export interface SessionRequest {
 
 export const newTransactionKey = () => randomBytes(16).toString('hex').toUpperCase();
 
+/**
+ * A map that remembers which keys were written, deleted or looked up since the last `takeTouched`
+ * (a looked-up order may be changed in place), so a journal can record just those.
+ */
+export class TouchedMap<K, V> extends Map<K, V> {
+  private touched = new Set<K>();
+
+  override get(key: K): V | undefined {
+    this.touched.add(key);
+    return super.get(key);
+  }
+
+  override set(key: K, value: V): this {
+    this.touched.add(key);
+    return super.set(key, value);
+  }
+
+  override delete(key: K): boolean {
+    this.touched.add(key);
+    return super.delete(key);
+  }
+
+  /** A read that does not count as a touch. */
+  peek(key: K): V | undefined {
+    return super.get(key);
+  }
+
+  takeTouched(): K[] {
+    const keys = [...this.touched];
+    this.touched = new Set();
+    return keys;
+  }
+}
+
 /** Everything the simulator remembers; a reset replaces the whole object. */
 export class SimState {
-  readonly orders = new Map<string, Order>();
+  readonly orders = new TouchedMap<string, Order>();
   readonly orderIdByPaymentKey = new Map<string, string>();
-  readonly scenarios = new Map<string, Action[]>();
-  readonly idempotency: IdempotencyEntries = new Map();
+  readonly scenarios = new TouchedMap<string, Action[]>();
+  readonly idempotency: IdempotencyEntries = new TouchedMap();
 
   orderByPaymentKey(paymentKey: string): Order | undefined {
     const orderId = this.orderIdByPaymentKey.get(paymentKey);

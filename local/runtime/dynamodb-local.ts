@@ -46,7 +46,8 @@ export async function startDynamoDbLocal(opts: { port: number; dataDir?: string 
     java.once('exit', (code) => reject(new Error(`DynamoDB Local exited with code ${code}: ${stderr}`))),
   );
   try {
-    await Promise.race([waitForPort(opts.port, 30_000), exited]);
+    // A JVM start takes seconds, and far longer on a busy 2-core machine.
+    await Promise.race([waitForPort(opts.port, 90_000), exited]);
   } catch (error) {
     await terminate(java);
     throw error;

@@ -25,7 +25,7 @@ export interface LocalRuntimeConfig {
   readonly pspPort: number;
   readonly dynamoPort: number;
   readonly sqsPort: number;
-  /** Folder for DynamoDB data, stream checkpoints and bucket folders; absent = in memory. */
+  /** Folder for DynamoDB data, stream checkpoints, bucket folders and the PSP simulator's state; absent = in memory. */
   readonly dataDir?: string;
   readonly pspSecretKey: string;
   /** Schedule cadence overrides (`SCHEDULE_<FUNCTION>_MS`) and local tuning knobs. */
@@ -60,6 +60,15 @@ function close(server: Server): Promise<void> {
   });
 }
 
+async function registerWebhook(pspUrl: string, url: string): Promise<void> {
+  const response = await fetch(`${pspUrl}/__sim/webhooks`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ url }),
+  });
+  if (!response.ok) throw new Error(`PSP simulator refused the webhook registration: ${response.status}`);
+}
+
 /** Boots emulators, provisions and wires everything from the topology, serves the API. */
 export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<LocalRuntime> {
   await assertPortFree(config.apiPort, 'payments API', 'PORT');
@@ -92,6 +101,10 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
       port: config.pspPort,
       secretKey: config.pspSecretKey,
       hangMs: config.env.PSP_SIM_HANG_MS ? Number(config.env.PSP_SIM_HANG_MS) : undefined,
+      stateFile: config.dataDir && join(config.dataDir, 'psp-sim', 'state.jsonl'),
+      webhookMinuteMs: config.env.PSP_SIM_WEBHOOK_MINUTE_MS
+        ? Number(config.env.PSP_SIM_WEBHOOK_MINUTE_MS)
+        : undefined,
     });
     stops.push(psp.close);
 
@@ -188,6 +201,8 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
     );
     await listen(gateway, config.apiPort);
     stops.push(() => close(gateway));
+    // The PSP simulator tells our webhook route about every status change, as Toss would.
+    await registerWebhook(psp.url, `http://localhost:${config.apiPort}/webhooks/toss`);
 
     return {
       apiUrl: `http://localhost:${config.apiPort}`,

@@ -52,7 +52,10 @@ describe('handler-level id limits (DynamoDB key sizes): 400 problem+json, in AWS
   }
 
   it('refuses a 3,000-character sellerId in the wallet path', async () => {
-    expectProblem400(await api('GET', `/sellers/${LONG_ID}/wallet`), 'INVALID_PATH_PARAMETER');
+    expectProblem400(
+      await api('GET', `/sellers/${LONG_ID}/wallet`, { as: 'operator' }),
+      'INVALID_PATH_PARAMETER',
+    );
     await expectStillServing();
   });
 

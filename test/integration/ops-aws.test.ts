@@ -1,7 +1,8 @@
 /**
- * `npm run ops -- --aws ...` finds deployed queues by their `payments:topology` tag, because
- * CloudFormation generates their names. Here the "deployed" queues are tagged queues on the
- * local SQS (the SDK honours AWS_ENDPOINT_URL_SQS), so the lookup and the redrive run for real.
+ * `npm run ops -- --aws ...` finds deployed queues by their `payments:topology` and
+ * `payments:stack` tags, because CloudFormation generates their names and an account may hold
+ * several copies. Here the "deployed" queues are tagged queues on the local SQS (the SDK honours
+ * AWS_ENDPOINT_URL_SQS), two copies of them, so the lookup and the redrive run for real.
  */
 import {
   CreateQueueCommand,
@@ -9,58 +10,73 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { deadLetterQueueName, TOPOLOGY_TAG, topology } from '../../lib/topology';
+import { deadLetterQueueName, STACK_TAG, stackNames, TOPOLOGY_TAG, topology } from '../../lib/topology';
 import { localSqs, queueDepth, unique } from '../support/events';
 import { ops } from '../support/ops-cli';
 
 let sqs: SQSClient;
-const urls = new Map<string, string>();
+/** Queue URLs of two deployed copies, by stack prefix, then topology name. */
+const copies = { OpsA: new Map<string, string>(), OpsB: new Map<string, string>() };
+type Copy = keyof typeof copies;
 
-async function createTagged(name: string, attributes: Record<string, string> = {}): Promise<string> {
+async function createTagged(copy: Copy, name: string, attributes: Record<string, string> = {}) {
   const { QueueUrl } = await sqs.send(
     new CreateQueueCommand({
       QueueName: `${unique(name)}.fifo`,
       Attributes: { FifoQueue: 'true', ...attributes },
-      tags: { [TOPOLOGY_TAG]: name },
+      tags: { [TOPOLOGY_TAG]: name, [STACK_TAG]: stackNames(copy).stateful },
     }),
   );
-  urls.set(name, QueueUrl as string);
+  copies[copy].set(name, QueueUrl as string);
   return QueueUrl as string;
+}
+
+async function deployCopy(copy: Copy): Promise<void> {
+  for (const [name, spec] of Object.entries(topology.queues)) {
+    if (!spec.deadLetter) {
+      await createTagged(copy, name);
+      continue;
+    }
+    const dlqUrl = await createTagged(copy, deadLetterQueueName(name));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
+    );
+    await createTagged(copy, name, {
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount: 5 }),
+    });
+  }
+}
+
+async function sendDeadLetters(url: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: `{"dead":${i}}`,
+        MessageGroupId: 'g',
+        MessageDeduplicationId: unique(String(i)),
+      }),
+    );
+  }
 }
 
 beforeAll(async () => {
   sqs = localSqs();
-  for (const [name, spec] of Object.entries(topology.queues)) {
-    if (!spec.deadLetter) continue;
-    const dlqUrl = await createTagged(deadLetterQueueName(name));
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
-    );
-    await createTagged(name, {
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount: 5 }),
-    });
-  }
+  await deployCopy('OpsA');
 });
 
 describe('npm run ops -- --aws', () => {
-  it('lists and redrives the tagged queues, not the local ones of the same name', async () => {
-    const walletDlq = urls.get('wallet-dlq') as string;
-    const wallet = urls.get('wallet') as string;
-    for (const id of ['a', 'b']) {
-      await sqs.send(
-        new SendMessageCommand({
-          QueueUrl: walletDlq,
-          MessageBody: `{"dead":"${id}"}`,
-          MessageGroupId: 'g',
-          MessageDeduplicationId: unique(id),
-        }),
-      );
-    }
+  it('lists and redrives the tagged queues of the only copy, not the local ones of the same name', async () => {
+    const walletDlq = copies.OpsA.get('wallet-dlq') as string;
+    const wallet = copies.OpsA.get('wallet') as string;
+    await sendDeadLetters(walletDlq, 2);
 
     const listed = await ops('--aws', 'dlq', 'list');
     expect(listed).toMatchObject({ code: 0 });
+    expect(listed.stderr).toContain('stacks OpsAStatefulStack and OpsAStatelessStack');
     expect(listed.stdout).toMatch(/wallet-dlq\s+2 message/);
     expect(listed.stdout).toMatch(/ledger-dlq\s+0 message/);
+    expect(listed.stdout).toMatch(/publishFailures\s+0 message/);
 
     const redriven = await ops('--aws', 'redrive', 'wallet');
     expect(redriven).toMatchObject({ code: 0 });
@@ -69,9 +85,23 @@ describe('npm run ops -- --aws', () => {
     expect(await queueDepth(sqs, wallet)).toBe(2);
   }, 60_000);
 
-  it('refuses to reconcile on AWS from a laptop (the deployed function does that)', async () => {
-    const answer = await ops('--aws', 'reconcile', '--date', '2024-03-01');
-    expect(answer.code).toBe(1);
-    expect(answer.stderr).toMatch(/usage/);
-  }, 30_000);
+  it('with two copies deployed, refuses without --stack and acts only on the copy named', async () => {
+    await deployCopy('OpsB');
+    await sendDeadLetters(copies.OpsB.get('ledger-dlq') as string, 3);
+
+    const unnamed = await ops('--aws', 'dlq', 'list');
+    expect(unnamed.code).toBe(1);
+    expect(unnamed.stderr).toMatch(/several deployed copies .*OpsA, OpsB.*--stack/);
+
+    const b = await ops('--aws', '--stack', 'OpsBStatelessStack', 'dlq', 'list');
+    expect(b).toMatchObject({ code: 0 });
+    expect(b.stdout).toMatch(/ledger-dlq\s+3 message/);
+    const a = await ops('--aws', '--stack', 'OpsA', 'redrive', 'ledger');
+    expect(a.stdout).toMatch(/redrive ledger-dlq -> ledger: 0 moved of 0/);
+    expect(await queueDepth(sqs, copies.OpsB.get('ledger-dlq') as string)).toBe(3);
+
+    const none = await ops('--aws', '--stack', 'Nope', 'dlq', 'list');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/no queue .* carries payments:stack=NopeStatefulStack .*OpsA, OpsB/);
+  }, 90_000);
 });

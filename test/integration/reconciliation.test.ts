@@ -136,6 +136,10 @@ async function waitUntilSettled(orderId: string): Promise<void> {
 }
 
 describe('reconciliation on the local stack', () => {
+  // What reconciliation heals is what no webhook reported: this day is seeded with them off.
+  beforeAll(() => sim.webhooksOff());
+  afterAll(() => sim.webhooksOn());
+
   it('classifies a seeded day, corrects what is safe once, and a re-run changes nothing', async () => {
     await awayFromSeoulMidnight();
     const date = seoulDay(new Date());

@@ -210,7 +210,8 @@ class CountingGateway implements PaymentGateway {
 }
 
 /** A PSP that can never be reached: every lookup ends unknown; confirm must not be attempted. */
-class UnreachablePsp implements PaymentGateway {
+/** A PSP that answers every lookup with a status nobody can act on. */
+class InconclusivePsp implements PaymentGateway {
   lookups = 0;
 
   async confirm(): Promise<PspResult> {
@@ -221,9 +222,13 @@ class UnreachablePsp implements PaymentGateway {
     throw new Error('recovery never cancels');
   }
 
-  async findByOrderId(): Promise<PspLookup> {
+  async findByOrderId(orderId: string): Promise<PspLookup> {
     this.lookups += 1;
-    return { kind: 'unknown', code: 'PROVIDER_ERROR', message: 'the PSP keeps failing' };
+    const payment = { paymentKey: 'tsim_unreachable', orderId, status: 'SOMETHING_NEW' };
+    return {
+      kind: 'found',
+      payment: { ...payment, totalAmount: 10_000, balanceAmount: 10_000, cancels: [] },
+    };
   }
 }
 
@@ -244,7 +249,7 @@ describe('recovery against DynamoDB Local and the PSP simulator', () => {
 
     const report = await recovery(store, psp)();
 
-    expect(report).toEqual({
+    expect(report).toMatchObject({
       examined: 1,
       outcomes: { approved: 1, failed: 0, exhausted: 0, rescheduled: 0, skipped: 0 },
     });
@@ -268,23 +273,19 @@ describe('recovery against DynamoDB Local and the PSP simulator', () => {
     expect(await sim.truth(orderId)).toMatchObject({ status: 'DONE', confirmCalls: 1 });
   });
 
-  it('an order the PSP never saw (lookup: not found) → FAILURE NOT_FOUND_AT_PSP with PaymentFailed', async () => {
+  it('an order the PSP never saw (lookup: not found) → NOT_STARTED again, confirmable, no event', async () => {
     const { table, store, setup } = await freshTable();
     const orderId = newOrderId();
     await stuckExecuting(setup, orderId, `tsim_never_seen_${randomUUID().slice(0, 8)}`);
 
     const report = await recovery(store, psp)();
 
-    expect(report.outcomes).toMatchObject({ failed: 1, approved: 0 });
+    expect(report.outcomes).toMatchObject({ reopened: 1, failed: 0, approved: 0 });
     const items = await itemsOf(table, orderId);
-    expect(items.get('#PAYMENT')).toMatchObject({
-      status: 'FAILURE',
-      failure: { code: 'NOT_FOUND_AT_PSP' },
-      eventSeq: 1,
-    });
+    expect(items.get('#PAYMENT')).toMatchObject({ status: 'NOT_STARTED', eventSeq: 0 });
+    expect(items.get('#PAYMENT')).not.toHaveProperty('paymentKey');
     expectNoRecoveryKeys(items.get('#PAYMENT'));
-    expect(items.get('EVENT#0000000001')).toMatchObject({ type: 'PaymentFailed', seq: 1 });
-    expect(items.get('#OUTBOX')).toMatchObject({ type: 'PaymentFailed', seq: 1 });
+    expect(items.has('#OUTBOX')).toBe(false);
   });
 
   it('a session the PSP holds but never confirmed (READY) is re-confirmed once and becomes SUCCESS', async () => {
@@ -304,12 +305,12 @@ describe('recovery against DynamoDB Local and the PSP simulator', () => {
     expect(items.get('#OUTBOX')).toMatchObject({ type: 'PaymentConfirmed', seq: 1 });
   });
 
-  it('persistent PSP errors end in FAILURE RECOVERY_EXHAUSTED after maxAttempts looks, gaps growing', async () => {
+  it('inconclusive PSP answers end in FAILURE RECOVERY_EXHAUSTED after maxAttempts looks, gaps growing', async () => {
     const { table, store, setup } = await freshTable();
     const policy: RecoveryPolicy = { baseDelayMs: 10, maxDelayMs: 10_000, maxAttempts: 4 };
     const orderId = newOrderId();
     await stuckExecuting(setup, orderId, 'tsim_unreachable');
-    const unreachable = new UnreachablePsp();
+    const unreachable = new InconclusivePsp();
     // A stepping clock: each run happens an hour after the last, so the payment is due every time.
     let now = Date.now();
     const run = recovery(store, unreachable, { clock: () => new Date(now), policy });
@@ -479,7 +480,7 @@ describe('recovery against DynamoDB Local and the PSP simulator', () => {
 
         const { report, total, byCommand } = await measuredRun(store, healthy);
 
-        expect(report).toEqual({
+        expect(report).toMatchObject({
           examined: STUCK,
           outcomes: { approved: STUCK, failed: 0, exhausted: 0, rescheduled: 0, skipped: 0 },
         });

@@ -53,6 +53,7 @@ async function gone(pids: readonly number[], withinMs: number): Promise<number[]
 describe('local runtime crash', () => {
   let stack: StartedLocalStack | undefined;
   afterEach(async () => {
+    // Whatever the test did, nothing it started outlives it.
     if (stack) await stopLocalStack(stack.process);
     stack = undefined;
   });

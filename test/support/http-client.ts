@@ -208,6 +208,18 @@ export const sim = {
     if (answer.status !== 200) throw new Error(`sim scenario refused: ${answer.status} ${answer.text}`);
   },
 
+  /** Stops the simulator's webhook deliveries; `webhooksOn` registers the local runtime's route again. */
+  async webhooksOff(): Promise<void> {
+    const answer = await request(sim.url(), 'DELETE', '/__sim/webhooks');
+    if (answer.status !== 200) throw new Error(`sim webhooks not cleared: ${answer.status} ${answer.text}`);
+  },
+
+  async webhooksOn(): Promise<void> {
+    const url = `${apiUrl()}/webhooks/toss`;
+    const answer = await request(sim.url(), 'POST', '/__sim/webhooks', { body: { url } });
+    if (answer.status !== 200) throw new Error(`sim webhook not registered: ${answer.status} ${answer.text}`);
+  },
+
   /** The PSP-side truth of an order. */
   async truth(orderId: string): Promise<SimOrderTruth> {
     const answer = await request(sim.url(), 'GET', `/__sim/orders/${encodeURIComponent(orderId)}`);

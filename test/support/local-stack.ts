@@ -11,31 +11,62 @@ export interface LocalStackEndpoints {
 
 export interface StartedLocalStack extends LocalStackEndpoints {
   readonly process: ChildProcess;
+  readonly ports: LocalStackPorts;
   readonly readyMs: number;
+}
+
+export interface LocalStackPorts {
+  readonly api: number;
+  readonly psp: number;
+  readonly dynamo: number;
+  readonly sqs: number;
+}
+
+export interface LocalStackOptions {
+  /** Data folder kept across restarts; absent = `--in-memory`. */
+  readonly dataDir?: string;
+  /** Ports to listen on (e.g. the previous run's, for a restart); absent = free ones. */
+  readonly ports?: LocalStackPorts;
+  /** Its own process group, so the whole runtime (java included) can be killed at once. */
+  readonly detached?: boolean;
 }
 
 /**
  * Starts `npm start -- --in-memory` as a user would (a child process on free ports, so
  * it never collides with a developer's running stack) and waits for its ready line.
  */
-export async function startLocalStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<StartedLocalStack> {
+export async function startLocalStack(
+  extraEnv: NodeJS.ProcessEnv = {},
+  options: LocalStackOptions = {},
+): Promise<StartedLocalStack> {
   const root = resolve(__dirname, '../..');
-  const [api, psp, dynamo, sqs] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const ports = options.ports ?? {
+    api: await freePort(),
+    psp: await freePort(),
+    dynamo: await freePort(),
+    sqs: await freePort(),
+  };
   const startedAt = Date.now();
   const child = spawn(
     process.execPath,
-    [resolve(root, 'node_modules/tsx/dist/cli.mjs'), 'local/start.ts', '--in-memory'],
+    [
+      resolve(root, 'node_modules/tsx/dist/cli.mjs'),
+      'local/start.ts',
+      ...(options.dataDir ? [] : ['--in-memory']),
+    ],
     {
       cwd: root,
       env: {
         ...process.env,
-        PORT: String(api),
-        PSP_SIM_PORT: String(psp),
-        DYNAMODB_PORT: String(dynamo),
-        SQS_PORT: String(sqs),
+        PORT: String(ports.api),
+        PSP_SIM_PORT: String(ports.psp),
+        DYNAMODB_PORT: String(ports.dynamo),
+        SQS_PORT: String(ports.sqs),
+        ...(options.dataDir ? { LOCAL_DATA_DIR: options.dataDir } : {}),
         ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.detached ?? false,
     },
   );
   let output = '';
@@ -50,15 +81,16 @@ export async function startLocalStack(extraEnv: NodeJS.ProcessEnv = {}): Promise
       if (process.env.LOCAL_STACK_VERBOSE) process.stderr.write(chunk);
     });
     child.once('exit', (code) => fail(new Error(`local stack exited with ${code}:\n${output}`)));
-    setTimeout(() => fail(new Error(`local stack not ready after 60 s:\n${output}`)), 60_000).unref();
+    setTimeout(() => fail(new Error(`local stack not ready after 120 s:\n${output}`)), 120_000).unref();
   });
   return {
     process: child,
+    ports,
     readyMs: Date.now() - startedAt,
-    apiUrl: `http://localhost:${api}`,
-    pspUrl: `http://localhost:${psp}`,
-    dynamoEndpoint: `http://127.0.0.1:${dynamo}`,
-    sqsEndpoint: `http://127.0.0.1:${sqs}`,
+    apiUrl: `http://localhost:${ports.api}`,
+    pspUrl: `http://localhost:${ports.psp}`,
+    dynamoEndpoint: `http://127.0.0.1:${ports.dynamo}`,
+    sqsEndpoint: `http://127.0.0.1:${ports.sqs}`,
   };
 }
 

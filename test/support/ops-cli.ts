@@ -1,8 +1,19 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
+export interface OpsAnswer {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 /** `npm run ops -- <args>` as an operator runs it, with this process's environment (the test stack's endpoints). */
-export function ops(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function ops(...args: string[]): Promise<OpsAnswer> {
+  return opsWithEnv({}, ...args);
+}
+
+/** The same, with some environment variables changed. */
+export function opsWithEnv(env: NodeJS.ProcessEnv, ...args: string[]): Promise<OpsAnswer> {
   const root = resolve(__dirname, '../..');
   return new Promise((done, fail) => {
     const child = spawn(
@@ -10,7 +21,7 @@ export function ops(...args: string[]): Promise<{ code: number | null; stdout: s
       [resolve(root, 'node_modules/tsx/dist/cli.mjs'), 'bin/ops.ts', ...args],
       {
         cwd: root,
-        env: { ...process.env },
+        env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

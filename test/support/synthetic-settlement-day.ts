@@ -158,6 +158,9 @@ export function syntheticSettlementDay(options: SyntheticSettlementDayOptions) {
     async saveSummary(summary) {
       hooks.saveSummary?.(summary);
     },
+    async completedDays() {
+      return new Set<string>();
+    },
   });
 
   return { date: DATE, rows, psp, payments, store };

@@ -20,11 +20,13 @@ import {
 /** The contract, written out independently of the implementation's table. */
 const ALLOWED: Record<PaymentStatus, readonly PaymentStatus[]> = {
   NOT_STARTED: ['EXECUTING'],
-  EXECUTING: ['SUCCESS', 'FAILURE', 'UNKNOWN'],
-  UNKNOWN: ['EXECUTING', 'SUCCESS', 'FAILURE'],
+  // Back to NOT_STARTED: the PSP refused to hear the confirm (unknown session, credentials).
+  EXECUTING: ['SUCCESS', 'FAILURE', 'UNKNOWN', 'NOT_STARTED'],
+  UNKNOWN: ['EXECUTING', 'SUCCESS', 'FAILURE', 'NOT_STARTED'],
   SUCCESS: ['CANCELED', 'PARTIAL_CANCELED'],
   PARTIAL_CANCELED: ['PARTIAL_CANCELED', 'CANCELED'],
-  FAILURE: [],
+  // The PSP's approval outranks a FAILURE we recorded.
+  FAILURE: ['SUCCESS'],
   CANCELED: [],
 };
 

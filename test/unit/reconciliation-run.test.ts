@@ -2,6 +2,7 @@ import {
   type ReconciliationDeps,
   type ReconciliationProgress,
   reconciliationUseCase,
+  scheduledReconciliationUseCase,
 } from '../../lambdas/application/reconciliation';
 import { seoulDay } from '../../lambdas/domain/business-day';
 import type { DomainEvent } from '../../lambdas/domain/events';
@@ -53,6 +54,10 @@ class MemoryPayments implements ReconciliationStore, Pick<PaymentStore, 'get' | 
     this.summaries.push(summary);
   }
 
+  async completedDays(dates: readonly string[]): Promise<Set<string>> {
+    return new Set(this.summaries.map((s) => s.date).filter((date) => dates.includes(date)));
+  }
+
   async get(orderId: string): Promise<Payment | undefined> {
     return this.payments.get(orderId);
   }
@@ -84,7 +89,12 @@ class FakePsp {
   async findByOrderId(orderId: string): Promise<PspLookup> {
     this.lookups += 1;
     const view = this.views.get(orderId);
-    return view ? { kind: 'found', payment: { ...view, orderId, cancels: [] } } : { kind: 'notFound' };
+    return view
+      ? {
+          kind: 'found',
+          payment: { ...view, orderId, cancels: view.cancels.map((c) => ({ ...c, canceledAt: AT })) },
+        }
+      : { kind: 'notFound' };
   }
 }
 
@@ -106,6 +116,8 @@ const view = (balanceAmount: number, status = 'PARTIAL_CANCELED'): PspPaymentVie
   totalAmount: 6_000,
   balanceAmount,
   approvedAt: APPROVED_AT,
+  cancels:
+    balanceAmount < 6_000 ? [{ transactionKey: 'tx-cancel', cancelAmount: 6_000 - balanceAmount }] : [],
 });
 
 /** One order per class, and one per correction, on DATE. */
@@ -117,7 +129,10 @@ function scenario() {
     payment('ours-only-E', 'SUCCESS'),
     payment('not-started-F', 'NOT_STARTED'),
     payment('executing-G', 'EXECUTING'),
-    payment('earlier-H', 'PARTIAL_CANCELED', { approvedAt: DAY_BEFORE }),
+    payment('earlier-H', 'PARTIAL_CANCELED', {
+      approvedAt: DAY_BEFORE,
+      cancels: [{ transactionKey: 'tx-cancel', amount: 1 }],
+    }),
   ]);
   const psp = new FakePsp(
     [
@@ -276,5 +291,40 @@ describe('reconciliation run', () => {
     psp.findByOrderId = async () => ({ kind: 'unknown', code: 'TIMEOUT', message: 'no answer' });
     await expect(reconciliationUseCase(deps())(DATE, deadline)).rejects.toThrow(/lookup of .* failed/);
     expect(table.summaries).toEqual([]);
+  });
+
+  describe('scheduled runs', () => {
+    /** 00:30 in Seoul on the day after `day`: when the daily schedule fires for `day`. */
+    const firedFor = (day: string) => new Date(Date.parse(`${day}T15:30:00Z`));
+    const dayAfter = (day: string, n: number) =>
+      new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+    it('reconcile the day before the scheduled time, not the clock at run time', async () => {
+      const { table, deps } = scenario();
+      // The run starts three days late (a retried or delayed invocation).
+      const late = { ...deps(), clock: () => new Date(Date.parse(AT) + 3 * 86_400_000) };
+      const results = await scheduledReconciliationUseCase(late)(firedFor(DATE), deadline);
+      expect(results.map((r) => r.summary.date)).toEqual([DATE]);
+      expect(table.summaries.map((s) => s.date)).toEqual([DATE]);
+    });
+
+    it('catch up every day after the last completed one, oldest first; a re-run finds nothing left', async () => {
+      const { table, deps } = scenario();
+      await reconciliationUseCase(deps())(DATE, deadline);
+      const target = dayAfter(DATE, 3);
+
+      const roomy = { remainingMs: () => 900_000 };
+      const results = await scheduledReconciliationUseCase(deps())(firedFor(target), roomy);
+
+      expect(results.map((r) => r.summary.date)).toEqual([dayAfter(DATE, 1), dayAfter(DATE, 2), target]);
+      const again = await scheduledReconciliationUseCase(deps())(firedFor(target), roomy);
+      expect(again.map((r) => r.summary.date)).toEqual([]);
+      expect(table.summaries.map((s) => s.date)).toEqual([
+        DATE,
+        dayAfter(DATE, 1),
+        dayAfter(DATE, 2),
+        target,
+      ]);
+    });
   });
 });

@@ -69,13 +69,22 @@ function pspSide(payment: Payment) {
         canceled: fc.integer({ min: 0, max: totalAmount }),
         approvedAt: fc.constant(APPROVED_AT),
       }),
-      view: fc.record({
-        paymentKey: fc.constant(KEY),
-        status: fc.constantFrom('DONE', 'PARTIAL_CANCELED', 'CANCELED', 'ABORTED'),
-        totalAmount: fc.constant(totalAmount),
-        balanceAmount: fc.integer({ min: 0, max: totalAmount }),
-        approvedAt: fc.constant(APPROVED_AT),
-      }),
+      view: fc
+        .record({
+          paymentKey: fc.constant(KEY),
+          status: fc.constantFrom('DONE', 'PARTIAL_CANCELED', 'CANCELED', 'ABORTED'),
+          totalAmount: fc.constant(totalAmount),
+          balanceAmount: fc.integer({ min: 0, max: totalAmount }),
+          approvedAt: fc.constant(APPROVED_AT),
+        })
+        // What the PSP canceled, as one cancel with its transaction key.
+        .map((view) => ({
+          ...view,
+          cancels:
+            view.balanceAmount < totalAmount
+              ? [{ transactionKey: 'tx-psp', cancelAmount: totalAmount - view.balanceAmount }]
+              : [],
+        })),
     }),
   );
 }
@@ -125,7 +134,7 @@ describe('reconciliation properties', () => {
       fc.property(order, ({ payment, day, view }) => {
         const verdict = decide(day, payment, view);
         if (verdict.corrections.length === 0) return;
-        expect(['EXECUTING', 'UNKNOWN', 'SUCCESS', 'PARTIAL_CANCELED']).toContain(payment.status);
+        expect(['EXECUTING', 'UNKNOWN', 'FAILURE', 'SUCCESS', 'PARTIAL_CANCELED']).toContain(payment.status);
         expect(view.totalAmount === payment.amount || day.approved === payment.amount).toBe(true);
         const after = corrected(payment, verdict);
         expect(after.balanceAmount).toBeLessThanOrEqual(payment.balanceAmount);

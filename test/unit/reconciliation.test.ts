@@ -39,6 +39,10 @@ function ours(overrides: Partial<InternalPayment> = {}): InternalPayment {
   };
 }
 
+function cancelOf(cancelAmount: number, transactionKey: string) {
+  return { transactionKey, cancelAmount };
+}
+
 function pspNow(overrides: Partial<PspPaymentView> = {}): PspPaymentView {
   return {
     paymentKey: KEY,
@@ -46,6 +50,7 @@ function pspNow(overrides: Partial<PspPaymentView> = {}): PspPaymentView {
     totalAmount: 6_000,
     balanceAmount: 6_000,
     approvedAt: APPROVED_AT,
+    cancels: [],
     ...overrides,
   };
 }
@@ -76,7 +81,6 @@ describe('assess', () => {
     ['both agree, decided on the day alone', { psp: day(), internal: ours() }, 'MATCHED'],
     ['the approved amounts differ', { psp: day({ approved: 5_000 }), internal: ours() }, 'AMOUNT_MISMATCH'],
     ['we never started it', { psp: day(), internal: ours({ status: 'NOT_STARTED' }) }, 'STATUS_MISMATCH'],
-    ['we hold it as failed', { psp: day(), internal: ours({ status: 'FAILURE' }) }, 'STATUS_MISMATCH'],
     ['another paymentKey', { psp: day({ paymentKey: 'other' }), internal: ours() }, 'STATUS_MISMATCH'],
     [
       'unknown here but another paymentKey at the PSP',
@@ -107,8 +111,8 @@ describe('assess', () => {
     expect(assess(evidence)).toMatchObject({ kind: 'verdict', class: expected, corrections: [] });
   });
 
-  it.each(['EXECUTING', 'UNKNOWN'] as const)(
-    'approves a payment we hold as %s that the PSP approved',
+  it.each(['EXECUTING', 'UNKNOWN', 'FAILURE'] as const)(
+    'approves a payment we hold as %s that the PSP approved (the PSP outranks our FAILURE)',
     (status) => {
       expect(assess({ psp: day(), internal: ours({ status }) })).toEqual({
         kind: 'verdict',
@@ -122,22 +126,44 @@ describe('assess', () => {
   it('approves, then cancels what the PSP canceled since, for an unknown payment', () => {
     const evidence = { psp: day({ canceled: 6_000 }), internal: ours({ status: 'UNKNOWN' as const }) };
     expect(assess(evidence)).toEqual({ kind: 'needsPspLookup' });
-    expect(assess({ ...evidence, pspNow: pspNow({ status: 'CANCELED', balanceAmount: 0 }) })).toMatchObject({
+    const canceled = pspNow({ status: 'CANCELED', balanceAmount: 0, cancels: [cancelOf(6_000, 'tx-all')] });
+    expect(assess({ ...evidence, pspNow: canceled })).toMatchObject({
       class: 'STATUS_MISMATCH',
       corrections: [
         { kind: 'approve', paymentKey: KEY, approvedAt: APPROVED_AT },
-        { kind: 'cancel', cancelAmount: 6_000 },
+        { kind: 'cancel', transactionKey: 'tx-all', cancelAmount: 6_000 },
       ],
     });
   });
 
-  it('cancels what the PSP canceled and we did not record', () => {
+  it('cancels what the PSP canceled and we did not record, by transaction key', () => {
     const evidence = { psp: day({ canceled: 2_000 }), internal: ours() };
     expect(assess(evidence)).toEqual({ kind: 'needsPspLookup' });
-    const pspView = pspNow({ status: 'PARTIAL_CANCELED', balanceAmount: 4_000 });
+    const pspView = pspNow({
+      status: 'PARTIAL_CANCELED',
+      balanceAmount: 4_000,
+      cancels: [cancelOf(2_000, 'tx-2')],
+    });
     expect(assess({ ...evidence, pspNow: pspView })).toMatchObject({
       class: 'STATUS_MISMATCH',
-      corrections: [{ kind: 'cancel', cancelAmount: 2_000 }],
+      corrections: [{ kind: 'cancel', transactionKey: 'tx-2', cancelAmount: 2_000 }],
+    });
+  });
+
+  it('a PSP cancel we already hold by its transaction key is never corrected again', () => {
+    const internal = ours({
+      status: 'PARTIAL_CANCELED',
+      balanceAmount: 4_000,
+      cancels: [{ transactionKey: 'tx-2', amount: 2_000 }],
+    });
+    const pspView = pspNow({
+      status: 'PARTIAL_CANCELED',
+      balanceAmount: 4_000,
+      cancels: [cancelOf(2_000, 'tx-2')],
+    });
+    expect(assess({ psp: day({ canceled: 2_000 }), internal, pspNow: pspView })).toMatchObject({
+      class: 'MATCHED',
+      corrections: [],
     });
   });
 
@@ -154,13 +180,21 @@ describe('assess', () => {
     expect(assess(evidence)).toEqual({ kind: 'needsPspLookup' });
     const matched = assess({
       ...evidence,
-      pspNow: pspNow({ status: 'PARTIAL_CANCELED', balanceAmount: 4_000 }),
+      internal: {
+        ...evidence.internal,
+        cancels: [{ transactionKey: 'tx-2', amount: 2_000 }],
+      } as InternalPayment,
+      pspNow: pspNow({
+        status: 'PARTIAL_CANCELED',
+        balanceAmount: 4_000,
+        cancels: [cancelOf(2_000, 'tx-2')],
+      }),
     });
     expect(matched).toMatchObject({ class: 'MATCHED', corrections: [] });
   });
 
   it('does not look up orders that only a person can settle', () => {
-    expect(assess({ psp: day({ canceled: 1 }), internal: ours({ status: 'FAILURE' }) })).toMatchObject({
+    expect(assess({ psp: day({ canceled: 1 }), internal: ours({ status: 'NOT_STARTED' }) })).toMatchObject({
       kind: 'verdict',
     });
   });
@@ -185,7 +219,11 @@ describe('applyCorrection', () => {
   });
 
   it('cancels the missing amount through the cancel transition, with its event', () => {
-    const transition = applyCorrection(paymentIn('SUCCESS'), { kind: 'cancel', cancelAmount: 1_000 }, 'now');
+    const transition = applyCorrection(
+      paymentIn('SUCCESS'),
+      { kind: 'cancel', transactionKey: 'tx-1', cancelAmount: 1_000 },
+      'now',
+    );
     expect(transition.ok && transition.payment).toMatchObject({
       status: 'PARTIAL_CANCELED',
       balanceAmount: 5_000,

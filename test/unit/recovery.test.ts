@@ -73,12 +73,8 @@ describe('recoveryAction', () => {
     expect(recoveryAction(found(status))).toEqual(action);
   });
 
-  it('an order the PSP has never seen fails with NOT_FOUND_AT_PSP', () => {
-    expect(recoveryAction({ kind: 'notFound' })).toEqual({
-      kind: 'fail',
-      code: 'NOT_FOUND_AT_PSP',
-      message: expect.any(String),
-    });
+  it('an order the PSP has never seen is reopened (confirmable), never failed', () => {
+    expect(recoveryAction({ kind: 'notFound' })).toEqual({ kind: 'reopen' });
   });
 
   it('a PSP that could not be asked means look again later', () => {
@@ -166,6 +162,7 @@ describe('recoveryDelayMs', () => {
 interface Row {
   payment: Payment;
   attempts: number;
+  answered?: number;
   dueAt?: string;
   leaseOwner?: string;
   leaseUntil?: string;
@@ -214,6 +211,7 @@ class InMemoryPaymentStore implements PaymentStore {
       if (!options.recoveryDueAt) throw new Error(`recoveryDueAt is required for ${next.status}`);
       row.dueAt = options.recoveryDueAt;
       if (options.recoveryAttempts !== undefined) row.attempts = options.recoveryAttempts;
+      if (options.recoveryAnswered !== undefined) row.answered = options.recoveryAnswered;
       this.scheduled.push({ orderId: next.orderId, attempts: row.attempts, dueAt: row.dueAt });
     } else {
       row.dueAt = undefined;
@@ -231,7 +229,7 @@ class InMemoryPaymentStore implements PaymentStore {
       .filter((row) => row.dueAt !== undefined && row.dueAt <= now)
       .sort((a, b) => String(a.dueAt).localeCompare(String(b.dueAt)))
       .slice(0, limit)
-      .map((row) => ({ payment: row.payment, attempts: row.attempts }));
+      .map((row) => ({ payment: row.payment, attempts: row.attempts, answered: row.answered }));
   }
 
   async claimForRecovery(
@@ -249,14 +247,23 @@ class InMemoryPaymentStore implements PaymentStore {
     if (!claimable) return undefined;
     row.leaseOwner = lease.owner;
     row.leaseUntil = lease.until;
-    return { payment: row.payment, attempts: row.attempts };
+    return { payment: row.payment, attempts: row.attempts, answered: row.answered };
   }
 
-  async reschedule(payment: Payment, attempts: number, dueAt: string): Promise<boolean> {
+  async claimForSync(): Promise<RecoveryCandidate | undefined> {
+    throw new Error('not used by recovery');
+  }
+
+  async releaseLease(): Promise<void> {
+    throw new Error('not used by recovery');
+  }
+
+  async reschedule(payment: Payment, attempts: number, dueAt: string, answered = 0): Promise<boolean> {
     this.calls.push(`reschedule:${payment.orderId}`);
     const row = this.rows.get(payment.orderId);
     if (!row || row.payment.version !== payment.version) return false;
     row.attempts = attempts;
+    row.answered = answered;
     row.dueAt = dueAt;
     row.leaseOwner = undefined;
     row.leaseUntil = undefined;
@@ -320,11 +327,12 @@ function harness(store: InMemoryPaymentStore, psp: PaymentGateway, policy: Recov
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('recoveryRunUseCase', () => {
-  it('ends in FAILURE RECOVERY_EXHAUSTED after maxAttempts looks, with growing jittered gaps', async () => {
+  it('ends in FAILURE RECOVERY_EXHAUSTED after maxAttempts inconclusive PSP answers, with growing jittered gaps', async () => {
     const policy: RecoveryPolicy = { baseDelayMs: 1_000, maxDelayMs: 10_000_000, maxAttempts: 6 };
     const store = new InMemoryPaymentStore();
-    const psp = new FakePsp(() => UNREACHABLE);
     const stuck = paymentIn('UNKNOWN');
+    // The PSP answers every look, with a status nobody can act on.
+    const psp = new FakePsp(() => ({ kind: 'found', payment: pspPayment(stuck, 'SOMETHING_NEW') }));
     store.put(stuck, iso(T0));
     const h = harness(store, psp, policy);
 
@@ -383,6 +391,29 @@ describe('recoveryRunUseCase', () => {
     expect(psp.lookups).toHaveLength(policy.maxAttempts);
   });
 
+  it('a PSP that cannot be asked never exhausts a payment: it stays UNKNOWN and reports stalled past maxAttempts', async () => {
+    const policy: RecoveryPolicy = { baseDelayMs: 1_000, maxDelayMs: 4_000, maxAttempts: 3 };
+    const store = new InMemoryPaymentStore();
+    const psp = new FakePsp(() => UNREACHABLE);
+    const stuck = paymentIn('UNKNOWN');
+    store.put(stuck, iso(T0));
+    const h = harness(store, psp, policy);
+
+    const outcomes: string[] = [];
+    for (let run = 0; run < policy.maxAttempts * 3; run++) {
+      const report = await h.run();
+      outcomes.push(...Object.entries(report.outcomes).flatMap(([o, n]) => Array(n).fill(o)));
+      h.setNow(Date.parse(String(store.row(stuck.orderId).dueAt)));
+    }
+
+    expect(outcomes).toEqual([
+      ...Array(policy.maxAttempts - 1).fill('rescheduled'),
+      ...Array(policy.maxAttempts * 2 + 1).fill('stalled'),
+    ]);
+    expect(store.row(stuck.orderId).payment).toEqual(stuck);
+    expect(store.row(stuck.orderId).events).toEqual([]);
+  });
+
   it('a stale EXECUTING payment becomes UNKNOWN on a failed look, stays indexed, and emits nothing', async () => {
     const policy: RecoveryPolicy = { baseDelayMs: 1_000, maxDelayMs: 60_000, maxAttempts: 5 };
     const store = new InMemoryPaymentStore();
@@ -395,7 +426,16 @@ describe('recoveryRunUseCase', () => {
 
     expect(report).toEqual({
       examined: 1,
-      outcomes: { approved: 0, failed: 0, exhausted: 0, rescheduled: 1, skipped: 0 },
+      outcomes: {
+        approved: 0,
+        failed: 0,
+        reopened: 0,
+        canceled: 0,
+        exhausted: 0,
+        rescheduled: 1,
+        stalled: 0,
+        skipped: 0,
+      },
     });
     const row = store.row(executing.orderId);
     expect(row.payment).toMatchObject({
@@ -424,7 +464,13 @@ describe('recoveryRunUseCase', () => {
 
     const report = await h.run();
 
-    expect(report.outcomes).toEqual({ approved: 0, failed: 0, exhausted: 0, rescheduled: 0, skipped: 1 });
+    expect(report.outcomes).toMatchObject({
+      approved: 0,
+      failed: 0,
+      exhausted: 0,
+      rescheduled: 0,
+      skipped: 1,
+    });
     expect(psp.lookups).toEqual([]);
     expect(store.row(leased.orderId)).toMatchObject({
       leaseOwner: 'other-run',
@@ -466,7 +512,12 @@ describe('recoveryRunUseCase', () => {
     const canceled = 1_000;
     const psp = new FakePsp(() => ({
       kind: 'found',
-      payment: pspPayment(unknown, 'PARTIAL_CANCELED', { balanceAmount: unknown.amount - canceled }),
+      payment: pspPayment(unknown, 'PARTIAL_CANCELED', {
+        balanceAmount: unknown.amount - canceled,
+        cancels: [
+          { transactionKey: 'tx-console', cancelAmount: canceled, canceledAt: '2024-02-13T12:05:00+09:00' },
+        ],
+      }),
     }));
     store.put(unknown, iso(T0 - 1));
 
@@ -501,7 +552,7 @@ describe('recoveryRunUseCase', () => {
     expect(store.row(unknown.orderId).payment.status).toBe('SUCCESS');
   });
 
-  it('not found at the PSP: FAILURE NOT_FOUND_AT_PSP with a PaymentFailed event', async () => {
+  it('not found at the PSP: back to NOT_STARTED, confirmable, no event, out of the index', async () => {
     const store = new InMemoryPaymentStore();
     const unknown = paymentIn('UNKNOWN');
     store.put(unknown, iso(T0 - 1));
@@ -512,10 +563,12 @@ describe('recoveryRunUseCase', () => {
       DEFAULT_RECOVERY_POLICY,
     ).run();
 
-    expect(report.outcomes.failed).toBe(1);
+    expect(report.outcomes.reopened).toBe(1);
     const row = store.row(unknown.orderId);
-    expect(row.payment).toMatchObject({ status: 'FAILURE', failure: { code: 'NOT_FOUND_AT_PSP' } });
-    expect(row.events).toEqual([expect.objectContaining({ type: 'PaymentFailed', seq: 1 })]);
+    expect(row.payment).toMatchObject({ status: 'NOT_STARTED', eventSeq: 0 });
+    expect(row.payment.paymentKey).toBeUndefined();
+    expect(row.events).toEqual([]);
+    expect(row.dueAt).toBeUndefined();
   });
 
   it('DONE at the PSP for another amount is never approved: a person must look, so it stays indexed', async () => {

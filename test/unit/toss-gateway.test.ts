@@ -90,13 +90,25 @@ describe('TossPaymentGateway.confirm', () => {
     [403, 'REJECT_CARD_PAYMENT'],
     [400, 'INVALID_CARD_NUMBER'],
     [400, 'EXCEED_MAX_DAILY_PAYMENT_COUNT'],
-    [404, 'NOT_FOUND_PAYMENT_SESSION'],
   ])('returns declined on %s %s without retrying', async (status, code) => {
     const { gateway, calls, deadline } = setup([tossError(status, code, 'declined by the issuer')]);
     expect(await gateway.confirm(CONFIRM, deadline)).toEqual({
       kind: 'declined',
       code,
       message: 'declined by the issuer',
+    });
+    expect(calls).toHaveLength(1);
+  });
+
+  it.each([
+    [404, 'NOT_FOUND_PAYMENT_SESSION', 'sessionNotFound'],
+    [401, 'UNAUTHORIZED_KEY', 'unavailable'],
+  ])('returns no outcome on %s %s: %s, without retrying', async (status, code, kind) => {
+    const { gateway, calls, deadline } = setup([tossError(status, code, 'not the payment itself')]);
+    expect(await gateway.confirm(CONFIRM, deadline)).toEqual({
+      kind,
+      code,
+      message: 'not the payment itself',
     });
     expect(calls).toHaveLength(1);
   });
@@ -279,15 +291,15 @@ describe('TossPaymentGateway.confirm', () => {
       expect(everything).not.toContain(BASIC.slice('Basic '.length));
     });
 
-    it('returns unknown without calling the PSP when the key cannot be loaded', async () => {
+    it('returns unavailable without calling the PSP when the key cannot be loaded', async () => {
       const { gateway, calls, logs, deadline } = setup([ok()], {
         secretKey: async () => {
           throw new Error('AccessDeniedException');
         },
       });
       expect(await gateway.confirm(CONFIRM, deadline)).toMatchObject({
-        kind: 'unknown',
-        code: 'PSP_CREDENTIALS_UNAVAILABLE',
+        kind: 'unavailable',
+        code: 'PSP_NOT_CONFIGURED',
       });
       expect(calls).toHaveLength(0);
       expect(logs).toEqual([

@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { AppliedAmount, AppliedAmounts } from '../../ports/completion';
 
 type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
@@ -15,7 +16,7 @@ export class EventOutOfOrder extends Error {
   }
 }
 
-/** A consumer's per-payment cursor: the seq of the last event of that payment it applied. */
+/** A consumer's per-payment cursor: the seq of the last event of that payment it applied, and `applied`. */
 export function cursorKey(orderId: string): { pk: string; sk: string } {
   return { pk: `CURSOR#${orderId}`, sk: '#CURSOR' };
 }
@@ -24,12 +25,15 @@ export function cursorKey(orderId: string): { pk: string; sk: string } {
  * Exactly-once effect for an event consumer: one transaction puts the processed marker
  * (`attribute_not_exists`), advances the payment's cursor only from `seq - 1`, and
  * applies the effect. A marker that exists means a duplicate; a cursor elsewhere, a gap.
+ * The cursor also sums `applied`, the net money the effect moved for the payment's sellers,
+ * so the cursor alone tells what this consumer has applied of the payment up to `seq`.
  */
 export async function applyOnce(
   client: DynamoDBDocumentClient,
   tableName: string,
   event: { readonly eventId: string; readonly orderId: string; readonly seq: number },
   effect: readonly TransactItem[],
+  applied: number,
 ): Promise<ApplyResult> {
   const marker: TransactItem = {
     Put: {
@@ -42,10 +46,12 @@ export async function applyOnce(
     Update: {
       TableName: tableName,
       Key: cursorKey(event.orderId),
-      UpdateExpression: 'SET seq = :seq',
+      UpdateExpression: 'SET seq = :seq ADD applied :applied',
       ConditionExpression: event.seq === 1 ? 'attribute_not_exists(seq)' : 'seq = :previous',
       ExpressionAttributeValues:
-        event.seq === 1 ? { ':seq': 1 } : { ':seq': event.seq, ':previous': event.seq - 1 },
+        event.seq === 1
+          ? { ':seq': 1, ':applied': applied }
+          : { ':seq': event.seq, ':previous': event.seq - 1, ':applied': applied },
     },
   };
   try {
@@ -57,5 +63,20 @@ export async function applyOnce(
     if (markerReason?.Code === 'ConditionalCheckFailed') return 'duplicate';
     if (cursorReason?.Code === 'ConditionalCheckFailed') return 'gap';
     throw error;
+  }
+}
+
+/** Reads a consumer's per-payment cursor: its seq and the net amount applied up to it, one item. */
+export class DynamoDbAppliedAmounts implements AppliedAmounts {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async applied(orderId: string): Promise<AppliedAmount | undefined> {
+    const { Item: cursor } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: cursorKey(orderId), ConsistentRead: true }),
+    );
+    return cursor ? { seq: Number(cursor.seq), amount: Number(cursor.applied ?? 0) } : undefined;
   }
 }

@@ -7,6 +7,7 @@ export const OUTBOX_SK = '#OUTBOX';
 /** `lastWriter` of the outbox slot: the stream filter lets only business transactions through. */
 export const OUTBOX_WRITER_TRANSACTION = 'transaction';
 export const OUTBOX_WRITER_PUBLISHER = 'publisher';
+export const OUTBOX_WRITER_COMPLETION = 'completion';
 export const EVENT_SK_PREFIX = 'EVENT#';
 export const SETTLED_SK_PREFIX = '#SETTLED#';
 
@@ -31,6 +32,11 @@ export function recoveryShard(orderId: string): string {
 
 export function unpublishedShard(orderId: string): string {
   return `OUTBOX#${shardOf(orderId)}`;
+}
+
+/** Partition of the sparse `incomplete` index: outbox slots whose latest event is not applied everywhere yet. */
+export function incompleteShard(orderId: string): string {
+  return `COMPLETION#${shardOf(orderId)}`;
 }
 
 /** Partition of the approval-day index holding one shard of a Seoul day's approved payments. */

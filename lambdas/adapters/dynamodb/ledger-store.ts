@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AccountTotals, JournalTransaction } from '../../domain/ledger';
+import { type AccountTotals, isSellerPayable, type JournalTransaction } from '../../domain/ledger';
+import { sumAmounts } from '../../domain/money';
 import type { LedgerEvent, LedgerStore } from '../../ports/ledger-store';
 import { applyOnce } from './apply-once';
 import { queryAll } from './paging';
@@ -12,6 +13,12 @@ import { queryAll } from './paging';
  */
 const ACCOUNTS_PK = 'ACCOUNTS';
 
+/** What a transaction moved to the sellers' payables (credits less debits), the wallets' counterpart. */
+function payableChange(transaction: JournalTransaction): number {
+  const payables = transaction.entries.filter(({ account }) => isSellerPayable(account));
+  return sumAmounts(payables.map(({ credit, debit }) => credit - debit));
+}
+
 export class DynamoDbLedgerStore implements LedgerStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -22,7 +29,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
     event: LedgerEvent,
     transaction: JournalTransaction | undefined,
   ): Promise<'applied' | 'duplicate' | 'gap'> {
-    if (!transaction) return applyOnce(this.client, this.tableName, event, []);
+    if (!transaction) return applyOnce(this.client, this.tableName, event, [], 0);
     const journal = {
       Put: {
         TableName: this.tableName,
@@ -39,7 +46,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
         ExpressionAttributeValues: { ':debit': debit, ':credit': credit, ':account': account },
       },
     }));
-    return applyOnce(this.client, this.tableName, event, [journal, ...totals]);
+    return applyOnce(this.client, this.tableName, event, [journal, ...totals], payableChange(transaction));
   }
 
   async accounts(): Promise<AccountTotals[]> {

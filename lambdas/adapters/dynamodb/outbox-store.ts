@@ -1,11 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DomainEvent } from '../../domain/events';
 import type { OutboxEntry, OutboxStore } from '../../ports/outbox';
 import { eventSk, INDEX_SHARDS, OUTBOX_SK, OUTBOX_WRITER_PUBLISHER, paymentPk } from './keys';
 import { queryAll, queryUpTo } from './paging';
 
 const UNPUBLISHED_INDEX = 'unpublished';
+const INCOMPLETE_INDEX = 'incomplete';
 
 export function outboxEntryOf(slot: Record<string, unknown>): OutboxEntry {
   return { event: slot.payload as DomainEvent, publishedSeq: Number(slot.publishedSeq ?? 0) };
@@ -67,12 +68,55 @@ export class DynamoDbOutboxStore implements OutboxStore {
   }
 
   /** Reads the sparse `unpublished` index, shard by shard: cost follows the backlog, not the table. */
-  async findUnpublished(before: string, limit: number): Promise<OutboxEntry[]> {
+  findUnpublished(before: string, limit: number): Promise<OutboxEntry[]> {
+    return this.findStale(UNPUBLISHED_INDEX, 'unpublished', 'OUTBOX', before, limit);
+  }
+
+  /** Reads the sparse `incomplete` index, shard by shard: cost follows the backlog, not the table. */
+  findIncomplete(before: string, limit: number): Promise<OutboxEntry[]> {
+    return this.findStale(INCOMPLETE_INDEX, 'incomplete', 'COMPLETION', before, limit);
+  }
+
+  async latest(orderId: string): Promise<OutboxEntry | undefined> {
+    const { Item: slot } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: paymentPk(orderId), sk: OUTBOX_SK },
+        ConsistentRead: true,
+      }),
+    );
+    return slot ? outboxEntryOf(slot) : undefined;
+  }
+
+  async deferCompletion(orderId: string, seq: number, at: string): Promise<void> {
+    await this.client
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: paymentPk(orderId), sk: OUTBOX_SK },
+          UpdateExpression: 'SET incompleteSince = :at, lastWriter = :writer',
+          ConditionExpression: 'seq = :seq AND attribute_exists(incompleteShard)',
+          ExpressionAttributeValues: { ':seq': seq, ':at': at, ':writer': OUTBOX_WRITER_PUBLISHER },
+        }),
+      )
+      .catch((error: unknown) => {
+        // A newer event restarted the clock, or the payment completed meanwhile: nothing to defer.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+  }
+
+  private async findStale(
+    indexName: string,
+    attribute: 'unpublished' | 'incomplete',
+    shardPrefix: string,
+    before: string,
+    limit: number,
+  ): Promise<OutboxEntry[]> {
     const shards = Array.from({ length: INDEX_SHARDS }, (_, shard) => ({
       TableName: this.tableName,
-      IndexName: UNPUBLISHED_INDEX,
-      KeyConditionExpression: 'unpublishedShard = :shard AND unpublishedSince < :before',
-      ExpressionAttributeValues: { ':shard': `OUTBOX#${shard}`, ':before': before },
+      IndexName: indexName,
+      KeyConditionExpression: `${attribute}Shard = :shard AND ${attribute}Since < :before`,
+      ExpressionAttributeValues: { ':shard': `${shardPrefix}#${shard}`, ':before': before },
     }));
     return (await queryUpTo(this.client, shards, limit)).map(outboxEntryOf);
   }

@@ -8,7 +8,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DomainEvent, DomainEventType } from '../../domain/events';
 import type { Payment } from '../../domain/payment';
-import type { SettlementLog, SettlementReport } from '../../ports/completion';
+import { SETTLING_CONSUMERS, type SettlementLog, type SettlementReport } from '../../ports/completion';
 import type {
   BeginExecutionResult,
   CreateResult,
@@ -22,7 +22,9 @@ import {
   EVENT_SK_PREFIX,
   eventSk,
   INDEX_SHARDS,
+  incompleteShard,
   OUTBOX_SK,
+  OUTBOX_WRITER_COMPLETION,
   OUTBOX_WRITER_TRANSACTION,
   PAYMENT_SK,
   paymentPk,
@@ -45,6 +47,8 @@ const MUTABLE_FIELDS = [
   'paymentKey',
   'approvedAt',
   'failure',
+  'cancels',
+  'pendingCancels',
   'version',
   'eventSeq',
   'updatedAt',
@@ -63,6 +67,8 @@ function toPayment(item: Item): Payment {
     paymentKey: item.paymentKey,
     approvedAt: item.approvedAt,
     failure: item.failure,
+    cancels: item.cancels,
+    pendingCancels: item.pendingCancels,
     version: item.version,
     eventSeq: item.eventSeq,
     createdAt: item.createdAt,
@@ -72,7 +78,11 @@ function toPayment(item: Item): Payment {
 }
 
 function toCandidate(item: Item): RecoveryCandidate {
-  return { payment: toPayment(item), attempts: Number(item.recoveryAttempts ?? 0) };
+  return {
+    payment: toPayment(item),
+    attempts: Number(item.recoveryAttempts ?? 0),
+    answered: Number(item.recoveryAnswered ?? 0),
+  };
 }
 
 function isConditionFailure(error: unknown): boolean {
@@ -148,8 +158,10 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
           Key: { pk: paymentPk(command.orderId), sk: PAYMENT_SK },
           UpdateExpression:
             'SET #status = :executing, paymentKey = :paymentKey, version = version + :one, updatedAt = :at, recoveryShard = :shard, recoveryDueAt = :due',
+          // UNKNOWN, or EXECUTING past its due time (the first request's function is dead), is taken
+          // over by a confirm with the same paymentKey once no recovery lease holds it.
           ConditionExpression:
-            'amount = :amount AND (#status = :notStarted OR (#status = :unknown AND paymentKey = :paymentKey AND (attribute_not_exists(leaseUntil) OR leaseUntil < :at)))',
+            'amount = :amount AND (#status = :notStarted OR (paymentKey = :paymentKey AND (#status = :unknown OR (#status = :executing AND recoveryDueAt <= :at)) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :at)))',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':executing': 'EXECUTING',
@@ -162,11 +174,19 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
             ':shard': recoveryShard(command.orderId),
             ':due': command.recoveryDueAt,
           },
-          ReturnValues: 'ALL_NEW',
+          ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { ok: true, payment: toPayment(updated.Attributes ?? {}) };
+      const previous = toPayment(updated.Attributes ?? {});
+      const payment: Payment = {
+        ...previous,
+        status: 'EXECUTING',
+        paymentKey: command.paymentKey,
+        version: previous.version + 1,
+        updatedAt: command.at,
+      };
+      return { ok: true, payment, previousStatus: previous.status };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       return { ok: false, current: error.Item ? toPayment(unmarshall(error.Item)) : undefined };
@@ -213,21 +233,41 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     orderId: string,
     lease: { now: string; until: string; owner: string },
   ): Promise<RecoveryCandidate | undefined> {
+    return this.claim(
+      orderId,
+      lease,
+      '(#status IN (:executing, :unknown) OR size(pendingCancels) > :none) AND recoveryDueAt <= :now AND ',
+      { ':executing': 'EXECUTING', ':unknown': 'UNKNOWN', ':none': 0 },
+    );
+  }
+
+  async claimForSync(
+    orderId: string,
+    lease: { now: string; until: string; owner: string },
+  ): Promise<RecoveryCandidate | undefined> {
+    return this.claim(orderId, lease, 'attribute_exists(pk) AND ', {});
+  }
+
+  /** A lease on the payment when `condition` holds and no other lease is running. */
+  private async claim(
+    orderId: string,
+    lease: { now: string; until: string; owner: string },
+    condition: string,
+    values: Record<string, unknown>,
+  ): Promise<RecoveryCandidate | undefined> {
     try {
       const claimed = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
           UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until',
-          ConditionExpression:
-            '#status IN (:executing, :unknown) AND recoveryDueAt <= :now AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ConditionExpression: `${condition}(attribute_not_exists(leaseUntil) OR leaseUntil < :now)`,
+          ...(condition.includes('#status') ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
           ExpressionAttributeValues: {
             ':owner': lease.owner,
             ':until': lease.until,
             ':now': lease.now,
-            ':executing': 'EXECUTING',
-            ':unknown': 'UNKNOWN',
+            ...values,
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -239,15 +279,20 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     }
   }
 
-  async reschedule(payment: Payment, attempts: number, dueAt: string): Promise<boolean> {
+  async reschedule(payment: Payment, attempts: number, dueAt: string, answered = 0): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: paymentPk(payment.orderId), sk: PAYMENT_SK },
-          UpdateExpression: `SET recoveryAttempts = :attempts, recoveryDueAt = :due REMOVE ${LEASE_ATTRIBUTES.join(', ')}`,
+          UpdateExpression: `SET recoveryAttempts = :attempts, recoveryAnswered = :answered, recoveryDueAt = :due REMOVE ${LEASE_ATTRIBUTES.join(', ')}`,
           ConditionExpression: 'version = :version',
-          ExpressionAttributeValues: { ':attempts': attempts, ':due': dueAt, ':version': payment.version },
+          ExpressionAttributeValues: {
+            ':attempts': attempts,
+            ':answered': answered,
+            ':due': dueAt,
+            ':version': payment.version,
+          },
         }),
       );
       return true;
@@ -257,24 +302,69 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     }
   }
 
+  async releaseLease(orderId: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
+          UpdateExpression: `REMOVE ${LEASE_ATTRIBUTES.join(', ')}`,
+          ConditionExpression: 'leaseOwner = :owner',
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error) {
+      // Someone else's lease now, or none: nothing of ours to release.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   /** `#SETTLED#<consumer>` beside the payment: read by `view`, never regressing, off the stream filter. */
-  async recordSettled(report: SettlementReport, at: string): Promise<void> {
+  async recordSettled(report: SettlementReport, at: string): Promise<boolean> {
+    const pk = paymentPk(report.orderId);
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            pk: paymentPk(report.orderId),
-            sk: `${SETTLED_SK_PREFIX}${report.consumer}`,
-            seq: report.seq,
-            at,
-          },
+          Item: { pk, sk: `${SETTLED_SK_PREFIX}${report.consumer}`, seq: report.seq, at },
           ConditionExpression: 'attribute_not_exists(pk) OR seq < :seq',
           ExpressionAttributeValues: { ':seq': report.seq },
         }),
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    // Always tried, also after a repeated report: a crash may have come between the two writes.
+    // Each consumer's marker is written before its check, so when two reports race, the later
+    // check sees both markers: one of them takes the slot off the `incomplete` index.
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...SETTLING_CONSUMERS.map((consumer) => ({
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: { pk, sk: `${SETTLED_SK_PREFIX}${consumer}` },
+                ConditionExpression: 'seq >= :seq',
+                ExpressionAttributeValues: { ':seq': report.seq },
+              },
+            })),
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { pk, sk: OUTBOX_SK },
+                UpdateExpression: 'SET lastWriter = :writer REMOVE incompleteShard, incompleteSince',
+                ConditionExpression: 'seq = :seq AND attribute_exists(incompleteShard)',
+                ExpressionAttributeValues: { ':seq': report.seq, ':writer': OUTBOX_WRITER_COMPLETION },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
   }
 
@@ -290,13 +380,24 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     };
     for (const field of MUTABLE_FIELDS) {
       if (next[field] !== undefined) set(field, next[field]);
+      // A field the transition cleared (paymentKey on reopen, failure on a PSP-approved correction).
+      else if (previous[field] !== undefined) {
+        names[`#${field}`] = field;
+        removes.push(`#${field}`);
+      }
     }
-    const recovering = next.status === 'EXECUTING' || next.status === 'UNKNOWN';
-    if (recovering) {
-      if (!options.recoveryDueAt) throw new Error(`recoveryDueAt is required for ${next.status}`);
+    const executing = next.status === 'EXECUTING' || next.status === 'UNKNOWN';
+    if (executing || (next.pendingCancels?.length ?? 0) > 0) {
       set('recoveryShard', recoveryShard(next.orderId));
-      set('recoveryDueAt', options.recoveryDueAt);
+      if (options.recoveryDueAt) set('recoveryDueAt', options.recoveryDueAt);
+      else if (executing) throw new Error(`recoveryDueAt is required for ${next.status}`);
+      else {
+        // Pending cancels keep the due time their intent set.
+        values[':dueIfAbsent'] = next.updatedAt;
+        sets.push('recoveryDueAt = if_not_exists(recoveryDueAt, :dueIfAbsent)');
+      }
       if (options.recoveryAttempts !== undefined) set('recoveryAttempts', options.recoveryAttempts);
+      if (options.recoveryAnswered !== undefined) set('recoveryAnswered', options.recoveryAnswered);
     } else {
       removes.push(...RECOVERY_ATTRIBUTES);
     }
@@ -341,7 +442,7 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
       TableName: this.tableName,
       Key: { pk: paymentPk(event.orderId), sk: OUTBOX_SK },
       UpdateExpression:
-        'SET eventId = :eventId, #type = :type, seq = :seq, #at = :at, payload = :payload, unpublishedShard = :shard, unpublishedSince = :at, lastWriter = :writer',
+        'SET eventId = :eventId, #type = :type, seq = :seq, #at = :at, payload = :payload, unpublishedShard = :shard, unpublishedSince = :at, incompleteShard = :incompleteShard, incompleteSince = if_not_exists(incompleteSince, :at), lastWriter = :writer',
       ExpressionAttributeNames: { '#type': 'type', '#at': 'at' },
       ExpressionAttributeValues: {
         ':eventId': event.eventId,
@@ -350,6 +451,9 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
         ':at': event.occurredAt,
         ':payload': event,
         ':shard': unpublishedShard(event.orderId),
+        // Incomplete until every consumer reports this event applied; the clock keeps running
+        // from the oldest event not yet applied everywhere, so a new event cannot hide a lost one.
+        ':incompleteShard': incompleteShard(event.orderId),
         // The publisher's stream filter admits only slot writes made by a business transaction.
         ':writer': OUTBOX_WRITER_TRANSACTION,
       },

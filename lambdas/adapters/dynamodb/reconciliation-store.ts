@@ -11,7 +11,7 @@ const BATCH_GET_ATTEMPTS = 8;
 
 /** Only what classification reads: a compact record per payment. */
 const PROJECTION = {
-  ProjectionExpression: 'orderId, #status, amount, balanceAmount, paymentKey',
+  ProjectionExpression: 'orderId, #status, amount, balanceAmount, paymentKey, cancels',
   ExpressionAttributeNames: { '#status': 'status' },
 };
 
@@ -22,6 +22,7 @@ function toInternal(item: Record<string, unknown>): InternalPayment {
     amount: Number(item.amount),
     balanceAmount: Number(item.balanceAmount),
     ...(typeof item.paymentKey === 'string' ? { paymentKey: item.paymentKey } : {}),
+    ...(Array.isArray(item.cancels) ? { cancels: item.cancels as InternalPayment['cancels'] } : {}),
   };
 }
 
@@ -75,8 +76,28 @@ export class DynamoDbReconciliationStore implements ReconciliationStore {
     );
   }
 
+  async completedDays(dates: readonly string[]): Promise<Set<string>> {
+    const done = new Set<string>();
+    for (let start = 0; start < dates.length; start += BATCH_GET_KEYS) {
+      const keys = dates.slice(start, start + BATCH_GET_KEYS).map(summaryKey);
+      for (const item of await this.batchGet(keys, {
+        ProjectionExpression: '#date',
+        ExpressionAttributeNames: { '#date': 'date' },
+      })) {
+        done.add(String(item.date));
+      }
+    }
+    return done;
+  }
+
   /** One batch, retrying the keys DynamoDB leaves unprocessed under throttling, with backoff. */
-  private async batchGet(keys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  private async batchGet(
+    keys: Record<string, unknown>[],
+    projection: {
+      ProjectionExpression: string;
+      ExpressionAttributeNames: Record<string, string>;
+    } = PROJECTION,
+  ): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let pending = keys;
     for (let attempt = 0; pending.length > 0; attempt++) {
@@ -84,7 +105,7 @@ export class DynamoDbReconciliationStore implements ReconciliationStore {
       if (attempt > 0) await this.sleep(50 * 2 ** attempt);
       const answer = await this.client.send(
         new BatchGetCommand({
-          RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true, ...PROJECTION } },
+          RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true, ...projection } },
         }),
       );
       items.push(...(answer.Responses?.[this.tableName] ?? []));

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { sumAmounts } from '../../domain/money';
 import type { BalanceDelta } from '../../domain/wallet';
 import type { Wallet, WalletEvent, WalletStore } from '../../ports/wallet-store';
 import { applyOnce } from './apply-once';
@@ -41,7 +42,8 @@ export class DynamoDbWalletStore implements WalletStore {
         },
       },
     }));
-    return applyOnce(this.client, this.tableName, event, effect);
+    const applied = sumAmounts(deltas.map(({ delta }) => delta));
+    return applyOnce(this.client, this.tableName, event, effect, applied);
   }
 
   async get(sellerId: string): Promise<Wallet | undefined> {

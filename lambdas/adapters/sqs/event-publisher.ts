@@ -14,7 +14,8 @@ export class PublishFailed extends Error {
 
 /**
  * Sends events to every subscriber FIFO queue: group = orderId keeps a payment's events in
- * order, deduplication id = eventId makes a repeat within five minutes a no-op.
+ * order, deduplication id = eventId makes a repeat within five minutes a no-op. A redelivery
+ * gets its own deduplication ids, so SQS delivers it even within those five minutes.
  */
 export class SqsEventPublisher implements EventPublisher {
   constructor(
@@ -22,7 +23,7 @@ export class SqsEventPublisher implements EventPublisher {
     private readonly queueUrls: readonly string[],
   ) {}
 
-  async publish(events: readonly DomainEvent[]): Promise<void> {
+  async publish(events: readonly DomainEvent[], redelivery?: string): Promise<void> {
     for (const queueUrl of this.queueUrls) {
       for (let i = 0; i < events.length; i += SQS_BATCH_LIMIT) {
         const chunk = events.slice(i, i + SQS_BATCH_LIMIT);
@@ -33,7 +34,7 @@ export class SqsEventPublisher implements EventPublisher {
               Id: String(index),
               MessageBody: JSON.stringify(event),
               MessageGroupId: event.orderId,
-              MessageDeduplicationId: event.eventId,
+              MessageDeduplicationId: redelivery ? `${event.eventId}:${redelivery}` : event.eventId,
             })),
           }),
         );

@@ -10,6 +10,7 @@ import {
   type PspPayment,
   type PspResult,
   type PspSettlementPage,
+  type PspUnavailable,
   type PspUnknown,
   type SettlementGateway,
   type SettlementQuery,
@@ -68,6 +69,8 @@ type CallResult =
   | Extract<Answer, { kind: 'success' }>
   | { readonly kind: 'declined'; readonly code: string; readonly message: string }
   | { readonly kind: 'alreadyProcessed'; readonly code: string; readonly message: string }
+  | { readonly kind: 'sessionNotFound'; readonly code: string; readonly message: string }
+  | PspUnavailable
   | PspUnknown;
 
 const NOT_FOUND_CODE = 'NOT_FOUND_PAYMENT';
@@ -141,6 +144,8 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
       }
       case 'alreadyProcessed':
         return unknown(result.code, result.message);
+      case 'sessionNotFound':
+        return { ...result, kind: 'declined' };
       default:
         return result;
     }
@@ -162,6 +167,8 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
       }
       case 'unknown':
         return result;
+      case 'unavailable':
+        return unknown(result.code, result.message);
       default:
         // Only Toss's own "no such payment" proves absence; any other refusal (an auth error, a
         // proxy's 404 page) says nothing about the payment, and mistaking it would fail a paid order.
@@ -185,6 +192,8 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
         return rows ? { kind: 'page', rows } : invalidResponse('a list of Toss settlements');
       }
       case 'alreadyProcessed':
+      case 'sessionNotFound':
+      case 'unavailable':
         return unknown(result.code, result.message);
       default:
         return result;
@@ -228,7 +237,7 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
     const budgetMs = Math.min(this.retryBudgetMs, deadline.remainingMs() - this.safetyMarginMs);
     const authorization = await this.authorization(request);
     if (authorization === undefined) {
-      return unknown('PSP_CREDENTIALS_UNAVAILABLE', 'could not load the PSP secret key');
+      return { kind: 'unavailable', code: 'PSP_NOT_CONFIGURED', message: 'the PSP secret key is not set' };
     }
     let last = { code: 'DEADLINE_TOO_CLOSE', message: 'not enough time left to call the PSP' };
     for (let attempt = 1; ; attempt += 1) {
@@ -243,7 +252,7 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
       this.onAttempt?.({ operation: request.operation, ms: this.now() - sentAt });
       if (answer.kind === 'success') return answer;
       const outcome = classifyPspReply(answer);
-      if (outcome === 'declined' || outcome === 'alreadyProcessed') {
+      if (outcome !== 'retryable' && outcome !== 'approved') {
         return { kind: outcome, code: answer.code, message: answer.message };
       }
       last = answer;
