@@ -1,12 +1,24 @@
 /**
- * The bare-SDK baseline of the bundle benchmark: a handler that only imports the DynamoDB
- * client and creates one at module scope, as every topology function does. Bundled and
- * loaded exactly like the real handlers, so their cost reads as "this much above the SDK".
+ * The baseline of the bundle benchmark: the least a payment handler of this stack imports, the
+ * DynamoDB client, Powertools idempotency over DynamoDB and the Powertools logger, each used at
+ * module scope. Bundled and loaded exactly like the real handlers, so their cost reads as "this
+ * much above the minimum".
  */
+import { makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
-const client = new DynamoDBClient({});
+const logger = new Logger();
+const persistenceStore = new DynamoDBPersistenceLayer({
+  tableName: 'baseline',
+  awsSdkV3Client: new DynamoDBClient({}),
+});
 
-export async function handler(): Promise<{ statusCode: number; body: string }> {
-  return { statusCode: 200, body: JSON.stringify({ region: await client.config.region() }) };
-}
+export const handler = makeIdempotent(
+  async (event: { id: string }) => {
+    logger.info('handled', { id: event.id });
+    return { statusCode: 200 };
+  },
+  { persistenceStore },
+);

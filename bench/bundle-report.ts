@@ -8,6 +8,7 @@ import { median, round } from './stats';
 
 export interface InitFigures {
   readonly medianMs: number;
+  readonly medianCpuMs: number;
   readonly minMs: number;
   readonly maxMs: number;
   readonly samplesMs: readonly number[];
@@ -17,10 +18,10 @@ export interface BundleFigures {
   readonly entry: string;
   readonly bytes: number;
   readonly gzipBytes: number;
-  readonly sourceMapBytes: number;
-  /** As deployed: NODE_OPTIONS=--enable-source-maps. */
+  readonly tracerBytes: number;
   readonly initMs: InitFigures;
-  readonly initMsWithoutSourceMaps: InitFigures;
+  /** Diagnostic: the same bundle's init outside Lambda, where Tracer and the X-Ray SDK are not loaded. */
+  readonly initMsWithoutTracer: InitFigures;
   readonly rssAfterInitMb: number;
 }
 
@@ -28,8 +29,15 @@ export interface BundleFiguresVsBaseline extends BundleFigures {
   readonly vsBaseline: {
     readonly extraBytes: number;
     readonly bytesRatio: number;
+    /** Diagnostic only: the bytes ratio had the function no Tracer (what the X-Ray SDK costs). */
+    readonly bytesRatioWithoutTracer: number;
     readonly extraInitMs: number;
+    /** Module init CPU time, over the baseline's. */
     readonly initRatio: number;
+    /** The same in wall time, which a shared machine makes noisier. */
+    readonly wallInitRatio: number;
+    /** Diagnostic only: the init ratio without Tracer and the X-Ray SDK. */
+    readonly initRatioWithoutTracer: number;
   };
 }
 
@@ -39,12 +47,41 @@ export interface BundleSection {
   readonly initMethod: string;
   readonly baseline: BundleFigures & { readonly description: string };
   readonly functions: Readonly<Record<string, BundleFiguresVsBaseline>>;
+  /** Largest bytes ratio to the baseline over every function not listed apart (target ≤ 1.25). */
+  readonly maxBundleRatio: number;
+  /** Largest module-init ratio (as deployed) to the baseline over the same functions (target ≤ 1.2). */
+  readonly maxInitRatio: number;
+  /** Functions left out of the two maxima, each with its reason. */
+  readonly listedApart: Readonly<Record<string, string>>;
+}
+
+/**
+ * Batch functions whose cold start is paid once per run rather than per request or message: they are
+ * reported like every other function but left out of maxBundleRatio/maxInitRatio.
+ */
+export const LISTED_APART: Readonly<Record<string, string>> = {
+  reconciliation:
+    'nightly batch (one invocation a day, up to 15 min): also carries the S3 report sink and the PSP settlement parsing; its cold start is paid once a day, not on any request or message path',
+};
+
+/** The largest of each ratio over the functions that count. */
+export function maxRatios(functions: Readonly<Record<string, BundleFiguresVsBaseline>>): {
+  maxBundleRatio: number;
+  maxInitRatio: number;
+} {
+  const counted = Object.entries(functions).filter(([name]) => !(name in LISTED_APART));
+  if (counted.length === 0) throw new Error('no function to compare with the baseline');
+  return {
+    maxBundleRatio: Math.max(...counted.map(([, f]) => f.vsBaseline.bytesRatio)),
+    maxInitRatio: Math.max(...counted.map(([, f]) => f.vsBaseline.initRatio)),
+  };
 }
 
 function initFigures(samples: readonly InitSample[]): InitFigures {
   const ms = samples.map((s) => s.ms);
   return {
     medianMs: round(median(ms)),
+    medianCpuMs: round(median(samples.map((s) => s.cpuMs))),
     minMs: round(Math.min(...ms)),
     maxMs: round(Math.max(...ms)),
     samplesMs: ms.map((x) => round(x)),
@@ -53,30 +90,30 @@ function initFigures(samples: readonly InitSample[]): InitFigures {
 
 function figures(
   bundle: BuiltBundle,
-  withMaps: readonly InitSample[],
-  withoutMaps: readonly InitSample[],
+  samples: readonly InitSample[],
+  untraced: readonly InitSample[],
 ): BundleFigures {
   return {
     entry: bundle.entry,
     bytes: bundle.bytes,
     gzipBytes: bundle.gzipBytes,
-    sourceMapBytes: bundle.sourceMapBytes,
-    initMs: initFigures(withMaps),
-    initMsWithoutSourceMaps: initFigures(withoutMaps),
-    rssAfterInitMb: round(median(withMaps.map((s) => s.rssBytes)) / 2 ** 20, 1),
+    tracerBytes: bundle.tracerBytes,
+    initMs: initFigures(samples),
+    initMsWithoutTracer: initFigures(untraced),
+    rssAfterInitMb: round(median(samples.map((s) => s.rssBytes)) / 2 ** 20, 1),
   };
 }
 
-/** Bundles every topology function and the bare-SDK baseline, then times their module init. */
+/** Bundles every topology function and the baseline, then times their module init. */
 export async function measureBundles(root: string, topology: Topology, runs: number): Promise<BundleSection> {
   const outDir = await mkdtemp(join(tmpdir(), 'payments-bench-'));
   try {
     const bundles: BuiltBundle[] = [];
     for (const target of bundleTargets(topology)) bundles.push(await buildBundle(root, outDir, target));
-    const withMaps = await sampleInits(bundles, runs, { sourceMaps: true });
-    const withoutMaps = await sampleInits(bundles, runs, { sourceMaps: false });
+    const samples = await sampleInits(bundles, runs, { tracing: true });
+    const untraced = await sampleInits(bundles, runs, { tracing: false });
     const of = (bundle: BuiltBundle) =>
-      figures(bundle, withMaps.get(bundle.name) ?? [], withoutMaps.get(bundle.name) ?? []);
+      figures(bundle, samples.get(bundle.name) ?? [], untraced.get(bundle.name) ?? []);
 
     const baselineBundle = bundles.find((b) => b.name === BASELINE_NAME);
     if (!baselineBundle) throw new Error('the baseline bundle is missing');
@@ -90,23 +127,53 @@ export async function measureBundles(root: string, topology: Topology, runs: num
         vsBaseline: {
           extraBytes: own.bytes - baseline.bytes,
           bytesRatio: round(own.bytes / baseline.bytes),
-          extraInitMs: round(own.initMs.medianMs - baseline.initMs.medianMs),
-          initRatio: round(own.initMs.medianMs / baseline.initMs.medianMs),
+          bytesRatioWithoutTracer: round((own.bytes - own.tracerBytes) / baseline.bytes),
+          extraInitMs: round(own.initMs.medianCpuMs - baseline.initMs.medianCpuMs),
+          initRatio: round(own.initMs.medianCpuMs / baseline.initMs.medianCpuMs),
+          wallInitRatio: round(own.initMs.medianMs / baseline.initMs.medianMs),
+          initRatioWithoutTracer: round(own.initMsWithoutTracer.medianCpuMs / baseline.initMs.medianCpuMs),
         },
       };
     }
     return {
-      settings: { ...CDK_BUNDLING, mirrors: 'lib/constructs/functions.ts (NodejsFunction bundling)' },
+      settings: {
+        ...CDK_BUNDLING,
+        mirrors:
+          'FUNCTION_BUNDLING and FUNCTION_RUNTIME of lib/constructs/functions.ts (NodejsFunction bundling)',
+      },
       initRunsPerBundle: runs,
       initMethod:
-        'fresh `node` child per sample, timing require() of the bundle with dummy handler env; median of the runs after one discarded warm-up, runs interleaved across bundles',
+        "fresh `node` child per sample, timing require() of the bundle (CPU time, and wall time) with the function's Lambda-like env and dummy values; median of the runs after one discarded warm-up, runs interleaved across bundles; ratios on CPU time",
       baseline: {
-        description: `${baselineBundle.entry}: imports @aws-sdk/client-dynamodb and creates a client, nothing else`,
+        description: `${baselineBundle.entry}: @aws-sdk/client-dynamodb, Powertools idempotency (DynamoDB persistence) and logger, used at module scope`,
         ...baseline,
       },
       functions,
+      ...maxRatios(functions),
+      listedApart: LISTED_APART,
     };
   } finally {
     await rm(outDir, { recursive: true, force: true });
   }
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+
+/** The bundle part of the printed summary: one line per function, then the two maxima. */
+export function bundleLines(bundles: BundleSection): string[] {
+  const b = bundles.baseline;
+  const row = (name: string, f: BundleFigures, ratios: string) =>
+    `  ${name.padEnd(20)} ${kb(f.bytes).padStart(9)}  init cpu ${f.initMs.medianCpuMs.toFixed(0).padStart(4)} ms, wall ${f.initMs.medianMs.toFixed(0).padStart(4)} ms${ratios}`;
+  return [
+    `bundles (${bundles.settings.target}, init = median of ${bundles.initRunsPerBundle}, ratios to the baseline, init on CPU time):`,
+    row('baseline', b, ''),
+    ...Object.entries(bundles.functions).map(([name, f]) =>
+      row(
+        name,
+        f,
+        `  ×${f.vsBaseline.bytesRatio.toFixed(2)} bytes (×${f.vsBaseline.bytesRatioWithoutTracer.toFixed(2)} without Tracer), ×${f.vsBaseline.initRatio.toFixed(2)} init (×${f.vsBaseline.initRatioWithoutTracer.toFixed(2)})${name in bundles.listedApart ? ' (listed apart)' : ''}`,
+      ),
+    ),
+    `  maxBundleRatio ${bundles.maxBundleRatio} (target ≤ 1.25), maxInitRatio ${bundles.maxInitRatio} (target ≤ 1.2)`,
+  ];
 }

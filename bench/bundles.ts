@@ -1,27 +1,32 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
+import { FUNCTION_BUNDLING, FUNCTION_RUNTIME } from '../lib/constructs/functions';
 import { entries, type FunctionSpec, type Topology } from '../lib/topology';
 
 /**
- * The bundling of lib/constructs/functions.ts, as the CDK's NodejsFunction turns it into
- * esbuild flags (aws-lambda-nodejs/lib/bundling.js): `--bundle --platform=node --target=node24
- * --format=cjs --minify --sourcemap --sources-content=false`, and no `--external` because
- * `bundleAwsSDK: true`. Keep in step with that file.
+ * The esbuild options NodejsFunction derives from the construct's own `bundling` and runtime
+ * (aws-lambda-nodejs/lib/bundling.js): `--bundle --platform=node --target=node<major>` plus the
+ * flags of FUNCTION_BUNDLING. The values come from lib/constructs/functions.ts, never copied here.
  */
 export const CDK_BUNDLING = {
   bundle: true,
   platform: 'node',
-  target: 'node24',
-  format: 'cjs',
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  external: [] as string[],
-} as const;
+  target: `node${FUNCTION_RUNTIME.name.replace(/^nodejs(\d+).*$/, '$1')}`,
+  format: FUNCTION_BUNDLING.format,
+  minify: FUNCTION_BUNDLING.minify,
+  sourcemap: FUNCTION_BUNDLING.sourceMap,
+  mainFields: FUNCTION_BUNDLING.mainFields,
+  // With `bundleAwsSDK: true` the construct marks nothing external.
+  external: FUNCTION_BUNDLING.bundleAwsSDK ? [] : ['@aws-sdk/*'],
+} satisfies BuildOptions;
 
-export const BASELINE_NAME = 'bareSdkBaseline';
+/** Powertools Tracer, the X-Ray SDK and the packages only the X-Ray SDK brings in. */
+const TRACER_PACKAGES =
+  /node_modules\/(@aws-lambda-powertools\/tracer|aws-xray-sdk-core|semver|cls-hooked|async-hook-jl|stack-chain|emitter-listener|shimmer|atomic-batcher)\//;
+
+export const BASELINE_NAME = 'baseline';
 export const BASELINE_ENTRY = 'bench/baseline-handler.ts';
 
 export interface BundleTarget {
@@ -35,7 +40,8 @@ export interface BuiltBundle extends BundleTarget {
   readonly file: string;
   readonly bytes: number;
   readonly gzipBytes: number;
-  readonly sourceMapBytes: number;
+  /** Output bytes of Powertools Tracer and the X-Ray SDK it loads (CommonJS, so never tree-shaken). */
+  readonly tracerBytes: number;
 }
 
 const COMMON_ENV = {
@@ -45,6 +51,10 @@ const COMMON_ENV = {
   AWS_SECRET_ACCESS_KEY: 'bench',
   AWS_SESSION_TOKEN: 'bench',
   POWERTOOLS_METRICS_NAMESPACE: 'Payments',
+  // As Lambda sets them with active tracing, so Tracer and the X-Ray SDK initialise as they do there.
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+  AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
+  AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
 };
 
 /** The keys of a partial record that are actually present. */
@@ -72,7 +82,7 @@ function envFor(name: string, spec: FunctionSpec | undefined, topology: Topology
   return env;
 }
 
-/** Every topology function, then the bare-SDK baseline. */
+/** Every topology function, then the baseline. */
 export function bundleTargets(topology: Topology): BundleTarget[] {
   return [
     ...entries(topology.functions).map(([name, spec]) => ({
@@ -87,19 +97,23 @@ export function bundleTargets(topology: Topology): BundleTarget[] {
 export async function buildBundle(root: string, outDir: string, target: BundleTarget): Promise<BuiltBundle> {
   const file = join(outDir, target.name, 'index.js');
   await mkdir(join(outDir, target.name), { recursive: true });
-  await build({
+  const { metafile } = await build({
     ...CDK_BUNDLING,
     absWorkingDir: root,
     entryPoints: [resolve(root, target.entry)],
     outfile: file,
     logLevel: 'warning',
+    metafile: true,
   });
   const code = await readFile(file);
+  const inputs = Object.values(metafile.outputs).flatMap((output) => Object.entries(output.inputs));
   return {
     ...target,
     file,
     bytes: code.length,
     gzipBytes: gzipSync(code, { level: 9 }).length,
-    sourceMapBytes: (await stat(`${file}.map`)).size,
+    tracerBytes: inputs
+      .filter(([path]) => TRACER_PACKAGES.test(path))
+      .reduce((sum, [, input]) => sum + input.bytesInOutput, 0),
   };
 }

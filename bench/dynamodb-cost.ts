@@ -69,16 +69,21 @@ export async function measureDynamoDbCost(
   confirms: number,
 ): Promise<DynamoDbCostSection> {
   configureHandlerEnv(stack);
-  const { idempotencyStore, paymentGateway, paymentStore, settings, systemClock } = await import(
-    '../lambdas/shared/composition.js'
-  );
+  const { paymentStore, settings, systemClock } = await import('../lambdas/shared/composition.js');
   const { confirmUseCase } = await import('../lambdas/application/confirm.js');
-  const { idempotent } = await import('../lambdas/shared/idempotent.js');
+  const { idempotencyStore, idempotent } = await import('../lambdas/shared/idempotent.js');
+  const { paymentGateway } = await import('../lambdas/shared/psp.js');
+  const { telemetry } = await import('../lambdas/shared/telemetry.js');
 
   const { client, meter } = meteredDynamoClient(stack.dynamoEndpoint);
   // The options of lambdas/handlers/confirm-payment.ts.
   const confirm = idempotent(
-    confirmUseCase({ store: paymentStore(client), psp: paymentGateway(), clock: systemClock, settings }),
+    confirmUseCase({
+      store: paymentStore(client),
+      psp: paymentGateway(telemetry()),
+      clock: systemClock,
+      settings,
+    }),
     {
       persistenceStore: idempotencyStore(client),
       keyPath: 'orderId',

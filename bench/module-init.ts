@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import type { BuiltBundle } from './bundles';
 
@@ -11,37 +12,51 @@ const run = promisify(execFile);
 const PROBE = `
 const file = process.argv[1];
 const start = process.hrtime.bigint();
+const cpuStart = process.cpuUsage();
 const loaded = require(file);
+const cpu = process.cpuUsage(cpuStart);
 const ms = Number(process.hrtime.bigint() - start) / 1e6;
+const cpuMs = (cpu.user + cpu.system) / 1000;
 if (typeof loaded.handler !== 'function') {
   console.error(file + ' exports no handler');
   process.exit(2);
 }
-process.stdout.write(JSON.stringify({ ms, rssBytes: process.memoryUsage().rss }), () => process.exit(0));
+process.stdout.write(JSON.stringify({ ms, cpuMs, rssBytes: process.memoryUsage().rss }), () => process.exit(0));
 `;
 
 export interface InitSample {
+  /** Wall time of the require. */
   readonly ms: number;
+  /** CPU time (user + system) of the require: what init costs, without the waits of a busy machine. */
+  readonly cpuMs: number;
   readonly rssBytes: number;
 }
 
 export interface InitOptions {
-  /** Lambda runs the functions with NODE_OPTIONS=--enable-source-maps (functions.ts). */
-  readonly sourceMaps: boolean;
+  /**
+   * As in Lambda (AWS_EXECUTION_ENV set), where lambdas/shared/telemetry.ts loads Tracer and the X-Ray
+   * SDK; false measures the same bundle without them (a diagnostic of what tracing costs).
+   */
+  readonly tracing: boolean;
 }
 
-export async function measureInit(bundle: BuiltBundle, options: InitOptions): Promise<InitSample> {
-  const args = [...(options.sourceMaps ? ['--enable-source-maps'] : []), '-e', PROBE, bundle.file];
+export async function measureInit(bundle: BuiltBundle, { tracing }: InitOptions): Promise<InitSample> {
+  const args = ['-e', PROBE, bundle.file];
+  const { AWS_EXECUTION_ENV, ...untraced } = bundle.env;
   const { stdout } = await run(process.execPath, args, {
     // Only the function's own environment: nothing from the developer's shell leaks in.
-    env: { PATH: process.env.PATH ?? '', ...bundle.env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      LAMBDA_TASK_ROOT: dirname(bundle.file),
+      ...(tracing ? bundle.env : untraced),
+    },
     timeout: 30_000,
   });
   return JSON.parse(stdout) as InitSample;
 }
 
 /**
- * `runs` samples per bundle and mode after one discarded warm-up (which takes the file into the
+ * `runs` samples per bundle after one discarded warm-up (which takes the file into the
  * page cache), interleaved across bundles so drift in machine load spreads evenly over them.
  */
 export async function sampleInits(

@@ -69,7 +69,7 @@ export function isFailed<T>(section: Section<T>): section is Failed {
   return typeof section === 'object' && section !== null && 'error' in section;
 }
 
-export function writeReport(file: string, report: BenchReport): void {
+export function writeReport(file: string, report: object): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 }

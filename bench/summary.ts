@@ -1,8 +1,6 @@
+import { bundleLines } from './bundle-report';
 import { type BenchReport, isFailed } from './report';
 import type { Distribution } from './stats';
-
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
-const signed = (text: string, value: number) => (value < 0 ? `-${text}` : `+${text}`);
 
 function failedNote(failed: Readonly<Record<string, number>>): string {
   const parts = Object.entries(failed).map(([command, n]) => `${n} ${command.replace(/Command$/, '')}`);
@@ -19,20 +17,7 @@ export function summarize(report: BenchReport, file: string): string {
 
   const bundles = report.bundles;
   if (isFailed(bundles)) lines.push(`bundles: FAILED ${bundles.error}`);
-  else {
-    const b = bundles.baseline;
-    lines.push(
-      `bundles (${bundles.settings.target}, init = median of ${bundles.initRunsPerBundle}, with source maps / without):`,
-    );
-    lines.push(
-      `  ${'bare-SDK baseline'.padEnd(18)} ${kb(b.bytes).padStart(9)}  init ${b.initMs.medianMs.toFixed(0).padStart(4)} / ${b.initMsWithoutSourceMaps.medianMs.toFixed(0)} ms`,
-    );
-    for (const [name, f] of Object.entries(bundles.functions)) {
-      lines.push(
-        `  ${name.padEnd(18)} ${kb(f.bytes).padStart(9)}  init ${f.initMs.medianMs.toFixed(0).padStart(4)} / ${f.initMsWithoutSourceMaps.medianMs.toFixed(0)} ms  (${signed(kb(Math.abs(f.vsBaseline.extraBytes)), f.vsBaseline.extraBytes)}, ${signed(Math.abs(f.vsBaseline.extraInitMs).toFixed(0), f.vsBaseline.extraInitMs)} ms vs baseline)`,
-      );
-    }
-  }
+  else lines.push(...bundleLines(bundles));
 
   const load = report.confirmLoad;
   if (isFailed(load)) lines.push(`confirm load: FAILED ${load.error}`);

@@ -6,14 +6,11 @@ import {
 import { z } from 'zod';
 import { type ReconciliationProgress, reconciliationUseCase } from '../lambdas/application/reconciliation';
 import { republishPaymentUseCase } from '../lambdas/application/republish-payment';
-import {
-  deliveryTracer,
-  eventPublisher,
-  outboxStore,
-  reconciliationDeps,
-  systemClock,
-} from '../lambdas/shared/composition';
+import { deliveryTracer, outboxStore, systemClock } from '../lambdas/shared/composition';
+import { eventPublisher } from '../lambdas/shared/queues';
+import { reconciliationDeps } from '../lambdas/shared/reconciliation-deps';
 import { orderIdSchema } from '../lambdas/shared/schemas';
+import { telemetry } from '../lambdas/shared/telemetry';
 import { deadLetterQueueName } from '../lib/topology';
 import { awsTarget, localTarget, type OpsTarget, terminalQueues, wiring } from './ops-target';
 
@@ -196,7 +193,7 @@ async function reconcile(target: OpsTarget, options: Options): Promise<void> {
   }
   // Locally, in this process: the same use case, with a progress bar.
   await target.useComposition();
-  const run = reconciliationUseCase({ ...reconciliationDeps(), onProgress: drawProgress });
+  const run = reconciliationUseCase({ ...reconciliationDeps(telemetry()), onProgress: drawProgress });
   const { summary, reports } = await run(date.data, { remainingMs: () => Number.POSITIVE_INFINITY });
   process.stderr.write('\n');
   print(summary);

@@ -2,14 +2,22 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { cancelUseCase } from '../application/cancel';
 import { fingerprintOf } from '../application/checkout';
 import { callerPrincipal, scopedKey } from '../shared/caller';
-import { idempotencyStore, paymentGateway, paymentStore, settings, systemClock } from '../shared/composition';
+import { paymentStore, settings, systemClock } from '../shared/composition';
 import { toProxyResult } from '../shared/http';
-import { idempotent } from '../shared/idempotent';
-import { countPspUnavailable } from '../shared/observability';
+import { idempotencyStore, idempotent } from '../shared/idempotent';
+import { API_GATEWAY_REQUEST, observed } from '../shared/observability';
+import { countPspUnavailable, paymentGateway } from '../shared/psp';
 import { parseIdempotencyKey, parseJsonBody, parsePathParameter } from '../shared/request';
 import { cancelSchema, orderIdSchema } from '../shared/schemas';
+import { countByStatus, telemetry } from '../shared/telemetry';
 
-const useCase = cancelUseCase({ store: paymentStore(), psp: paymentGateway(), clock: systemClock, settings });
+const observability = telemetry();
+const useCase = cancelUseCase({
+  store: paymentStore(),
+  psp: paymentGateway(observability),
+  clock: systemClock,
+  settings,
+});
 
 const cancel = idempotent(
   (input: { key: string; fingerprint: string; command: Parameters<typeof useCase>[0] }, deadline) =>
@@ -25,7 +33,7 @@ const cancel = idempotent(
 );
 
 /** POST /payments/{orderId}/cancel — one Idempotency-Key per cancel and caller. */
-export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+async function cancelHandler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   const principal = callerPrincipal(event);
   if (!principal.ok) return toProxyResult(principal.outcome);
   const orderId = parsePathParameter(event, 'orderId', orderIdSchema);
@@ -37,10 +45,15 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
   // The PSP's cancel idempotency follows the same scope, so two callers' equal keys are two cancels.
   const callerKey = scopedKey(principal.value, key.value);
   const command = { orderId: orderId.value, idempotencyKey: callerKey, ...body.value };
-  return countPspUnavailable(
+  const result = countPspUnavailable(
+    observability,
     await cancel(
       { key: `${orderId.value}:${callerKey}`, fingerprint: fingerprintOf(body.value), command },
       context,
     ),
   );
+  countByStatus(observability.metrics, 'CancelOutcome', result.statusCode);
+  return result;
 }
+
+export const handler = observed(cancelHandler, observability, API_GATEWAY_REQUEST);

@@ -1,11 +1,16 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { checkoutUseCase, fingerprintOf } from '../application/checkout';
 import { callerPrincipal } from '../shared/caller';
-import { idempotencyStore, orderIdSecret, paymentStore, systemClock } from '../shared/composition';
+import { paymentStore, systemClock } from '../shared/composition';
 import { toProxyResult } from '../shared/http';
-import { idempotent } from '../shared/idempotent';
+import { idempotencyStore, idempotent } from '../shared/idempotent';
+import { API_GATEWAY_REQUEST, observed } from '../shared/observability';
 import { parseIdempotencyKey, parseJsonBody } from '../shared/request';
 import { checkoutSchema } from '../shared/schemas';
+import { orderIdSecret } from '../shared/secrets';
+import { telemetry } from '../shared/telemetry';
+
+const observability = telemetry();
 
 const checkout = idempotent(checkoutUseCase({ store: paymentStore(), clock: systemClock, orderIdSecret }), {
   persistenceStore: idempotencyStore(),
@@ -17,7 +22,10 @@ const checkout = idempotent(checkoutUseCase({ store: paymentStore(), clock: syst
 });
 
 /** POST /checkouts */
-export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+async function checkoutHandler(
+  event: APIGatewayProxyEvent,
+  context: Context,
+): Promise<APIGatewayProxyResult> {
   const principal = callerPrincipal(event);
   if (!principal.ok) return toProxyResult(principal.outcome);
   const key = parseIdempotencyKey(event);
@@ -34,3 +42,5 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
     context,
   );
 }
+
+export const handler = observed(checkoutHandler, observability, API_GATEWAY_REQUEST);

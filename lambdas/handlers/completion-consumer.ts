@@ -1,15 +1,18 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { LEDGER_WALLET_DIVERGENCE_METRIC, recordSettlementUseCase } from '../application/record-settlement';
 import { appliedAmounts, paymentStore, systemClock } from '../shared/composition';
 import { fifoQueueHandler } from '../shared/event-consumer';
-import { logger, metrics } from '../shared/observability';
+import { observed } from '../shared/observability';
+import { telemetry } from '../shared/telemetry';
+
+const { logger, metrics } = telemetry();
 
 const reportSchema = z.strictObject({
   consumer: z.enum(['wallet', 'ledger']),
   orderId: z.string(),
-  seq: z.number().int().positive(),
+  seq: z.int().check(z.positive()),
   eventId: z.string(),
 });
 
@@ -21,14 +24,16 @@ const recordSettlement = recordSettlementUseCase({
 });
 
 /** Completion queue (FIFO) → `walletSettled` / `ledgerRecorded` on the payment, and the per-payment wallet-vs-ledger check. */
-export const handler = fifoQueueHandler(async (record: SQSRecord) => {
-  const report = reportSchema.parse(JSON.parse(record.body));
-  const outcome = await recordSettlement(report);
-  if (outcome.kind !== 'diverged') return;
-  logger.error('wallet and ledger applied different amounts for a payment', {
-    orderId: report.orderId,
-    ...outcome,
-  });
-  metrics.addMetric(LEDGER_WALLET_DIVERGENCE_METRIC, MetricUnit.Count, 1);
-  metrics.publishStoredMetrics();
-}, logger);
+export const handler = observed(
+  fifoQueueHandler(async (record: SQSRecord) => {
+    const report = reportSchema.parse(JSON.parse(record.body));
+    const outcome = await recordSettlement(report);
+    if (outcome.kind !== 'diverged') return;
+    logger.error('wallet and ledger applied different amounts for a payment', {
+      orderId: report.orderId,
+      ...outcome,
+    });
+    metrics.addMetric(LEDGER_WALLET_DIVERGENCE_METRIC, MetricUnit.Count, 1);
+  }),
+  { logger, metrics },
+);

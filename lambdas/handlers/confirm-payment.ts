@@ -1,14 +1,18 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { confirmUseCase } from '../application/confirm';
-import { idempotencyStore, paymentGateway, paymentStore, settings, systemClock } from '../shared/composition';
+import { paymentStore, settings, systemClock } from '../shared/composition';
 import { toProxyResult } from '../shared/http';
-import { idempotent } from '../shared/idempotent';
-import { countPspUnavailable } from '../shared/observability';
+import { idempotencyStore, idempotent } from '../shared/idempotent';
+import { API_GATEWAY_REQUEST, observed } from '../shared/observability';
+import { countPspUnavailable, paymentGateway } from '../shared/psp';
 import { parseJsonBody } from '../shared/request';
 import { confirmSchema } from '../shared/schemas';
+import { countByStatus, telemetry } from '../shared/telemetry';
+
+const observability = telemetry();
 
 const confirm = idempotent(
-  confirmUseCase({ store: paymentStore(), psp: paymentGateway(), clock: systemClock, settings }),
+  confirmUseCase({ store: paymentStore(), psp: paymentGateway(observability), clock: systemClock, settings }),
   {
     persistenceStore: idempotencyStore(),
     keyPath: 'orderId',
@@ -19,8 +23,13 @@ const confirm = idempotent(
 );
 
 /** POST /payments/confirm — the idempotency key is the orderId. */
-export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+async function confirmHandler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   const body = parseJsonBody(event, confirmSchema);
   if (!body.ok) return toProxyResult(body.outcome);
-  return countPspUnavailable(await confirm(body.value, context));
+  const result = countPspUnavailable(observability, await confirm(body.value, context));
+  // Confirm outcome by HTTP status: 200 approved, 402 declined, 202 unknown (recovery settles it), 4xx refused.
+  countByStatus(observability.metrics, 'ConfirmOutcome', result.statusCode);
+  return result;
 }
+
+export const handler = observed(confirmHandler, observability, API_GATEWAY_REQUEST);

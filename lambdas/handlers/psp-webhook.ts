@@ -1,13 +1,19 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { syncOrderUseCase } from '../application/sync-order';
-import { paymentGateway, paymentStore, systemClock } from '../shared/composition';
+import { paymentStore, systemClock } from '../shared/composition';
 import { jsonOutcome, problemOutcome, toProxyResult } from '../shared/http';
-import { logger } from '../shared/observability';
+import { API_GATEWAY_REQUEST, observed } from '../shared/observability';
+import { paymentGateway } from '../shared/psp';
 import { orderIdSchema } from '../shared/schemas';
+import { telemetry } from '../shared/telemetry';
+
+const observability = telemetry();
+const { logger, metrics } = observability;
 
 const store = paymentStore();
-const psp = paymentGateway();
+const psp = paymentGateway(observability);
 
 /** Toss's webhook bodies are a few kB; anything far larger is not Toss. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -17,8 +23,8 @@ const LEASE_MS = 15_000;
 
 /** Only what we use: which order to check. Everything else in the body is ignored, never trusted. */
 const webhookSchema = z.object({
-  eventType: z.string().max(64),
-  data: z.object({ orderId: orderIdSchema }).loose(),
+  eventType: z.string().check(z.maxLength(64)),
+  data: z.looseObject({ orderId: orderIdSchema }),
 });
 
 /** The event types that announce a payment's (or one of its cancels') status change. */
@@ -40,7 +46,7 @@ function badRequest(detail: string): APIGatewayProxyResult {
  * the PSP through the recovery path (lease, lookup, transition). Always 200 for a well-formed body, so
  * Toss does not retry what we already looked at; unknown orders and repeats cost one conditional write.
  */
-export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+async function webhookHandler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   const raw = event.body ?? '';
   if (Buffer.byteLength(raw) > MAX_BODY_BYTES) return badRequest(`The body exceeds ${MAX_BODY_BYTES} bytes.`);
   let body: unknown;
@@ -68,6 +74,10 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
       Math.min(context.getRemainingTimeInMillis(), LOOK_BUDGET_MS - (Date.now() - startedAt)),
   };
   const outcome = await sync(data.orderId, deadline);
+  // Webhook hints by what the look found.
+  metrics.addMetric(`WebhookHint_${outcome}`, MetricUnit.Count, 1);
   if (outcome === 'mismatch') logger.warn('PSP webhook: the PSP and we disagree', { orderId: data.orderId });
   return received();
 }
+
+export const handler = observed(webhookHandler, observability, API_GATEWAY_REQUEST);

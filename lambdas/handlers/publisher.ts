@@ -3,8 +3,13 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { outboxEntryOf } from '../adapters/dynamodb/outbox-store';
 import { publishOutboxUseCase } from '../application/publish-outbox';
-import { eventPublisher, outboxStore } from '../shared/composition';
-import { logger } from '../shared/observability';
+import { outboxStore } from '../shared/composition';
+import { observed } from '../shared/observability';
+import { eventPublisher } from '../shared/queues';
+import { telemetry } from '../shared/telemetry';
+
+const observability = telemetry();
+const { logger } = observability;
 
 const publish = publishOutboxUseCase({ outbox: outboxStore(), publisher: eventPublisher() });
 
@@ -13,7 +18,7 @@ const publish = publishOutboxUseCase({ outbox: outboxStore(), publisher: eventPu
  * stream order. At the first failure it stops and reports that record: the stream
  * resumes from it, so no later event of any payment overtakes it.
  */
-export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+async function publishHandler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   for (const record of event.Records) {
     const sequenceNumber = record.dynamodb?.SequenceNumber ?? '';
     try {
@@ -26,3 +31,5 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   }
   return { batchItemFailures: [] };
 }
+
+export const handler = observed(publishHandler, observability);

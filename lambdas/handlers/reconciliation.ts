@@ -1,16 +1,21 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   type ReconciliationResult,
   reconciliationUseCase,
   scheduledReconciliationUseCase,
 } from '../application/reconciliation';
 import { reconciliationMetrics } from '../application/reconciliation-metrics';
-import { reconciliationDeps, systemClock } from '../shared/composition';
-import { logger, metrics } from '../shared/observability';
+import { systemClock } from '../shared/composition';
+import { observed } from '../shared/observability';
+import { reconciliationDeps } from '../shared/reconciliation-deps';
+import { telemetry } from '../shared/telemetry';
 
-const deps = reconciliationDeps();
+const observability = telemetry();
+const { logger, metrics } = observability;
+
+const deps = reconciliationDeps(observability);
 const reconcile = reconciliationUseCase(deps);
 const scheduled = scheduledReconciliationUseCase(deps);
 
@@ -19,10 +24,10 @@ const scheduled = scheduledReconciliationUseCase(deps);
  * scheduled time) reconciles the day before it and catches up every day left open since the last
  * completed one.
  */
-const eventSchema = z.object({ date: z.iso.date().optional(), time: z.iso.datetime().optional() }).loose();
+const eventSchema = z.looseObject({ date: z.optional(z.iso.date()), time: z.optional(z.iso.datetime()) });
 
 /** Scheduled daily at 00:30 in Seoul; also invoked on demand for any date. Re-running a date is idempotent. */
-export async function handler(event: unknown, context: Context) {
+async function reconciliationHandler(event: unknown, context: Context) {
   const parsed = eventSchema.safeParse(event ?? {});
   if (!parsed.success) throw new Error(`invalid reconciliation event: ${parsed.error.message}`);
   const deadline = { remainingMs: () => context.getRemainingTimeInMillis() };
@@ -37,9 +42,10 @@ export async function handler(event: unknown, context: Context) {
 function report({ summary, reports }: ReconciliationResult): void {
   for (const [name, count] of reconciliationMetrics(summary))
     metrics.addMetric(name, MetricUnit.Count, count);
-  metrics.publishStoredMetrics();
   const details = { ...summary, reports };
   if (summary.discrepancies > 0 || !summary.ledger.balanced)
     logger.warn('reconciliation needs a person', details);
   else logger.info('reconciliation matched', details);
 }
+
+export const handler = observed(reconciliationHandler, observability);

@@ -5,17 +5,22 @@ import {
   RECOVERY_STALLED_METRIC,
   recoveryRunUseCase,
 } from '../application/recovery';
-import { paymentGateway, paymentStore, settings, systemClock } from '../shared/composition';
-import { logger, metrics } from '../shared/observability';
+import { paymentStore, settings, systemClock } from '../shared/composition';
+import { observed } from '../shared/observability';
+import { paymentGateway } from '../shared/psp';
+import { telemetry } from '../shared/telemetry';
+
+const observability = telemetry();
+const { logger, metrics } = observability;
 
 const store = paymentStore();
-const psp = paymentGateway();
+const psp = paymentGateway(observability);
 
 /** Per run: enough for a minute's schedule; the rest waits for the next run. */
 const RUN_LIMIT = 200;
 
 /** Scheduled every minute: settles payments stuck in EXECUTING or UNKNOWN. */
-export async function handler(_event: unknown, context: Context) {
+async function recoveryHandler(_event: unknown, context: Context) {
   const run = recoveryRunUseCase({
     store,
     psp,
@@ -39,6 +44,7 @@ export async function handler(_event: unknown, context: Context) {
     metrics.addMetric(RECOVERY_STALLED_METRIC, MetricUnit.Count, report.outcomes.stalled);
     logger.error('recovery cannot reach the PSP for some payments', { count: report.outcomes.stalled });
   }
-  if (report.examined > 0) metrics.publishStoredMetrics();
   return report;
 }
+
+export const handler = observed(recoveryHandler, observability);

@@ -1,7 +1,7 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { ZodError } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import { EventOutOfOrder } from '../adapters/dynamodb/apply-once';
 import type { DomainEvent } from '../domain/events';
 import type { CompletionReporter, SettlingConsumer } from '../ports/completion';
@@ -12,12 +12,12 @@ export interface EventConsumerDeps {
   /** The consumer's use case: applies the event exactly once, in order per payment. */
   readonly apply: (event: DomainEvent) => Promise<'applied' | 'duplicate' | 'gap'>;
   readonly reporter: CompletionReporter;
-  readonly logger: Pick<Logger, 'addContext' | 'warn' | 'error'>;
+  readonly logger: Pick<Logger, 'warn' | 'error'>;
 }
 
 /** Why a body is not an event, without echoing the body (SyntaxError messages quote it). */
 function parseFailure(error: unknown): string {
-  if (error instanceof ZodError) return error.issues.map((i) => `${i.path.join('.')}: ${i.code}`).join('; ');
+  if (error instanceof $ZodError) return error.issues.map((i) => `${i.path.join('.')}: ${i.code}`).join('; ');
   return error instanceof SyntaxError ? 'malformed JSON' : String(error);
 }
 
@@ -61,12 +61,8 @@ export function eventRecordHandler(deps: EventConsumerDeps): (record: SQSRecord)
  * failure, fails the rest of that message group in the batch, so nothing of one payment is
  * applied ahead of what failed before it, while other payments' events are not held back.
  */
-export function fifoQueueHandler(
-  handleRecord: (record: SQSRecord) => Promise<void>,
-  logger: Pick<Logger, 'addContext'>,
-) {
+export function fifoQueueHandler(handleRecord: (record: SQSRecord) => Promise<void>) {
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    logger.addContext(context);
     // A processor holds the state of one batch: a fresh one per invocation shares nothing.
     return processPartialResponse(event, handleRecord, new SqsFifoPartialProcessorAsync(), {
       context,
@@ -81,5 +77,5 @@ export function fifoQueueHandler(
 
 /** The Lambda handler of a payment-event consumer (wallet, ledger). */
 export function eventConsumer(deps: EventConsumerDeps) {
-  return fifoQueueHandler(eventRecordHandler(deps), deps.logger);
+  return fifoQueueHandler(eventRecordHandler(deps));
 }

@@ -1,16 +1,16 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { DomainEvent } from '../domain/events';
 import { CURRENCY_CODES } from '../domain/money';
 
 /** Payment events as they travel on the queues; a message that does not parse is poison (→ DLQ). */
-const line = z.object({ sellerId: z.string(), productId: z.string(), amount: z.number().int().positive() });
+const line = z.object({ sellerId: z.string(), productId: z.string(), amount: z.int().check(z.positive()) });
 const base = {
   eventId: z.string(),
   orderId: z.string(),
-  seq: z.number().int().positive(),
+  seq: z.int().check(z.positive()),
   occurredAt: z.string(),
   buyerId: z.string(),
-  amount: z.number().int().positive(),
+  amount: z.int().check(z.positive()),
   currency: z.enum(CURRENCY_CODES),
   items: z.array(line),
 };
@@ -26,7 +26,7 @@ export const domainEventSchema = z.discriminatedUnion('type', [
     ...base,
     type: z.literal('PaymentCanceled'),
     cancelReason: z.string(),
-    balanceAmount: z.number().int().nonnegative(),
+    balanceAmount: z.int().check(z.nonnegative()),
   }),
 ]);
 

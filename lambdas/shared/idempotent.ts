@@ -4,9 +4,12 @@ import {
   IdempotencyValidationError,
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Deadline } from '../ports/psp';
+import { dynamoDbClient, requiredEnv } from './composition';
 import { type HttpOutcome, problemOutcome, toProxyResult } from './http';
 
 /**
@@ -19,6 +22,14 @@ export class TransientOutcome extends Error {
     super(`transient outcome ${outcome.statusCode}`);
     this.name = 'TransientOutcome';
   }
+}
+
+/** The request-level idempotency records (Powertools persistence over the idempotency table). */
+export function idempotencyStore(client: DynamoDBClient = dynamoDbClient()): DynamoDBPersistenceLayer {
+  return new DynamoDBPersistenceLayer({
+    tableName: requiredEnv('IDEMPOTENCY_TABLE'),
+    awsSdkV3Client: client,
+  });
 }
 
 interface Stored extends HttpOutcome {

@@ -1,20 +1,33 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { APIGatewayProxyResult } from 'aws-lambda';
-import { PSP_UNAVAILABLE_METRIC } from '../application/outcomes';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { type Telemetry, tracer } from './telemetry';
 
-/** Structured JSON logs; service name and level come from POWERTOOLS_* variables. */
-export const logger = new Logger();
+export interface ObservedOptions {
+  /** Where the invocation's correlation id is (a dotted path into the event); API Gateway: its request id. */
+  readonly correlationIdPath?: string;
+}
 
-/** CloudWatch metrics in embedded metric format; namespace from POWERTOOLS_METRICS_NAMESPACE. */
-export const metrics = new Metrics();
+/** The correlation id of an API Gateway (REST) invocation: `requestContext.requestId`. */
+export const API_GATEWAY_REQUEST: ObservedOptions = { correlationIdPath: 'requestContext.requestId' };
 
-/** Counts a 503 PSP_UNAVAILABLE answer (the PSP refused our key or configuration) for its alarm. */
-export function countPspUnavailable(result: APIGatewayProxyResult): APIGatewayProxyResult {
-  if (result.statusCode === 503) {
-    metrics.addMetric(PSP_UNAVAILABLE_METRIC, MetricUnit.Count, 1);
-    metrics.publishStoredMetrics();
-    logger.error('the PSP refused our credentials or configuration: PSP_UNAVAILABLE');
+/**
+ * The handler pipeline of every function (middy): the logger gets the Lambda context and the
+ * correlation id, the invocation is traced (in Lambda), and the metrics it added are flushed when it ends.
+ */
+export function observed<E, R>(
+  handler: (event: E, context: Context) => Promise<R>,
+  { logger, metrics }: Telemetry,
+  options: ObservedOptions = {},
+) {
+  const pipeline = middy(handler).use(
+    injectLambdaContext(logger, { correlationIdPath: options.correlationIdPath, resetKeys: true }),
+  );
+  if (tracer) {
+    const { captureLambdaHandler } =
+      require('@aws-lambda-powertools/tracer/middleware') as typeof import('@aws-lambda-powertools/tracer/middleware');
+    pipeline.use(captureLambdaHandler(tracer, { captureResponse: false }));
   }
-  return result;
+  return pipeline.use(logMetrics(metrics, { captureColdStartMetric: true }));
 }

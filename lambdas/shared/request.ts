@@ -1,11 +1,15 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { type HttpOutcome, header, problemOutcome } from './http';
 
 /** Far above any legitimate request of this API; stops abuse before JSON parsing. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{6,64}$/;
+
+/** English issue messages for the 400's detail (zod/mini carries none by default). */
+const { localeError } = en();
 
 export type Parsed<T> =
   | { readonly ok: true; readonly value: T }
@@ -35,7 +39,7 @@ export function parseIdempotencyKey(event: APIGatewayProxyEvent): Parsed<string>
   return { ok: true, value: key };
 }
 
-export function parseJsonBody<T>(event: APIGatewayProxyEvent, schema: z.ZodType<T>): Parsed<T> {
+export function parseJsonBody<T>(event: APIGatewayProxyEvent, schema: z.ZodMiniType<T>): Parsed<T> {
   const raw = event.isBase64Encoded
     ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
     : (event.body ?? '');
@@ -56,7 +60,7 @@ export function parseJsonBody<T>(event: APIGatewayProxyEvent, schema: z.ZodType<
   } catch {
     return badRequest('MALFORMED_JSON', 'Malformed JSON', 'The request body is not valid JSON.');
   }
-  const result = schema.safeParse(json);
+  const result = schema.safeParse(json, { error: localeError });
   if (!result.success) {
     const detail = result.error.issues
       .slice(0, 5)
@@ -71,9 +75,9 @@ export function parseJsonBody<T>(event: APIGatewayProxyEvent, schema: z.ZodType<
 export function parsePathParameter(
   event: APIGatewayProxyEvent,
   name: string,
-  schema: z.ZodType<string>,
+  schema: z.ZodMiniType<string>,
 ): Parsed<string> {
-  const result = schema.safeParse(event.pathParameters?.[name] ?? '');
+  const result = schema.safeParse(event.pathParameters?.[name] ?? '', { error: localeError });
   if (result.success) return { ok: true, value: result.data };
   const detail = result.error.issues[0]?.message ?? 'invalid value';
   return badRequest('INVALID_PATH_PARAMETER', `Invalid ${name}`, `${name}: ${detail}`);

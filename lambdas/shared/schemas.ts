@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CURRENCY_CODES, MAX_AMOUNT } from '../domain/money';
 
 /**
@@ -10,38 +10,40 @@ import { CURRENCY_CODES, MAX_AMOUNT } from '../domain/money';
 
 const identifier = z
   .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_.:-]+$/, 'use 1-64 characters of A-Z, a-z, 0-9, _ . : -');
-const amount = z.number().int().positive().max(MAX_AMOUNT);
+  .check(
+    z.minLength(1),
+    z.maxLength(64),
+    z.regex(/^[A-Za-z0-9_.:-]+$/, 'use 1-64 characters of A-Z, a-z, 0-9, _ . : -'),
+  );
+const amount = z.int().check(z.positive(), z.maximum(MAX_AMOUNT));
 
 export const checkoutSchema = z.strictObject({
   buyerId: identifier,
-  orderName: z.string().trim().min(1).max(100),
+  orderName: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
   currency: z.enum(CURRENCY_CODES),
   // At most 50 lines: a settlement transaction touches one item per seller plus bookkeeping (limit 100).
-  items: z
-    .array(z.strictObject({ sellerId: identifier, productId: identifier, amount }))
-    .min(1)
-    .max(50)
-    .refine((items) => items.reduce((sum, item) => sum + item.amount, 0) <= MAX_AMOUNT, {
+  items: z.array(z.strictObject({ sellerId: identifier, productId: identifier, amount })).check(
+    z.minLength(1),
+    z.maxLength(50),
+    z.refine((items) => items.reduce((sum, item) => sum + item.amount, 0) <= MAX_AMOUNT, {
       message: `the items' total must not exceed ${MAX_AMOUNT}`,
     }),
+  ),
 });
 
 export const orderIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{6,64}$/, 'orderId must be 6-64 characters of A-Z, a-z, 0-9, _ or -');
+  .check(z.regex(/^[A-Za-z0-9_-]{6,64}$/, 'orderId must be 6-64 characters of A-Z, a-z, 0-9, _ or -'));
 
 export const sellerIdSchema = identifier;
 
 export const confirmSchema = z.strictObject({
-  paymentKey: z.string().min(1).max(200),
+  paymentKey: z.string().check(z.minLength(1), z.maxLength(200)),
   orderId: orderIdSchema,
   amount,
 });
 
 export const cancelSchema = z.strictObject({
-  cancelReason: z.string().trim().min(1).max(200),
-  cancelAmount: amount.optional(),
+  cancelReason: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  cancelAmount: z.optional(amount),
 });

@@ -71,7 +71,6 @@ describe.each<[string, Topology]>([
       const expected = [
         'POWERTOOLS_SERVICE_NAME',
         'POWERTOOLS_METRICS_NAMESPACE',
-        'NODE_OPTIONS',
         ...Object.keys(spec.tables).map((table) => subject.tables[table as keyof Topology['tables']].envVar),
         ...Object.keys(spec.queues).map((queue) => subject.queues[queue as keyof Topology['queues']].envVar),
         ...Object.keys(spec.buckets ?? {}).map(

@@ -7,14 +7,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { confirmUseCase } from '../../lambdas/application/confirm';
-import {
-  idempotencyStore,
-  paymentGateway,
-  paymentStore,
-  settings,
-  systemClock,
-} from '../../lambdas/shared/composition';
-import { idempotent } from '../../lambdas/shared/idempotent';
+import { paymentStore, settings, systemClock } from '../../lambdas/shared/composition';
+import { idempotencyStore, idempotent } from '../../lambdas/shared/idempotent';
+import { paymentGateway } from '../../lambdas/shared/psp';
+import { telemetry } from '../../lambdas/shared/telemetry';
 import { createOrder, getPayment, sim } from '../support/http-client';
 
 const READ_COMMANDS = [
@@ -103,7 +99,12 @@ let confirm: ReturnType<typeof composeConfirm>;
 function composeConfirm(dynamo: DynamoDBClient) {
   // As lambdas/handlers/confirm-payment.ts does, with the counting client injected.
   return idempotent(
-    confirmUseCase({ store: paymentStore(dynamo), psp: paymentGateway(), clock: systemClock, settings }),
+    confirmUseCase({
+      store: paymentStore(dynamo),
+      psp: paymentGateway(telemetry()),
+      clock: systemClock,
+      settings,
+    }),
     {
       persistenceStore: idempotencyStore(dynamo),
       keyPath: 'orderId',

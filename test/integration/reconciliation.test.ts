@@ -15,7 +15,9 @@ import { type ReconciliationResult, reconciliationUseCase } from '../../lambdas/
 import { seoulDay } from '../../lambdas/domain/business-day';
 import { approve, markUnknown, type Payment, type Transition } from '../../lambdas/domain/payment';
 import type { PaymentStore } from '../../lambdas/ports/payment-store';
-import { documentClient, paymentStore, reconciliationDeps } from '../../lambdas/shared/composition';
+import { documentClient, paymentStore } from '../../lambdas/shared/composition';
+import { reconciliationDeps } from '../../lambdas/shared/reconciliation-deps';
+import { telemetry } from '../../lambdas/shared/telemetry';
 import { createOrder, getPayment, postCancel, postConfirm, request, sim } from '../support/http-client';
 
 const SECRET_KEY = 'test_sk_local_simulator';
@@ -188,7 +190,7 @@ describe('reconciliation on the local stack', () => {
       cancelAmount: 3_000,
     });
 
-    const reconcile = reconciliationUseCase(reconciliationDeps(client));
+    const reconcile = reconciliationUseCase(reconciliationDeps(telemetry(), client));
     const first: ReconciliationResult = await reconcile(date, deadline);
     const found = await discrepancies(date);
 

@@ -260,7 +260,6 @@ export interface LogLine {
 export function recordingLogger(): { logger: EventConsumerDeps['logger']; lines: LogLine[] } {
   const lines: LogLine[] = [];
   const logger = {
-    addContext: () => undefined,
     warn: (message: string, extra: unknown) => lines.push({ level: 'warn', message, extra }),
     error: (message: string, extra: unknown) => lines.push({ level: 'error', message, extra }),
   } as unknown as EventConsumerDeps['logger'];

@@ -1,4 +1,14 @@
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { handler } from '../../lambdas/handlers/health';
+
+const invoke = () =>
+  handler(
+    { requestContext: { requestId: 'health-test' } } as unknown as APIGatewayProxyEvent,
+    {
+      functionName: 'health',
+      awsRequestId: 'health-test',
+    } as unknown as Context,
+  );
 
 describe('GET /health', () => {
   const saved = { key: process.env.PSP_SECRET_KEY, arn: process.env.PSP_SECRET_ARN };
@@ -21,7 +31,7 @@ describe('GET /health', () => {
     async (_, key) => {
       if (key === undefined) delete process.env.PSP_SECRET_KEY;
       else process.env.PSP_SECRET_KEY = key;
-      const answer = await handler();
+      const answer = await invoke();
       expect(answer.statusCode).toBe(200);
       expect(JSON.parse(answer.body)).toEqual({ status: 'degraded', psp: 'not-configured' });
     },
@@ -29,7 +39,7 @@ describe('GET /health', () => {
 
   it('says ok once the key is set, and never shows it', async () => {
     process.env.PSP_SECRET_KEY = 'test_sk_health_secret';
-    const answer = await handler();
+    const answer = await invoke();
     expect(JSON.parse(answer.body)).toEqual({ status: 'ok' });
     expect(answer.body).not.toContain('test_sk_health_secret');
   });

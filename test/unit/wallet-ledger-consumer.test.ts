@@ -65,7 +65,6 @@ function consumerWith(results: Record<string, 'applied' | 'duplicate' | 'gap' | 
       },
     },
     logger: {
-      addContext: () => undefined,
       warn: (message: string, extra: unknown) => logs.push({ level: 'warn', message, extra }),
       error: (message: string, extra: unknown) => logs.push({ level: 'error', message, extra }),
     } as unknown as EventConsumerDeps['logger'],

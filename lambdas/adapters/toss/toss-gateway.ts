@@ -43,6 +43,11 @@ export interface TossGatewayOptions {
   readonly random?: () => number;
   readonly now?: () => number;
   readonly logger?: GatewayLogger;
+  /** Told of every attempt's duration (PSP latency), whatever its answer. */
+  readonly onAttempt?: (attempt: {
+    readonly operation: TossRequest['operation'];
+    readonly ms: number;
+  }) => void;
 }
 
 interface TossRequest {
@@ -82,6 +87,7 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
   private readonly now: () => number;
   private readonly secretKey: () => Promise<string>;
   private readonly logger: GatewayLogger | undefined;
+  private readonly onAttempt: TossGatewayOptions['onAttempt'];
 
   constructor(options: TossGatewayOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -95,6 +101,7 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
     this.now = options.now ?? Date.now;
     this.secretKey = options.secretKey;
     this.logger = options.logger;
+    this.onAttempt = options.onAttempt;
   }
 
   async confirm(request: ConfirmRequest, deadline: Deadline): Promise<PspResult> {
@@ -240,7 +247,9 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
         return this.giveUp(request, attempt - 1, last, 'BUDGET_EXHAUSTED');
       }
 
+      const sentAt = this.now();
       const answer = await this.send(request, authorization, Math.min(this.requestTimeoutMs, remainingMs));
+      this.onAttempt?.({ operation: request.operation, ms: this.now() - sentAt });
       if (answer.kind === 'success') return answer;
       const outcome = classifyPspReply(answer);
       if (outcome !== 'retryable' && outcome !== 'approved') {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { PspPayment, PspSettlement } from '../../ports/psp';
 
 /**
@@ -9,18 +9,18 @@ const TossPaymentSchema = z.object({
   paymentKey: z.string(),
   orderId: z.string(),
   status: z.string(),
-  totalAmount: z.number().int(),
-  balanceAmount: z.number().int(),
-  approvedAt: z.string().nullish(),
-  cancels: z
-    .array(
+  totalAmount: z.int(),
+  balanceAmount: z.int(),
+  approvedAt: z.nullish(z.string()),
+  cancels: z.nullish(
+    z.array(
       z.object({
         transactionKey: z.string(),
-        cancelAmount: z.number().int(),
+        cancelAmount: z.int(),
         canceledAt: z.string(),
       }),
-    )
-    .nullish(),
+    ),
+  ),
 });
 
 /** Toss's error body: `{ code, message }`. */
@@ -39,8 +39,8 @@ const TossSettlementsSchema = z.array(
     orderId: z.string(),
     paymentKey: z.string(),
     transactionKey: z.string(),
-    amount: z.number().int(),
-    approvedAt: z.string().nullish(),
+    amount: z.int(),
+    approvedAt: z.nullish(z.string()),
   }),
 );
 

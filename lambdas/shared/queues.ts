@@ -1,0 +1,23 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SqsCompletionReporter } from '../adapters/sqs/completion-reporter';
+import { SqsEventPublisher } from '../adapters/sqs/event-publisher';
+import type { CompletionReporter } from '../ports/completion';
+import type { EventPublisher } from '../ports/outbox';
+import { requiredEnv } from './composition';
+import { traced } from './telemetry';
+
+/** The composition of the SQS senders, for the functions that send. */
+
+function sqsClient(): SQSClient {
+  return traced(new SQSClient({}));
+}
+
+/** Every queue that receives payment events, in a fixed order. */
+export function eventPublisher(client: SQSClient = sqsClient()): EventPublisher {
+  return new SqsEventPublisher(client, [requiredEnv('WALLET_QUEUE_URL'), requiredEnv('LEDGER_QUEUE_URL')]);
+}
+
+/** Where the wallet and ledger consumers report each event they have applied. */
+export function completionReporter(client: SQSClient = sqsClient()): CompletionReporter {
+  return new SqsCompletionReporter(client, requiredEnv('COMPLETION_QUEUE_URL'));
+}

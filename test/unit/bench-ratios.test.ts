@@ -1,0 +1,30 @@
+import { type BundleFiguresVsBaseline, LISTED_APART, maxRatios } from '../../bench/bundle-report';
+import { CDK_BUNDLING } from '../../bench/bundles';
+import { FUNCTION_BUNDLING, FUNCTION_RUNTIME } from '../../lib/constructs/functions';
+
+const figures = (bytesRatio: number, initRatio: number) =>
+  ({ vsBaseline: { bytesRatio, initRatio } }) as unknown as BundleFiguresVsBaseline;
+
+test('the maxima run over every function except those listed apart', () => {
+  const apart = Object.keys(LISTED_APART)[0] as string;
+  expect(
+    maxRatios({ confirmPayment: figures(1.2, 1.1), wallet: figures(1.1, 1.3), [apart]: figures(9, 9) }),
+  ).toEqual({ maxBundleRatio: 1.2, maxInitRatio: 1.3 });
+});
+
+test('there is no maximum without a function that counts', () => {
+  expect(() => maxRatios({ [Object.keys(LISTED_APART)[0] as string]: figures(1, 1) })).toThrow();
+});
+
+test("the bench bundles with the construct's own esbuild options", () => {
+  expect(CDK_BUNDLING).toMatchObject({
+    bundle: true,
+    platform: 'node',
+    format: FUNCTION_BUNDLING.format,
+    minify: FUNCTION_BUNDLING.minify,
+    sourcemap: FUNCTION_BUNDLING.sourceMap,
+    mainFields: FUNCTION_BUNDLING.mainFields,
+    external: FUNCTION_BUNDLING.bundleAwsSDK ? [] : ['@aws-sdk/*'],
+  });
+  expect(FUNCTION_RUNTIME.name).toBe(`nodejs${CDK_BUNDLING.target.replace('node', '')}.x`);
+});
