@@ -1,5 +1,7 @@
 import type { Context } from 'aws-lambda';
+import { topology } from '../lib/topology';
 import type { LocalStackEndpoints } from '../test/support/local-stack';
+import type { BilledTable } from './dynamodb-billing';
 import { meteredDynamoClient, type RequestCost } from './dynamodb-meter';
 import { configureHandlerEnv } from './handler-env';
 import { type AuthorizedOrder, authorizedOrder } from './http';
@@ -16,6 +18,8 @@ export interface PerConfirmCost {
   readonly rcuPerConfirm: number | null;
   readonly capacityUnitsByCommand: Readonly<Record<string, number>> | null;
   readonly capacityNote?: string;
+  readonly awsModelWcu?: number;
+  readonly awsModelWcuByCommand?: Readonly<Record<string, number>>;
 }
 
 /** The meter's figures under this section's (published) field names. */
@@ -29,13 +33,41 @@ function perConfirm({ requests, failedRequests, wcu, rcu, ...rest }: RequestCost
   };
 }
 
-export interface DynamoDbCostSection {
-  readonly confirms: number;
-  readonly method: string;
+/** The confirms of orders of one size. */
+export interface OrderSizeCost {
+  readonly lines: number;
   readonly firstConfirm: PerConfirmCost;
   /** The same confirms again: answered from the idempotency record. */
   readonly replay: PerConfirmCost;
   readonly statusCounts: { readonly first: Record<string, number>; readonly replay: Record<string, number> };
+}
+
+export interface DynamoDbCostSection {
+  readonly confirms: number;
+  readonly method: string;
+  readonly billingModel: string;
+  /** Two-line orders, then 50-line orders (the contract's most). */
+  readonly byOrderSize: readonly OrderSizeCost[];
+}
+
+/** The payments and idempotency tables as the bench's environment names them, with their indexes. */
+function billedTables(): Record<string, BilledTable> {
+  const billed: Record<string, BilledTable> = {};
+  for (const spec of Object.values(topology.tables)) {
+    const name = process.env[spec.envVar];
+    if (!name) continue;
+    billed[name] = {
+      partitionKey: spec.partitionKey.name,
+      sortKey: spec.sortKey?.name,
+      indexes: spec.indexes.map((index) => ({
+        name: index.name,
+        partitionKey: index.partitionKey.name,
+        sortKey: index.sortKey?.name,
+        projection: index.projection,
+      })),
+    };
+  }
+  return billed;
 }
 
 function benchContext(timeoutMs: number): Context {
@@ -67,6 +99,7 @@ function benchContext(timeoutMs: number): Context {
 export async function measureDynamoDbCost(
   stack: LocalStackEndpoints,
   confirms: number,
+  orderSizes: readonly number[],
 ): Promise<DynamoDbCostSection> {
   configureHandlerEnv(stack);
   const { paymentStore, settings, systemClock } = await import('../lambdas/shared/composition.js');
@@ -75,7 +108,7 @@ export async function measureDynamoDbCost(
   const { paymentGateway } = await import('../lambdas/shared/psp.js');
   const { telemetry } = await import('../lambdas/shared/telemetry.js');
 
-  const { client, meter } = meteredDynamoClient(stack.dynamoEndpoint);
+  const { client, meter } = meteredDynamoClient(stack.dynamoEndpoint, billedTables());
   // The options of lambdas/handlers/confirm-payment.ts.
   const confirm = idempotent(
     confirmUseCase({
@@ -93,31 +126,40 @@ export async function measureDynamoDbCost(
     },
   );
 
-  const orders = await mapConcurrently(Array.from({ length: confirms }), 4, () =>
-    authorizedOrder(stack.apiUrl, stack.pspUrl),
-  );
-  const runAll = () =>
-    meter.count(async () => {
-      const statuses: Record<string, number> = {};
-      for (const order of orders) {
-        const { statusCode } = await confirm(commandOf(order), benchContext(28_000));
-        statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
-      }
-      return statuses;
-    });
+  const measure = async (lines: number): Promise<OrderSizeCost> => {
+    const orders = await mapConcurrently(Array.from({ length: confirms }), 4, () =>
+      authorizedOrder(stack.apiUrl, stack.pspUrl, lines),
+    );
+    const runAll = () =>
+      meter.count(async () => {
+        const statuses: Record<string, number> = {};
+        for (const order of orders) {
+          const { statusCode } = await confirm(commandOf(order), benchContext(28_000));
+          statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+        }
+        return statuses;
+      });
+    const first = await runAll();
+    const firstConfirm = perConfirm(meter.per(confirms, 'confirm'));
+    const again = await runAll();
+    const replay = perConfirm(meter.per(confirms, 'confirm'));
+    return { lines, firstConfirm, replay, statusCounts: { first, replay: again } };
+  };
 
-  const first = await runAll();
-  const firstConfirm = perConfirm(meter.per(confirms, 'confirm'));
-  const again = await runAll();
-  const replay = perConfirm(meter.per(confirms, 'confirm'));
-  client.destroy();
+  const byOrderSize: OrderSizeCost[] = [];
+  try {
+    for (const lines of orderSizes) byOrderSize.push(await measure(lines));
+  } finally {
+    meter.close();
+    client.destroy();
+  }
   return {
     confirms,
     method:
       'confirm use case composed in-process like the handler (paymentStore, idempotencyStore and idempotent() with its options) on a DynamoDBClient with a counting initialize-step middleware; ReturnConsumedCapacity=TOTAL added per request; confirms sequential',
-    firstConfirm,
-    replay,
-    statusCounts: { first, replay: again },
+    billingModel:
+      "awsModelWcu: every item a write touches is read (consistently, on a second client, uncounted) before and after it, and billed by bench/dynamodb-billing.ts: AWS's item-size formula, 1 KiB units of the larger image, x2 inside TransactWriteItems, one charge per index entry put, deleted, moved (2) or changed, refused conditional writes charged the existing item's size; wcuPerConfirm is what DynamoDB Local reports",
+    byOrderSize,
   };
 }
 

@@ -1,4 +1,13 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type BilledTable,
+  billFailedWrite,
+  billWrite,
+  type Item,
+  type WriteInput,
+  type WriteTarget,
+  writeTargets,
+} from './dynamodb-billing';
 import { round } from './stats';
 
 /** Shared by the DynamoDB measurements: a client on the stack's DynamoDB Local, and a request meter. */
@@ -36,6 +45,60 @@ export interface RequestCost {
   readonly rcu: number | null;
   readonly capacityUnitsByCommand: Readonly<Record<string, number>> | null;
   readonly capacityNote?: string;
+  /** WCU by AWS's billing model (bench/dynamodb-billing.ts), from each item before and after its write. */
+  readonly awsModelWcu?: number;
+  readonly awsModelWcuByCommand?: Readonly<Record<string, number>>;
+}
+
+/** Images every item a write touches, before and after, on a second client, to bill it as AWS would. */
+class WriteBiller {
+  readonly wcu = new Map<string, number>();
+
+  constructor(
+    private readonly reader: DynamoDBClient,
+    private readonly tables: Readonly<Record<string, BilledTable>>,
+  ) {}
+
+  close(): void {
+    this.reader.destroy();
+  }
+
+  async around<T>(command: string, input: WriteInput, send: () => Promise<T>): Promise<T> {
+    const targets = writeTargets(input, this.tables);
+    const transactional = input.TransactItems !== undefined;
+    const before = await Promise.all(targets.map((target) => this.image(target)));
+    let units = 0;
+    try {
+      const result = await send();
+      const after = await Promise.all(targets.map((target) => this.image(target)));
+      targets.forEach((target, i) => {
+        const table = this.tables[target.table] as BilledTable;
+        units += target.checkOnly
+          ? billFailedWrite(before[i], true).total
+          : billWrite(before[i], after[i], table, transactional).total;
+      });
+      return result;
+    } catch (error) {
+      const refused = ['ConditionalCheckFailedException', 'TransactionCanceledException'];
+      if (error instanceof Error && refused.includes(error.name)) {
+        units += before.reduce((sum, item) => sum + billFailedWrite(item, transactional).total, 0);
+      }
+      throw error;
+    } finally {
+      this.wcu.set(command, (this.wcu.get(command) ?? 0) + units);
+    }
+  }
+
+  private async image(target: WriteTarget): Promise<Item | undefined> {
+    const answer = await this.reader.send(
+      new GetItemCommand({
+        TableName: target.table,
+        Key: target.key as Record<string, AttributeValue>,
+        ConsistentRead: true,
+      }),
+    );
+    return answer.Item;
+  }
 }
 
 /** DynamoDB requests by command, and the capacity DynamoDB reports for them. */
@@ -48,10 +111,18 @@ export class RequestMeter {
   /** Successful requests whose answer carried no ConsumedCapacity. */
   withoutCapacity = 0;
 
+  constructor(private readonly biller?: WriteBiller) {}
+
+  /** Releases the biller's second client (the caller destroys the metered one). */
+  close(): void {
+    this.biller?.close();
+  }
+
   reset(): void {
     this.requests.clear();
     this.failures.clear();
     this.capacity.clear();
+    this.biller?.wcu.clear();
     this.withoutCapacity = 0;
   }
 
@@ -78,7 +149,11 @@ export class RequestMeter {
         const command = context.commandName ?? 'unknown';
         this.requests.set(command, (this.requests.get(command) ?? 0) + 1);
         try {
-          const result = await next({ ...args, input: { ...args.input, ReturnConsumedCapacity: 'TOTAL' } });
+          const send = () => next({ ...args, input: { ...args.input, ReturnConsumedCapacity: 'TOTAL' } });
+          const result =
+            this.biller && WRITE_COMMANDS.has(command)
+              ? await this.biller.around(command, args.input as WriteInput, send)
+              : await send();
           this.addCapacity(command, (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
           return result;
         } catch (error) {
@@ -130,14 +205,23 @@ export class RequestMeter {
       rcu: capacityUnits(false),
       capacityUnitsByCommand: capacityReported ? per(this.capacity) : null,
       ...(notes.length > 0 ? { capacityNote: notes.join('; ') } : {}),
+      ...(this.biller
+        ? { awsModelWcu: round(sum(this.biller.wcu) / units), awsModelWcuByCommand: per(this.biller.wcu) }
+        : {}),
     };
   }
 }
 
-/** A client on the stack's DynamoDB Local with a meter attached (counting off until asked). */
-export function meteredDynamoClient(endpoint: string): { client: DynamoDBClient; meter: RequestMeter } {
+/**
+ * A client on the stack's DynamoDB Local with a meter attached (counting off until asked); given
+ * the tables' billing specs (by table name), it also bills every write by AWS's model.
+ */
+export function meteredDynamoClient(
+  endpoint: string,
+  billedTables?: Readonly<Record<string, BilledTable>>,
+): { client: DynamoDBClient; meter: RequestMeter } {
   const client = localDynamoClient(endpoint);
-  const meter = new RequestMeter();
+  const meter = new RequestMeter(billedTables && new WriteBiller(localDynamoClient(endpoint), billedTables));
   meter.attach(client);
   return { client, meter };
 }

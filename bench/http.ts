@@ -61,9 +61,23 @@ const CHECKOUT = {
   ],
 };
 
-/** POST /checkouts with a fresh Idempotency-Key. */
-export async function checkout(apiUrl: string): Promise<{ orderId: string; amount: number }> {
-  const answer = await callApi('POST', `${apiUrl}/checkouts`, CHECKOUT, {
+/** An order of `lines` lines (the contract allows 50) over five sellers. */
+function checkoutOf(lines: number) {
+  if (lines === CHECKOUT.items.length) return CHECKOUT;
+  const items = Array.from({ length: lines }, (_, k) => ({
+    sellerId: `seller-${k % 5}`,
+    productId: `product-${String(k).padStart(4, '0')}`,
+    amount: 1_000,
+  }));
+  return { ...CHECKOUT, items };
+}
+
+/** POST /checkouts with a fresh Idempotency-Key; two lines unless told. */
+export async function checkout(
+  apiUrl: string,
+  lines = CHECKOUT.items.length,
+): Promise<{ orderId: string; amount: number }> {
+  const answer = await callApi('POST', `${apiUrl}/checkouts`, checkoutOf(lines), {
     'Idempotency-Key': `bench-${randomUUID()}`,
   });
   return parsed(answer, 201, 'POST /checkouts');
@@ -75,8 +89,12 @@ export async function pspSession(pspUrl: string, orderId: string, amount: number
   return parsed<{ paymentKey: string }>(answer, 201, 'POST /__sim/sessions').paymentKey;
 }
 
-export async function authorizedOrder(apiUrl: string, pspUrl: string): Promise<AuthorizedOrder> {
-  const order = await checkout(apiUrl);
+export async function authorizedOrder(
+  apiUrl: string,
+  pspUrl: string,
+  lines?: number,
+): Promise<AuthorizedOrder> {
+  const order = await checkout(apiUrl, lines);
   return { ...order, paymentKey: await pspSession(pspUrl, order.orderId, order.amount) };
 }
 

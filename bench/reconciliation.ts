@@ -15,6 +15,7 @@ export interface ReconciliationSection {
   readonly rowsPerSecond: number;
   /** Sampled, garbage included: depends on when V8 collects. */
   readonly peakHeapUsedMb: number;
+  /** The child's peak resident set (the kernel's high-water mark). */
   readonly peakRssMb: number;
   /** After a forced collection, just before the run. */
   readonly heapUsedBeforeMb: number;
@@ -49,9 +50,9 @@ function runChild(input: ReconciliationDayInput, timeoutMs: number): Promise<Rec
   });
 }
 
-/** 200,000 rows (190,000 approvals and 10,000 cancels) of the synthetic day of the memory test. */
+/** The synthetic day of the memory test, scaled: `approvals` plus one cancel row per 19 of them. */
 export async function measureReconciliation(approvals: number): Promise<ReconciliationSection> {
-  const result = await runChild({ approvals, internalPageRows: 1_000 }, 120_000);
+  const result = await runChild({ approvals, internalPageRows: 1_000 }, 600_000);
   if (result.summary.settlementRows !== result.rows) {
     throw new Error(`reconciliation read ${result.summary.settlementRows} of ${result.rows} settlement rows`);
   }
@@ -61,7 +62,7 @@ export async function measureReconciliation(approvals: number): Promise<Reconcil
     passes: result.passes,
     settlementPageSize: result.settlementPageSize,
     method:
-      'reconciliationUseCase with the default settings in a forked child (node --expose-gc, nothing else in its heap) over in-memory fakes that generate pages on the fly, as test/integration/reconciliation-memory.test.ts: a PSP serving the synthetic day (every 19th approval also canceled in part) and a day index with a few orders missing, held UNKNOWN (corrected) or with another amount; memory sampled at every settlement page, merge point and 10 ms timer; rows/s = settlement rows of the day / wall time of the run, fakes included',
+      'reconciliationUseCase with the default settings in a forked child (node --expose-gc, nothing else in its heap) over in-memory fakes that generate pages on the fly, as test/integration/reconciliation-memory.test.ts: a PSP serving the synthetic day (every 19th approval also canceled in part) and a day index with a few orders missing, held UNKNOWN (corrected) or with another amount; heapUsed sampled at every settlement page, merge point and 10 ms timer, peak RSS from the kernel (resourceUsage().maxRSS); rows/s = settlement rows of the day / wall time of the run, fakes included',
     elapsedMs: round(result.elapsedMs, 0),
     rowsPerSecond: round(result.rows / (result.elapsedMs / 1000), 0),
     peakHeapUsedMb: mb(result.peakHeapUsedBytes),

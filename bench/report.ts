@@ -5,9 +5,11 @@ import { dirname } from 'node:path';
 import type { BundleSection } from './bundle-report';
 import type { ConfirmLoadSection } from './confirm-load';
 import type { DynamoDbCostSection } from './dynamodb-cost';
+import type { BenchSummary } from './headline';
 import type { OutboxLagSection } from './outbox-lag';
 import type { ReconciliationSection } from './reconciliation';
 import type { RecoveryCostSection } from './recovery-cost';
+import type { ThroughputModel } from './throughput-model';
 
 /** A section that failed in this run; the rest of the report still stands. */
 export interface Failed {
@@ -17,8 +19,8 @@ export interface Failed {
 export type Section<T> = T | Failed;
 
 export interface BenchReport {
-  /** 2: outbox lag, recovery cost and reconciliation measured (were null in 1). */
-  readonly schemaVersion: 2;
+  /** 3: `summary`, `throughputModel`, WCU by AWS's model for 2- and 50-line orders (2: outbox lag, recovery cost, reconciliation). */
+  readonly schemaVersion: 3;
   readonly generatedAt: string;
   readonly durationMs: number;
   readonly environment: Environment;
@@ -29,6 +31,9 @@ export interface BenchReport {
   readonly outboxLag: Section<OutboxLagSection>;
   readonly recoveryCostVsTableSize: Section<RecoveryCostSection>;
   readonly reconciliation: Section<ReconciliationSection>;
+  readonly throughputModel: ThroughputModel;
+  /** The headline figures of this run (bench/headline.ts). */
+  readonly summary: BenchSummary;
 }
 
 export interface Environment {

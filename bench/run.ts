@@ -10,12 +10,14 @@ import { type StartedLocalStack, startLocalStack, stopLocalStack } from '../test
 import { measureBundles } from './bundle-report';
 import { measureConfirmLoad } from './confirm-load';
 import { measureDynamoDbCost } from './dynamodb-cost';
+import { benchSummary } from './headline';
 import { measureOutboxLag } from './outbox-lag';
 import { measureReconciliation } from './reconciliation';
 import { measureRecoveryCost } from './recovery-cost';
-import { type BenchReport, environment, type Section, writeReport } from './report';
+import { type BenchReport, environment, isFailed, type Section, writeReport } from './report';
 import { msSince, round } from './stats';
 import { summarize } from './summary';
+import { DEFAULT_ASSUMPTIONS, throughputModel } from './throughput-model';
 
 const ROOT = resolve(__dirname, '..');
 const REPORT_FILE = resolve(ROOT, 'reports/bench.json');
@@ -26,10 +28,12 @@ const SETTINGS = {
   concurrency: 8,
   warmupConfirms: 16,
   costConfirms: 20,
+  /** Lines per order of the WCU measurement: a small order and the contract's largest. */
+  costOrderLines: [2, 50],
   outboxLag: { payments: 50, concurrency: 4, warmup: 4, pollIntervalMs: 10, giveUpMs: 20_000 },
   recovery: { tableSizes: [1_000, 10_000], stuck: 20, seedConcurrency: 16 },
-  /** With one cancel row per 19 approvals: 200,000 settlement rows. */
-  reconciliationApprovals: 190_000,
+  /** With one cancel row per 19 approvals: 1,000,000 settlement rows. */
+  reconciliationApprovals: 950_000,
 };
 
 let failures = 0;
@@ -81,7 +85,7 @@ async function main(): Promise<void> {
         : noStack(),
     );
     const dynamodbPerConfirm = await section('dynamodb requests per confirm', () =>
-      started ? measureDynamoDbCost(started, SETTINGS.costConfirms) : noStack(),
+      started ? measureDynamoDbCost(started, SETTINGS.costConfirms, SETTINGS.costOrderLines) : noStack(),
     );
     const outboxLag = await section('outbox lag', () =>
       started ? measureOutboxLag(started, SETTINGS.outboxLag) : noStack(),
@@ -90,8 +94,16 @@ async function main(): Promise<void> {
       started ? measureRecoveryCost(started, SETTINGS.recovery) : noStack(),
     );
 
+    const wcu2Lines = isFailed(dynamodbPerConfirm)
+      ? undefined
+      : dynamodbPerConfirm.byOrderSize.find((size) => size.lines === 2)?.firstConfirm.awsModelWcu;
+    // The model's table-partition row uses this run's WCU per confirm when there is one.
+    const model = throughputModel({
+      ...DEFAULT_ASSUMPTIONS,
+      confirmWcu: wcu2Lines ?? DEFAULT_ASSUMPTIONS.confirmWcu,
+    });
     const report: BenchReport = {
-      schemaVersion: 2,
+      schemaVersion: 3,
       generatedAt: startedAt.toISOString(),
       durationMs: round(msSince(start), 0),
       environment: environment(ROOT),
@@ -102,6 +114,14 @@ async function main(): Promise<void> {
       outboxLag,
       recoveryCostVsTableSize,
       reconciliation,
+      throughputModel: model,
+      summary: benchSummary({
+        bundles,
+        dynamodbPerConfirm,
+        outboxLag,
+        reconciliation,
+        throughputModel: model,
+      }),
     };
     writeReport(REPORT_FILE, report);
     console.log(summarize(report, REPORT_FILE));

@@ -1,6 +1,7 @@
 import { bundleLines } from './bundle-report';
 import { type BenchReport, isFailed } from './report';
 import type { Distribution } from './stats';
+import { modelTable } from './throughput-model';
 
 function failedNote(failed: Readonly<Record<string, number>>): string {
   const parts = Object.entries(failed).map(([command, n]) => `${n} ${command.replace(/Command$/, '')}`);
@@ -34,16 +35,18 @@ export function summarize(report: BenchReport, file: string): string {
   const cost = report.dynamodbPerConfirm;
   if (isFailed(cost)) lines.push(`dynamodb per confirm: FAILED ${cost.error}`);
   else {
-    for (const [label, c] of [
-      ['first confirm', cost.firstConfirm],
-      ['replay', cost.replay],
-    ] as const) {
-      const by = Object.entries(c.requestsPerConfirm.byCommand)
-        .map(([command, n]) => `${command.replace(/Command$/, '')} ${n}`)
-        .join(', ');
-      lines.push(
-        `dynamodb per ${label}: ${c.requestsPerConfirm.total} requests (${by}); WCU ${c.wcuPerConfirm ?? 'null'}, RCU ${c.rcuPerConfirm ?? 'null'}${failedNote(c.failedRequestsPerConfirm)}`,
-      );
+    for (const size of cost.byOrderSize) {
+      for (const [label, c] of [
+        ['first confirm', size.firstConfirm],
+        ['replay', size.replay],
+      ] as const) {
+        const by = Object.entries(c.requestsPerConfirm.byCommand)
+          .map(([command, n]) => `${command.replace(/Command$/, '')} ${n}`)
+          .join(', ');
+        lines.push(
+          `dynamodb per ${label} (${size.lines} lines): ${c.requestsPerConfirm.total} requests (${by}); WCU ${c.awsModelWcu ?? '?'} by AWS's model (DynamoDB Local reports ${c.wcuPerConfirm ?? 'null'}), RCU ${c.rcuPerConfirm ?? 'null'}${failedNote(c.failedRequestsPerConfirm)}`,
+        );
+      }
     }
   }
 
@@ -79,6 +82,12 @@ export function summarize(report: BenchReport, file: string): string {
       `reconciliation (${recon.settlementRows.toLocaleString('en')} rows, ${recon.passes} passes, in-memory fakes): ${recon.rowsPerSecond.toLocaleString('en')} rows/s, peak heapUsed ${recon.peakHeapUsedMb.toFixed(0)} MB, peak RSS ${recon.peakRssMb.toFixed(0)} MB`,
     );
   }
+  const model = report.throughputModel;
+  lines.push(
+    `throughput model: ceiling ${model.ceilingPaymentsPerSecond.toLocaleString('en')} payments/s (bottleneck: ${model.bottleneck}; publisher headroom ×${model.publisherHeadroom.toFixed(1)})`,
+  );
+  lines.push(modelTable(model));
+  lines.push(`summary: ${JSON.stringify(report.summary)}`);
   lines.push(`report: ${file}`);
   return lines.join('\n');
 }

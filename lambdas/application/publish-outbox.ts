@@ -1,19 +1,20 @@
 import type { EventPublisher, OutboxEntry, OutboxStore } from '../ports/outbox';
 
 /**
- * Publishes an outbox entry. When earlier events were never published (a lost stream
- * record, an exhausted retry), they go first, read back from the immutable event items,
- * so subscribers always receive a payment's events in seq order.
+ * Publishes what an outbox entry points at: every event after the last published one, up to the
+ * slot's, read back from the immutable event items, so subscribers always receive a payment's
+ * events in seq order, also when earlier ones were never published (a lost stream record, an
+ * exhausted retry).
  */
 export function publishOutboxUseCase(deps: { outbox: OutboxStore; publisher: EventPublisher }) {
-  return async ({ event, publishedSeq }: OutboxEntry): Promise<void> => {
-    if (publishedSeq >= event.seq) return;
-    const events =
-      publishedSeq === event.seq - 1
-        ? [event]
-        : await deps.outbox.eventsBetween(event.orderId, publishedSeq, event.seq);
+  return async ({ orderId, seq, publishedSeq }: OutboxEntry): Promise<void> => {
+    if (publishedSeq >= seq) return;
+    const events = await deps.outbox.eventsBetween(orderId, publishedSeq, seq);
+    if (events.length !== seq - publishedSeq) {
+      throw new Error(`${orderId}: ${events.length} event items for seq ${publishedSeq + 1}..${seq}`);
+    }
     await deps.publisher.publish(events);
-    await deps.outbox.markPublished(event.orderId, event.seq);
+    await deps.outbox.markPublished(orderId, seq);
   };
 }
 
@@ -50,10 +51,8 @@ export function staleSweep(deps: {
     const entries = await deps.find(before, deps.batchLimit);
     const failures: { orderId: string; error: unknown }[] = [];
     for (const entry of entries) {
-      // The next run retries a payment that failed here.
-      await deps
-        .handle(entry)
-        .catch((error: unknown) => failures.push({ orderId: entry.event.orderId, error }));
+      // One payment's failure must not stop the others; the next run retries it.
+      await deps.handle(entry).catch((error: unknown) => failures.push({ orderId: entry.orderId, error }));
     }
     return { republished: entries.length - failures.length, failures };
   };

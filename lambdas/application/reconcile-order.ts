@@ -37,6 +37,24 @@ export interface OrderOutcome extends OrderEvidence {
 /** A correction loses only to a concurrent write (confirm, cancel, recovery); it is then re-decided. */
 const CORRECTION_ATTEMPTS = 5;
 
+const NONE: readonly Correction[] = [];
+
+/** The outcome when the evidence alone decides and nothing needs correcting: no I/O, no await. */
+export function decidedOutright(evidence: OrderEvidence): OrderOutcome | undefined {
+  const verdict = assess({ psp: evidence.psp, internal: evidence.internal });
+  if (verdict.kind !== 'verdict' || verdict.corrections.length > 0) return undefined;
+  const { orderId, psp, internal } = evidence;
+  return {
+    orderId,
+    psp,
+    internal,
+    found: verdict.class,
+    final: verdict.class,
+    reason: verdict.reason,
+    applied: NONE,
+  };
+}
+
 /**
  * Classifies one order and applies the safe corrections. Corrections are decided again on a strongly
  * consistent read (the index copy may lag) and saved with the payment's version as the condition,

@@ -1,8 +1,8 @@
 import { daysSinceLastCompleted, previousSeoulDay, seoulDaysEndingAt } from '../domain/business-day';
 import {
+  addSettlement,
   checkLedgerAgainstWallets,
   foldSettlement,
-  type InternalPayment,
   type PspDay,
 } from '../domain/reconciliation';
 import type { LedgerStore } from '../ports/ledger-store';
@@ -15,12 +15,16 @@ import {
 import type { ReconciliationStore, ReconciliationSummary, WalletTotals } from '../ports/reconciliation-store';
 import type { ReportSink } from '../ports/report-sink';
 import { forEachConcurrently } from './concurrency';
-import { type OrderDeps, type OrderEvidence, reconcileOrder } from './reconcile-order';
+import { decidedOutright, type OrderDeps, type OrderEvidence, reconcileOrder } from './reconcile-order';
 import { ReconciliationReport } from './reconciliation-report';
 
 export interface ReconciliationSettings {
-  /** Sub-partitions per approval-day shard: the day is merged in `dayShards × this` passes. */
-  readonly partitionsPerShard: number;
+  /**
+   * The day is merged in this many passes, each keeping the orders with `hash % passes === pass`:
+   * peak memory is about the day's orders / passes. A divisor or a multiple of the index's shards,
+   * so every pass reads whole shards of the day index.
+   */
+  readonly passes: number;
   /** Settlement rows per PSP page. */
   readonly pageSize: number;
   /** Orders looked up at the PSP or corrected at once. */
@@ -28,7 +32,7 @@ export interface ReconciliationSettings {
 }
 
 export const DEFAULT_RECONCILIATION_SETTINGS: ReconciliationSettings = {
-  partitionsPerShard: 1,
+  passes: 8,
   pageSize: MAX_SETTLEMENT_PAGE_SIZE,
   concurrency: 8,
 };
@@ -68,33 +72,40 @@ export interface ReconciliationResult {
  */
 export function reconciliationUseCase(deps: ReconciliationDeps) {
   const { store, settings } = deps;
-  const passes = store.dayShards * settings.partitionsPerShard;
+  const passes = settings.passes;
+  if (!(passes >= 1 && (store.dayShards % passes === 0 || passes % store.dayShards === 0))) {
+    throw new Error(`reconciliation passes (${passes}) must divide or be a multiple of ${store.dayShards}`);
+  }
 
   return async (date: string, deadline: Deadline): Promise<ReconciliationResult> => {
     const report = new ReconciliationReport(date);
     let rowsRead = 0;
     let rowsPerPass: number | undefined;
     for (let pass = 0; pass < passes; pass++) {
-      const shard = pass % store.dayShards;
-      const sub = Math.floor(pass / store.dayShards);
-      const inPartition = (orderId: string) =>
-        store.shardOf(orderId) === shard && subPartition(orderId, settings.partitionsPerShard) === sub;
+      const inPartition = (orderId: string) => store.partitionHash(orderId) % passes === pass;
       const rowsTotal = rowsPerPass === undefined ? undefined : rowsPerPass * passes;
 
+      // One hash per row, and one record per order folded in place: no allocation per row.
       const psp = new Map<string, PspDay>();
       for await (const rows of settlementPages(deps.settlements, date, settings.pageSize, deadline)) {
         for (const row of rows) {
-          if (inPartition(row.orderId)) psp.set(row.orderId, foldSettlement(psp.get(row.orderId), row));
+          if (!inPartition(row.orderId)) continue;
+          const day = psp.get(row.orderId);
+          if (day) addSettlement(day, row);
+          else psp.set(row.orderId, foldSettlement(undefined, row));
         }
         rowsRead += rows.length;
         deps.onProgress?.({ pass: pass + 1, passes, rowsRead, rowsTotal });
       }
       rowsPerPass ??= rowsRead;
 
-      const internal = await internalPartition(store, date, shard, inPartition, psp);
-      await forEachConcurrently(evidence(psp, internal), settings.concurrency, async (order) =>
-        report.add(await reconcileOrder(deps, order, deadline)),
-      );
+      // Our side streams past the PSP's map page by page; only the PSP's side is held.
+      const shards = shardsOfPass(pass, passes, store.dayShards);
+      for await (const orders of internalPartition(store, date, shards, inPartition, psp)) {
+        await forEachConcurrently(undecided(orders, report), settings.concurrency, async (order) =>
+          report.add(await reconcileOrder(deps, order, deadline)),
+        );
+      }
     }
 
     const ledger = checkLedgerAgainstWallets(await deps.ledger.accounts(), await deps.wallets.totalBalance());
@@ -108,6 +119,12 @@ export function reconciliationUseCase(deps: ReconciliationDeps) {
     await store.saveSummary(summary);
     return { summary, reports: locations };
   };
+}
+
+/** The day-index shards whose orders fall in `pass` (shard = hash % dayShards). */
+function shardsOfPass(pass: number, passes: number, dayShards: number): number[] {
+  if (passes >= dayShards) return [pass % dayShards];
+  return Array.from({ length: dayShards / passes }, (_, k) => pass + k * passes);
 }
 
 /** How far back a scheduled run looks for the last completed day. */
@@ -154,36 +171,42 @@ async function* settlementPages(
   }
 }
 
-/** The partition's payments from the day index, plus those the PSP settled that the index lacks. */
-async function internalPartition(
+/**
+ * The partition's evidence in pages: each payment of the day index with the PSP's rows for it (taken
+ * out of `psp`), then what the PSP settled that the index lacks, with our payment if it exists.
+ */
+async function* internalPartition(
   store: ReconciliationStore,
   date: string,
-  shard: number,
+  shards: readonly number[],
   inPartition: (orderId: string) => boolean,
-  psp: ReadonlyMap<string, PspDay>,
-): Promise<Map<string, InternalPayment>> {
-  const internal = new Map<string, InternalPayment>();
-  for await (const page of store.approvedOn(date, shard)) {
-    for (const payment of page) if (inPartition(payment.orderId)) internal.set(payment.orderId, payment);
+  psp: Map<string, PspDay>,
+): AsyncGenerator<OrderEvidence[]> {
+  for (const shard of shards) {
+    for await (const page of store.approvedOn(date, shard)) {
+      const orders: OrderEvidence[] = [];
+      for (const internal of page) {
+        if (!inPartition(internal.orderId)) continue;
+        orders.push({ orderId: internal.orderId, psp: psp.get(internal.orderId), internal });
+        psp.delete(internal.orderId);
+      }
+      yield orders;
+    }
   }
   // Not in the day's index: never approved here (EXECUTING, UNKNOWN...), or approved another day.
-  const unindexed = [...psp.keys()].filter((orderId) => !internal.has(orderId));
-  for (const payment of await store.findPayments(unindexed)) internal.set(payment.orderId, payment);
-  return internal;
+  const found = new Map((await store.findPayments([...psp.keys()])).map((p) => [p.orderId, p]));
+  yield [...psp].map(([orderId, day]) => ({ orderId, psp: day, internal: found.get(orderId) }));
+  psp.clear();
 }
 
-function* evidence(
-  psp: ReadonlyMap<string, PspDay>,
-  internal: ReadonlyMap<string, InternalPayment>,
+/** Reports the orders the evidence alone settles (most of a day) at once; yields the rest. */
+function* undecided(
+  orders: readonly OrderEvidence[],
+  report: ReconciliationReport,
 ): Generator<OrderEvidence> {
-  for (const [orderId, day] of psp) yield { orderId, psp: day, internal: internal.get(orderId) };
-  for (const [orderId, payment] of internal) if (!psp.has(orderId)) yield { orderId, internal: payment };
-}
-
-/** FNV-1a: cheap, and independent of the shard hash, so sub-partitions split each shard evenly. */
-function subPartition(orderId: string, partitions: number): number {
-  if (partitions === 1) return 0;
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < orderId.length; i++) hash = Math.imul(hash ^ orderId.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % partitions;
+  for (const order of orders) {
+    const outcome = decidedOutright(order);
+    if (outcome) report.add(outcome);
+    else yield order;
+  }
 }

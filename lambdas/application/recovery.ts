@@ -69,9 +69,9 @@ type Look = 'answered' | 'unanswered';
 export function recoveryRunUseCase(deps: RecoveryDeps) {
   const policy = deps.policy ?? DEFAULT_RECOVERY_POLICY;
 
-  async function recoverOne(candidate: RecoveryCandidate, outer: Deadline): Promise<RecoveryOutcome> {
+  async function recoverOne(orderId: string, outer: Deadline): Promise<RecoveryOutcome> {
     const now = deps.clock();
-    const claimed = await deps.store.claimForRecovery(candidate.payment.orderId, {
+    const claimed = await deps.store.claimForRecovery(orderId, {
       now: now.toISOString(),
       until: addMs(now, deps.leaseMs),
       owner: deps.owner,
@@ -230,10 +230,10 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
       skipped: 0,
     };
     const due = await deps.store.findDueForRecovery(deps.clock().toISOString(), limit);
-    for (const candidate of due) {
+    for (const orderId of due) {
       // Leave time to finish the payment in hand; the next run picks up the rest.
       if (deadline.remainingMs() < deps.leaseMs / 2) break;
-      outcomes[await recoverOne(candidate, deadline)] += 1;
+      outcomes[await recoverOne(orderId, deadline)] += 1;
     }
     return { examined: due.length, outcomes };
   };

@@ -23,7 +23,7 @@ export function republishPaymentUseCase(deps: {
   return async (orderId: string): Promise<Republished | undefined> => {
     const slot = await deps.outbox.latest(orderId);
     if (!slot) return undefined;
-    const latestSeq = slot.event.seq;
+    const latestSeq = slot.seq;
     const events = await deps.outbox.eventsBetween(orderId, 0, latestSeq);
     const now = deps.clock();
     await deps.publisher.publish(events, `r${now.getTime()}`);
@@ -47,7 +47,7 @@ export function sweepCompletionUseCase(deps: {
 }) {
   return staleSweep({
     find: (before, limit) => deps.outbox.findIncomplete(before, limit),
-    handle: (entry) => deps.republish(entry.event.orderId),
+    handle: (entry) => deps.republish(entry.orderId),
     ...deps,
   });
 }

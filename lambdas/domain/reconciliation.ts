@@ -36,6 +36,16 @@ export interface PspDay {
   readonly approvedAt?: string;
 }
 
+/** The same fold in place, for the merge's hot loop: an order's later rows allocate nothing. */
+export function addSettlement(
+  day: { approved: number; canceled: number; approvedAt?: string },
+  row: SettlementMovement,
+): void {
+  if (row.amount > 0) day.approved += row.amount;
+  else day.canceled -= row.amount;
+  day.approvedAt ??= row.approvedAt;
+}
+
 export function foldSettlement(day: PspDay | undefined, row: SettlementMovement): PspDay {
   return {
     orderId: row.orderId,

@@ -3,7 +3,7 @@ import type { SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { LEDGER_WALLET_DIVERGENCE_METRIC, recordSettlementUseCase } from '../application/record-settlement';
 import { appliedAmounts, paymentStore, systemClock } from '../shared/composition';
-import { fifoQueueHandler } from '../shared/event-consumer';
+import { standardQueueHandler } from '../shared/event-consumer';
 import { observed } from '../shared/observability';
 import { telemetry } from '../shared/telemetry';
 
@@ -23,9 +23,9 @@ const recordSettlement = recordSettlementUseCase({
   ledger: appliedAmounts('LEDGER_TABLE'),
 });
 
-/** Completion queue (FIFO) → `walletSettled` / `ledgerRecorded` on the payment, and the per-payment wallet-vs-ledger check. */
+/** Completion queue (standard; older seqs are ignored) → `walletSettled` / `ledgerRecorded` on the payment, and the per-payment wallet-vs-ledger check. */
 export const handler = observed(
-  fifoQueueHandler(async (record: SQSRecord) => {
+  standardQueueHandler(async (record: SQSRecord) => {
     const report = reportSchema.parse(JSON.parse(record.body));
     const outcome = await recordSettlement(report);
     if (outcome.kind !== 'diverged') return;

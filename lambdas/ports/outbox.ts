@@ -1,8 +1,13 @@
 import type { DomainEvent } from '../domain/events';
 
-/** The latest event of one payment as its outbox slot holds it. */
+/**
+ * One payment's outbox slot: a pointer to its latest event (the event item holds the event itself,
+ * so the business transaction writes the payload once).
+ */
 export interface OutboxEntry {
-  readonly event: DomainEvent;
+  readonly orderId: string;
+  /** Seq of the payment's latest event. */
+  readonly seq: number;
   /** The highest seq known to be on every subscriber queue (0: none yet). */
   readonly publishedSeq: number;
 }

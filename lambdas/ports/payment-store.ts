@@ -64,8 +64,11 @@ export interface PaymentStore {
    * the outbox slot, in one transaction. False when another writer got there first.
    */
   save(previous: Payment, next: Payment, options?: SaveOptions): Promise<boolean>;
-  /** EXECUTING or UNKNOWN payments due for recovery by `now`, from the sparse recovery index. */
-  findDueForRecovery(now: string, limit: number): Promise<RecoveryCandidate[]>;
+  /**
+   * The orderIds of EXECUTING or UNKNOWN payments due for recovery by `now`, from the sparse
+   * recovery index (keys only: the claim returns the payment).
+   */
+  findDueForRecovery(now: string, limit: number): Promise<string[]>;
   /**
    * Takes a lease on a due payment so overlapping recovery runs never work on it twice;
    * undefined when it is no longer due, already resolved, or leased by another run.

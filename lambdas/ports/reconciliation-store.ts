@@ -22,8 +22,8 @@ export interface ReconciliationSummary {
 export interface ReconciliationStore {
   /** The approval-day index is split into this many shards. */
   readonly dayShards: number;
-  /** The shard (0 to dayShards - 1) that holds an order. */
-  shardOf(orderId: string): number;
+  /** A cheap 32-bit hash of the orderId; the order sits in day-index shard `hash % dayShards`. */
+  partitionHash(orderId: string): number;
   /** Pages of the payments approved on a Seoul day (SUCCESS, PARTIAL_CANCELED, CANCELED) in one shard. */
   approvedOn(date: string, shard: number): AsyncIterable<readonly InternalPayment[]>;
   /** The payments that exist among `orderIds`, in any order. */

@@ -5,7 +5,7 @@ import { traceDelivery } from '../adapters/dynamodb/delivery-trace';
 import { DynamoDbLedgerStore } from '../adapters/dynamodb/ledger-store';
 import { DynamoDbOutboxStore } from '../adapters/dynamodb/outbox-store';
 import { DynamoDbPaymentStore } from '../adapters/dynamodb/payment-store';
-import { DynamoDbWalletStore } from '../adapters/dynamodb/wallet-store';
+import { DynamoDbWalletStore, parseWalletShards } from '../adapters/dynamodb/wallet-store';
 import { DEFAULT_RECOVERY_POLICY } from '../domain/recovery';
 import type { AppliedAmounts, SettlementLog } from '../ports/completion';
 import type { LedgerStore } from '../ports/ledger-store';
@@ -63,7 +63,11 @@ export function outboxStore(client: DynamoDBClient = dynamoDbClient()): OutboxSt
 }
 
 export function walletStore(client: DynamoDBClient = dynamoDbClient()): WalletStore {
-  return new DynamoDbWalletStore(documentClient(client), requiredEnv('WALLETS_TABLE'));
+  return new DynamoDbWalletStore(
+    documentClient(client),
+    requiredEnv('WALLETS_TABLE'),
+    parseWalletShards(process.env.WALLET_SHARDS),
+  );
 }
 
 export function ledgerStore(client: DynamoDBClient = dynamoDbClient()): LedgerStore {

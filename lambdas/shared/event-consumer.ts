@@ -1,4 +1,9 @@
-import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
+import {
+  BatchProcessor,
+  EventType,
+  processPartialResponse,
+  SqsFifoPartialProcessorAsync,
+} from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { $ZodError } from 'zod/v4/core';
@@ -71,6 +76,19 @@ export function fifoQueueHandler(handleRecord: (record: SQSRecord) => Promise<vo
       throwOnFullBatchFailure: false,
       // Only the failed message's group waits behind it: other payments' events go on.
       skipGroupOnError: true,
+    });
+  };
+}
+
+/**
+ * A Lambda handler for a standard queue whose messages may arrive in any order and more than once
+ * (the completion reports): records are processed concurrently, failures reported one by one.
+ */
+export function standardQueueHandler(handleRecord: (record: SQSRecord) => Promise<void>) {
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
+      context,
+      throwOnFullBatchFailure: false,
     });
   };
 }

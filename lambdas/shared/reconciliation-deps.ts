@@ -42,9 +42,7 @@ export function reconciliationDeps(
     clock: systemClock,
     settings: {
       ...DEFAULT_RECONCILIATION_SETTINGS,
-      partitionsPerShard:
-        optionalNumberEnv('RECONCILIATION_PARTITIONS_PER_SHARD') ??
-        DEFAULT_RECONCILIATION_SETTINGS.partitionsPerShard,
+      passes: optionalNumberEnv('RECONCILIATION_PASSES') ?? DEFAULT_RECONCILIATION_SETTINGS.passes,
     },
   };
 }

@@ -63,6 +63,8 @@ export interface FunctionsProps {
   readonly logRetention: logs.RetentionDays;
   /** Apply the topology's reserved concurrency (opt-in per deploy profile). */
   readonly reservedConcurrency: boolean;
+  /** Busy sellers' wallet shards (`seller-a=8,...`), for every function that uses the wallets table. */
+  readonly walletShards?: string;
 }
 
 /**
@@ -114,6 +116,7 @@ export class Functions extends Construct {
       environment[topology.buckets[bucketName].envVar] = bucket.bucket.bucketName;
       grantBucketAccess(role, bucket, access);
     }
+    if (spec.tables.wallets && props.walletShards) environment.WALLET_SHARDS = props.walletShards;
     if (spec.psp) {
       environment.PSP_BASE_URL = psp.baseUrl;
       environment.PSP_SECRET_ARN = psp.secret.secretArn;

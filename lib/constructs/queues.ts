@@ -61,6 +61,12 @@ export class Queues extends Construct {
       fifo: spec.fifo,
       // Publishers set MessageDeduplicationId = eventId; content hashing would merge distinct events.
       contentBasedDeduplication: spec.fifo ? false : undefined,
+      ...(spec.fifo && spec.highThroughput
+        ? {
+            fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+            deduplicationScope: sqs.DeduplicationScope.MESSAGE_GROUP,
+          }
+        : {}),
       visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
       retentionPeriod: retention,
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { entries, type KeySpec, type TableName, type TableSpec } from '../topology';
+import { entries, type IndexProjection, type KeySpec, type TableName, type TableSpec } from '../topology';
 import { tagWithTopologyName } from './topology-tag';
 
 export interface TablesProps {
@@ -31,8 +31,7 @@ export class Tables extends Construct {
           indexName: index.name,
           partitionKey: attribute(index.partitionKey),
           sortKey: index.sortKey && attribute(index.sortKey),
-          // ALL keeps every query a single read; the indexes are sparse, so the copy is small.
-          projectionType: dynamodb.ProjectionType.ALL,
+          ...projection(index.projection),
         });
       }
       tagWithTopologyName(table, name);
@@ -50,4 +49,12 @@ export class Tables extends Construct {
 function attribute(key: KeySpec): dynamodb.Attribute {
   const type = key.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER;
   return { name: key.name, type };
+}
+
+function projection(
+  spec: IndexProjection,
+): Pick<dynamodb.GlobalSecondaryIndexProps, 'projectionType' | 'nonKeyAttributes'> {
+  return spec === 'KEYS_ONLY'
+    ? { projectionType: dynamodb.ProjectionType.KEYS_ONLY }
+    : { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...spec.include] };
 }

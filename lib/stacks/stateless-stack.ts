@@ -19,6 +19,7 @@ export interface PaymentsStatelessStackProps extends StackProps {
   /** WAF, reserved concurrency, PSP URL and alarm email of the deploy profile. */
   readonly deploy: DeployProfile;
   readonly throttling: StageThrottling;
+  readonly walletShards?: string;
 }
 
 /** A debugging window: the durable audit trail is the event items in the payments table, not logs. */
@@ -45,6 +46,7 @@ export class PaymentsStatelessStack extends Stack {
       orderIdSecret: stateful.orderIdSecret,
       logRetention: LOG_RETENTION,
       reservedConcurrency: props.deploy.reservedConcurrency,
+      walletShards: props.walletShards,
     });
     const api = new PaymentsRestApi(this, 'Api', {
       topology,

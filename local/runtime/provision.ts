@@ -49,7 +49,10 @@ export async function ensureTable(
           ? spec.indexes.map((index) => ({
               IndexName: index.name,
               KeySchema: keySchema(index.partitionKey, index.sortKey),
-              Projection: { ProjectionType: 'ALL' },
+              Projection:
+                index.projection === 'KEYS_ONLY'
+                  ? { ProjectionType: 'KEYS_ONLY' }
+                  : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection.include] },
             }))
           : undefined,
         StreamSpecification: spec.stream ? { StreamEnabled: true, StreamViewType: spec.stream } : undefined,

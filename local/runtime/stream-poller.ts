@@ -32,7 +32,8 @@ export interface StreamPollerOptions {
 
 /**
  * Lambda's DynamoDB Streams event source, locally: per shard in lineage order, one
- * batch at a time (parallelization factor 1), event filters, partial batch responses,
+ * batch at a time (AWS runs up to the trigger's parallelization factor per shard, each partition
+ * key's records still in order; locally one is enough), event filters, partial batch responses,
  * bisect on error, bounded retries and record age, then the on-failure destination.
  */
 export class StreamPoller extends PollingLoop {

@@ -35,7 +35,15 @@ describe.each<[string, Topology]>([
       );
       const indexes = (props.GlobalSecondaryIndexes ?? []) as { IndexName: string; Projection: unknown }[];
       expect(indexes.map((index) => index.IndexName)).toEqual(spec.indexes.map((index) => index.name));
-      for (const index of indexes) expect(index.Projection).toEqual({ ProjectionType: 'ALL' });
+      // No index copies whole items: each projects only what its readers use.
+      for (const [i, index] of indexes.entries()) {
+        const projection = spec.indexes[i]?.projection;
+        expect(index.Projection).toEqual(
+          projection === 'KEYS_ONLY'
+            ? { ProjectionType: 'KEYS_ONLY' }
+            : { ProjectionType: 'INCLUDE', NonKeyAttributes: projection?.include },
+        );
+      }
     }
   });
 
@@ -50,6 +58,12 @@ describe.each<[string, Topology]>([
       });
       expect(queue.resource.Properties.FifoQueue).toBe(spec.fifo ? true : undefined);
       if (spec.fifo) expect(queue.resource.Properties.ContentBasedDeduplication).toBe(false);
+      // High-throughput FIFO: limits and deduplication per message group (orderId).
+      const highThroughput = spec.fifo && spec.highThroughput;
+      expect(queue.resource.Properties.FifoThroughputLimit).toBe(
+        highThroughput ? 'perMessageGroupId' : undefined,
+      );
+      expect(queue.resource.Properties.DeduplicationScope).toBe(highThroughput ? 'messageGroup' : undefined);
 
       if (!spec.deadLetter) {
         expect(queue.resource.Properties.RedrivePolicy).toBeUndefined();

@@ -91,8 +91,8 @@ async function table(kind: 'payments' | 'idempotency' | 'wallets' | 'ledger'): P
   return name;
 }
 
-async function queue(prefix: string): Promise<TestQueue> {
-  const created = await createFifoQueue(sqs, prefix);
+async function queue(prefix: string, fifo = true): Promise<TestQueue> {
+  const created = await createFifoQueue(sqs, prefix, { fifo });
   queues.push(created);
   return created;
 }
@@ -343,7 +343,8 @@ describe('crash in publish: sent to the queues, markPublished never ran', () => 
 describe('crash in consume: wallet transaction committed, completion report never sent', () => {
   it('the redelivery is a duplicate, credits nothing more, and sends the report', async () => {
     const walletsTable = await table('wallets');
-    const completionQueue = await queue('fault-completion');
+    // A standard queue, as topology's `completion`.
+    const completionQueue = await queue('fault-completion', false);
     const walletStore = new DynamoDbWalletStore(doc, walletsTable);
     const settle = settleWalletUseCase({ store: walletStore, clock: () => new Date() });
     const results: string[] = [];

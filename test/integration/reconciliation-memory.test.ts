@@ -7,7 +7,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { INDEX_SHARDS } from '../../lambdas/adapters/dynamodb/keys';
+import { DEFAULT_RECONCILIATION_SETTINGS } from '../../lambdas/application/reconciliation';
 import type { ReconciliationSummary } from '../../lambdas/ports/reconciliation-store';
 import { reconcileSyntheticDay, syntheticSettlementDay } from '../support/synthetic-settlement-day';
 
@@ -19,8 +19,8 @@ const CANCEL_AMOUNT = 100;
 const OURS_ONLY = 100;
 const PAGE_ROWS = 1_000;
 const HEAP_BOUND_MB = 300;
-/** One partition of ~47,500 orders, both sides, folded; the whole day at once would need ~4x. */
-const LIVE_GROWTH_BOUND_MB = 64;
+/** One pass holds ~24,000 orders of the PSP's side (8 passes); the whole day at once would need ~8x. */
+const LIVE_GROWTH_BOUND_MB = 32;
 
 setFlagsFromString('--expose_gc');
 const collectGarbage = runInNewContext('gc') as () => void;
@@ -39,7 +39,7 @@ const day = syntheticSettlementDay({
 const ROWS = day.rows;
 
 const summaries: ReconciliationSummary[] = [];
-/** Called when a partition's settlements and day index are both in memory. */
+/** Called when a pass holds its partition of the PSP's side, before looking up what the index lacks. */
 let atMergePoint = () => {};
 const fakeTable = day.store({
   atMergePoint: () => atMergePoint(),
@@ -67,7 +67,7 @@ describe('reconciliation memory', () => {
     const startedAt = performance.now();
     const reconcile = reconcileSyntheticDay(day, fakeTable, sample);
     const { summary } = await reconcile(day.date, { remainingMs: () => 900_000 });
-    // Includes the forced collections, four of them.
+    // Includes the forced collections, one per pass.
     const seconds = (performance.now() - startedAt) / 1000;
     clearInterval(sampler);
     sample();
@@ -75,7 +75,7 @@ describe('reconciliation memory', () => {
     const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
     console.log(
       `reconciliation: ${ROWS} rows in ${seconds.toFixed(1)} s = ${Math.round(ROWS / seconds)} rows/s ` +
-        `(${INDEX_SHARDS} passes); heap before ${mb(baseline)} MB, peak sampled ${mb(peak.heap)} MB, ` +
+        `(${DEFAULT_RECONCILIATION_SETTINGS.passes} passes); heap before ${mb(baseline)} MB, peak sampled ${mb(peak.heap)} MB, ` +
         `live at merge ${mb(peak.live)} MB; peak RSS ${mb(peak.rss)} MB`,
     );
     expect(summary).toMatchObject({

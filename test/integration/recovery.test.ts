@@ -4,9 +4,11 @@
  * payments-like table per test, so the local stack's own 15-second recovery schedule, which
  * works on `payments`, never touches these payments.
  */
+
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { INDEX_SHARDS } from '../../lambdas/adapters/dynamodb/keys';
 import { DynamoDbPaymentStore } from '../../lambdas/adapters/dynamodb/payment-store';
 import { TossPaymentGateway } from '../../lambdas/adapters/toss/toss-gateway';
 import { type RecoveryRunReport, recoveryRunUseCase } from '../../lambdas/application/recovery';
@@ -33,8 +35,6 @@ const SECRET_KEY = 'test_sk_local_simulator';
 const AUTH = `Basic ${Buffer.from(`${SECRET_KEY}:`).toString('base64')}`;
 const LEASE_MS = 30_000;
 const ROOMY: Deadline = { remainingMs: () => 60_000 };
-/** Shards of the recovery index (lambdas/adapters/dynamodb/keys.ts): one query each per run. */
-const INDEX_SHARDS = 4;
 
 /** DynamoDB requests by command name, as sent on the wire (retries included). */
 const requests = new Map<string, number>();

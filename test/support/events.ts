@@ -87,8 +87,10 @@ export interface TestQueue extends ProvisionedQueue {
 export async function createFifoQueue(
   sqs: SQSClient,
   prefix: string,
-  options: { maxReceiveCount?: number; visibilityTimeoutSeconds?: number } = {},
+  options: { maxReceiveCount?: number; visibilityTimeoutSeconds?: number; fifo?: boolean } = {},
 ): Promise<TestQueue> {
+  const fifo = options.fifo ?? true;
+  const physical = (name: string) => (fifo ? `${name}.fifo` : name);
   const base = unique(prefix);
   const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 30;
   const provisioned = new Map<string, ProvisionedQueue>();
@@ -98,7 +100,7 @@ export async function createFifoQueue(
     const name = `${base}-dlq`;
     const queue = await ensureQueue(
       sqs,
-      { name, physicalName: `${name}.fifo`, fifo: true, visibilityTimeoutSeconds, retentionDays: 1 },
+      { name, physicalName: physical(name), fifo, visibilityTimeoutSeconds, retentionDays: 1 },
       arnOf,
     );
     provisioned.set(name, queue);
@@ -108,8 +110,8 @@ export async function createFifoQueue(
     sqs,
     {
       name: base,
-      physicalName: `${base}.fifo`,
-      fifo: true,
+      physicalName: physical(base),
+      fifo,
       visibilityTimeoutSeconds,
       retentionDays: 1,
       ...(dlq ? { deadLetter: { queue: dlq.name, maxReceiveCount: options.maxReceiveCount ?? 5 } } : {}),

@@ -10,7 +10,7 @@
  * UNKNOWN (the use case corrects them), 3, 40003, ... are missing from the day index, and 11, 50011,
  * ... carry another amount.
  */
-import { INDEX_SHARDS, shardOf } from '../../lambdas/adapters/dynamodb/keys';
+import { INDEX_SHARDS, orderHash, shardOf } from '../../lambdas/adapters/dynamodb/keys';
 import {
   DEFAULT_RECONCILIATION_SETTINGS,
   reconciliationUseCase,
@@ -139,14 +139,24 @@ export function syntheticSettlementDay(options: SyntheticSettlementDayOptions) {
     },
   };
 
+  /** Shard of each order, worked out on the first read of the day index: 1 byte per order. */
+  let shards: Uint8Array | undefined;
+  const shardOfOrder = (i: number) => {
+    if (!shards) {
+      shards = new Uint8Array(approvals + oursOnly);
+      for (let k = 0; k < shards.length; k++) shards[k] = shardOf(orderId(k));
+    }
+    return shards[i];
+  };
+
   /** The day index (every shard's pages generated on each read) and the payments held UNKNOWN. */
   const store = (hooks: SyntheticStoreHooks = {}): ReconciliationStore => ({
     dayShards: INDEX_SHARDS,
-    shardOf,
+    partitionHash: orderHash,
     async *approvedOn(_date, shard) {
       let page: InternalPayment[] = [];
       for (let i = 0; i < approvals + oursOnly; i++) {
-        if (isUnknownHere(i) || isMissingHere(i) || shardOf(orderId(i)) !== shard) continue;
+        if (isUnknownHere(i) || isMissingHere(i) || shardOfOrder(i) !== shard) continue;
         page.push(internal(i));
         if (page.length === internalPageRows) {
           yield page;

@@ -31,8 +31,8 @@ class MemoryPayments implements ReconciliationStore, Pick<PaymentStore, 'get' | 
     for (const payment of payments) this.payments.set(payment.orderId, payment);
   }
 
-  shardOf(orderId: string): number {
-    return orderId.charCodeAt(orderId.length - 1) % this.dayShards;
+  partitionHash(orderId: string): number {
+    return orderId.charCodeAt(orderId.length - 1);
   }
 
   async *approvedOn(date: string, shard: number): AsyncGenerator<InternalPayment[]> {
@@ -41,7 +41,7 @@ class MemoryPayments implements ReconciliationStore, Pick<PaymentStore, 'get' | 
         p.approvedAt !== undefined &&
         seoulDay(new Date(p.approvedAt)) === date &&
         ['SUCCESS', 'PARTIAL_CANCELED', 'CANCELED'].includes(p.status) &&
-        this.shardOf(p.orderId) === shard,
+        this.partitionHash(p.orderId) % this.dayShards === shard,
     );
     for (let i = 0; i < day.length; i += 2) yield day.slice(i, i + 2);
   }
@@ -166,7 +166,7 @@ function scenario() {
     ledger: { accounts: async () => [{ account: sellerPayable('s'), debits: 0, credits: 6_000 }] },
     wallets: { totalBalance: async () => 6_000 },
     clock: () => new Date(AT),
-    settings: { partitionsPerShard: 1, pageSize: 5_000, concurrency: 3, ...settings },
+    settings: { passes: 1, pageSize: 5_000, concurrency: 3, ...settings },
     onProgress: (p) => progress.push(p),
   });
   const csvRows = () =>
@@ -252,10 +252,10 @@ describe('reconciliation run', () => {
     const coarse = scenario();
     const fine = scenario();
     const a = await reconciliationUseCase(coarse.deps())(DATE, deadline);
-    const b = await reconciliationUseCase(fine.deps({ partitionsPerShard: 3, pageSize: 2 }))(DATE, deadline);
+    const b = await reconciliationUseCase(fine.deps({ passes: 6, pageSize: 2 }))(DATE, deadline);
     expect(withoutTime(b.summary)).toEqual(withoutTime(a.summary));
     expect(fine.csvRows()).toEqual(coarse.csvRows());
-    // 2 shards × 3 sub-partitions, each pass paging all 8 rows.
+    // 6 passes over 2 shards (3 per shard), each pass paging all 8 rows.
     expect(fine.progress.at(-1)).toEqual({ pass: 6, passes: 6, rowsRead: 48, rowsTotal: 48 });
     expect(fine.progress[0]).toEqual({ pass: 1, passes: 6, rowsRead: 2, rowsTotal: undefined });
   });

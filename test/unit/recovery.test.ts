@@ -223,13 +223,13 @@ class InMemoryPaymentStore implements PaymentStore {
     return true;
   }
 
-  async findDueForRecovery(now: string, limit: number): Promise<RecoveryCandidate[]> {
+  async findDueForRecovery(now: string, limit: number): Promise<string[]> {
     this.calls.push('findDue');
     return [...this.rows.values()]
       .filter((row) => row.dueAt !== undefined && row.dueAt <= now)
       .sort((a, b) => String(a.dueAt).localeCompare(String(b.dueAt)))
       .slice(0, limit)
-      .map((row) => ({ payment: row.payment, attempts: row.attempts, answered: row.answered }));
+      .map((row) => row.payment.orderId);
   }
 
   async claimForRecovery(

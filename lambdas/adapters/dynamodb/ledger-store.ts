@@ -3,15 +3,18 @@ import { type AccountTotals, isSellerPayable, type JournalTransaction } from '..
 import { sumAmounts } from '../../domain/money';
 import type { LedgerEvent, LedgerStore } from '../../ports/ledger-store';
 import { applyOnce } from './apply-once';
+import { orderHash } from './keys';
 import { queryAll } from './paging';
 
 /**
  * Ledger table: immutable journal transactions `TXN#<eventId> / #TXN`, and running totals per
- * account in one partition `ACCOUNTS / <account>` so the trial balance is one paginated Query.
- * `psp-clearing` is a single item every transaction updates: that caps the ledger near 1,000
- * transactions/s (DynamoDB's per-item write rate), far above this system's load.
+ * account, write-sharded: a transaction adds all its totals into one partition `ACCOUNTS#<shard>`
+ * (shard from its eventId), so neither `psp-clearing`, which every transaction moves, nor the
+ * partition of the totals takes every payment. The trial balance sums the shards (one Query each).
  */
-const ACCOUNTS_PK = 'ACCOUNTS';
+export const LEDGER_TOTAL_SHARDS = 32;
+
+const accountsPk = (shard: number) => `ACCOUNTS#${shard}`;
 
 /** What a transaction moved to the sellers' payables (credits less debits), the wallets' counterpart. */
 function payableChange(transaction: JournalTransaction): number {
@@ -41,7 +44,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
     const totals = transaction.entries.map(({ account, debit, credit }) => ({
       Update: {
         TableName: this.tableName,
-        Key: { pk: ACCOUNTS_PK, sk: account },
+        Key: { pk: accountsPk(orderHash(transaction.eventId) % LEDGER_TOTAL_SHARDS), sk: account },
         UpdateExpression: 'ADD debits :debit, credits :credit SET account = :account',
         ExpressionAttributeValues: { ':debit': debit, ':credit': credit, ':account': account },
       },
@@ -50,16 +53,26 @@ export class DynamoDbLedgerStore implements LedgerStore {
   }
 
   async accounts(): Promise<AccountTotals[]> {
-    const items = await queryAll(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': ACCOUNTS_PK },
-      ConsistentRead: true,
-    });
-    return items.map((item) => ({
-      account: item.account as string,
-      debits: item.debits as number,
-      credits: item.credits as number,
-    }));
+    const shards = await Promise.all(
+      Array.from({ length: LEDGER_TOTAL_SHARDS }, (_, shard) =>
+        queryAll(this.client, {
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': accountsPk(shard) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const totals = new Map<string, AccountTotals>();
+    for (const item of shards.flat()) {
+      const account = item.account as string;
+      const sum = totals.get(account) ?? { account, debits: 0, credits: 0 };
+      totals.set(account, {
+        account,
+        debits: sum.debits + Number(item.debits ?? 0),
+        credits: sum.credits + Number(item.credits ?? 0),
+      });
+    }
+    return [...totals.values()].sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
   }
 }

@@ -2,14 +2,19 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DomainEvent } from '../../domain/events';
 import type { OutboxEntry, OutboxStore } from '../../ports/outbox';
-import { eventSk, INDEX_SHARDS, OUTBOX_SK, OUTBOX_WRITER_PUBLISHER, paymentPk } from './keys';
+import { eventSk, INDEX_SHARDS, OUTBOX_SK, OUTBOX_WRITER_PUBLISHER, orderIdOfPk, paymentPk } from './keys';
 import { queryAll, queryUpTo } from './paging';
 
 const UNPUBLISHED_INDEX = 'unpublished';
 const INCOMPLETE_INDEX = 'incomplete';
 
+/** The slot as the stream image or the `unpublished` index entry carries it: keys, seq, progress. */
 export function outboxEntryOf(slot: Record<string, unknown>): OutboxEntry {
-  return { event: slot.payload as DomainEvent, publishedSeq: Number(slot.publishedSeq ?? 0) };
+  return {
+    orderId: orderIdOfPk(String(slot.pk)),
+    seq: Number(slot.seq),
+    publishedSeq: Number(slot.publishedSeq ?? 0),
+  };
 }
 
 export class DynamoDbOutboxStore implements OutboxStore {

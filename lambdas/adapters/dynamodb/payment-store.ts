@@ -30,6 +30,7 @@ import {
   OUTBOX_SK,
   OUTBOX_WRITER_COMPLETION,
   OUTBOX_WRITER_TRANSACTION,
+  orderIdOfPk,
   PAYMENT_SK,
   paymentPk,
   recoveryShard,
@@ -229,7 +230,7 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
   }
 
   /** Reads the sparse recovery index shard by shard: cost follows the stuck payments, not the table. */
-  async findDueForRecovery(now: string, limit: number): Promise<RecoveryCandidate[]> {
+  async findDueForRecovery(now: string, limit: number): Promise<string[]> {
     // Start at a random shard so that, when a run cannot finish, no shard always waits last.
     const first = Math.floor(Math.random() * INDEX_SHARDS);
     const shards = Array.from({ length: INDEX_SHARDS }, (_, i) => ({
@@ -238,7 +239,7 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
       KeyConditionExpression: 'recoveryShard = :shard AND recoveryDueAt <= :now',
       ExpressionAttributeValues: { ':shard': `RECOVERY#${(first + i) % INDEX_SHARDS}`, ':now': now },
     }));
-    return (await queryUpTo(this.client, shards, limit)).map(toCandidate);
+    return (await queryUpTo(this.client, shards, limit)).map((entry) => orderIdOfPk(String(entry.pk)));
   }
 
   async claimForRecovery(
@@ -446,7 +447,8 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
   }
 
   /**
-   * The outbox slot: one item per payment, so its stream records arrive in event order.
+   * The outbox slot: one item per payment, so its stream records arrive in event order. A minimal
+   * event (id, type, seq), not a copy of the payload: the publisher reads the event items.
    * An update, not a put, so the publisher's `publishedSeq` survives the next event.
    */
   private outboxSlot(event: DomainEvent) {
@@ -454,14 +456,13 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
       TableName: this.tableName,
       Key: { pk: paymentPk(event.orderId), sk: OUTBOX_SK },
       UpdateExpression:
-        'SET eventId = :eventId, #type = :type, seq = :seq, #at = :at, payload = :payload, unpublishedShard = :shard, unpublishedSince = :at, incompleteShard = :incompleteShard, incompleteSince = if_not_exists(incompleteSince, :at), lastWriter = :writer',
-      ExpressionAttributeNames: { '#type': 'type', '#at': 'at' },
+        'SET eventId = :eventId, #type = :type, seq = :seq, unpublishedShard = :shard, unpublishedSince = :at, incompleteShard = :incompleteShard, incompleteSince = if_not_exists(incompleteSince, :at), lastWriter = :writer',
+      ExpressionAttributeNames: { '#type': 'type' },
       ExpressionAttributeValues: {
         ':eventId': event.eventId,
         ':type': event.type,
         ':seq': event.seq,
         ':at': event.occurredAt,
-        ':payload': event,
         ':shard': unpublishedShard(event.orderId),
         // Incomplete until every consumer reports this event applied; the clock keeps running
         // from the oldest event not yet applied everywhere, so a new event cannot hide a lost one.

@@ -1,7 +1,7 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { InternalPayment } from '../../domain/reconciliation';
 import type { ReconciliationStore, ReconciliationSummary } from '../../ports/reconciliation-store';
-import { approvalDayKey, INDEX_SHARDS, PAYMENT_SK, paymentPk, shardOf } from './keys';
+import { approvalDayKey, INDEX_SHARDS, orderHash, PAYMENT_SK, paymentPk } from './keys';
 import { queryPages } from './paging';
 
 const APPROVAL_DAY_INDEX = 'approvalDay';
@@ -43,8 +43,8 @@ export class DynamoDbReconciliationStore implements ReconciliationStore {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
-  shardOf(orderId: string): number {
-    return shardOf(orderId);
+  partitionHash(orderId: string): number {
+    return orderHash(orderId);
   }
 
   async *approvedOn(date: string, shard: number): AsyncGenerator<InternalPayment[]> {

@@ -1,7 +1,11 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { CompletionReporter, SettlementReport } from '../../ports/completion';
 
-/** Reports to the completion FIFO queue; one message per consumer and event (deduplicated). */
+/**
+ * Reports to the completion queue: a standard queue, so it takes thousands of sends/s where a FIFO
+ * queue without high-throughput mode takes 300. Duplicates and reordering are harmless: the
+ * payment keeps each consumer's highest seq and an older report changes nothing.
+ */
 export class SqsCompletionReporter implements CompletionReporter {
   constructor(
     private readonly client: SQSClient,
@@ -13,8 +17,6 @@ export class SqsCompletionReporter implements CompletionReporter {
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
         MessageBody: JSON.stringify(report),
-        MessageGroupId: report.orderId,
-        MessageDeduplicationId: `${report.consumer}:${report.eventId}`,
       }),
     );
   }

@@ -23,23 +23,30 @@ export class SqsEventPublisher implements EventPublisher {
     private readonly queueUrls: readonly string[],
   ) {}
 
+  /** Every queue at once (each queue's batches in order): a publish takes one SQS round trip, not one per queue. */
   async publish(events: readonly DomainEvent[], redelivery?: string): Promise<void> {
-    for (const queueUrl of this.queueUrls) {
-      for (let i = 0; i < events.length; i += SQS_BATCH_LIMIT) {
-        const chunk = events.slice(i, i + SQS_BATCH_LIMIT);
-        const result = await this.client.send(
-          new SendMessageBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: chunk.map((event, index) => ({
-              Id: String(index),
-              MessageBody: JSON.stringify(event),
-              MessageGroupId: event.orderId,
-              MessageDeduplicationId: redelivery ? `${event.eventId}:${redelivery}` : event.eventId,
-            })),
-          }),
-        );
-        if (result.Failed?.length) throw new PublishFailed(queueUrl, result.Failed);
-      }
+    await Promise.all(this.queueUrls.map((queueUrl) => this.publishTo(queueUrl, events, redelivery)));
+  }
+
+  private async publishTo(
+    queueUrl: string,
+    events: readonly DomainEvent[],
+    redelivery?: string,
+  ): Promise<void> {
+    for (let i = 0; i < events.length; i += SQS_BATCH_LIMIT) {
+      const chunk = events.slice(i, i + SQS_BATCH_LIMIT);
+      const result = await this.client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: chunk.map((event, index) => ({
+            Id: String(index),
+            MessageBody: JSON.stringify(event),
+            MessageGroupId: event.orderId,
+            MessageDeduplicationId: redelivery ? `${event.eventId}:${redelivery}` : event.eventId,
+          })),
+        }),
+      );
+      if (result.Failed?.length) throw new PublishFailed(queueUrl, result.Failed);
     }
   }
 }
