@@ -149,7 +149,7 @@ const tables = {
         partitionKey: { name: 'approvalDayShard', type: 'S' },
         sortKey: { name: 'orderId', type: 'S' },
         // What reconciliation classifies by; a cancel rewrites the entry, a confirm writes it once.
-        projection: { include: ['status', 'amount', 'balanceAmount', 'paymentKey'] },
+        projection: { include: ['status', 'amount', 'balanceAmount', 'paymentKey', 'cancels'] },
       },
       // Sparse: outbox slots whose latest event is not yet published.
       {

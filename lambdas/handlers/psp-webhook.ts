@@ -35,6 +35,17 @@ function received(): APIGatewayProxyResult {
   return toProxyResult(jsonOutcome(200, { received: true }));
 }
 
+function retryLater(): APIGatewayProxyResult {
+  return toProxyResult(
+    problemOutcome({
+      status: 503,
+      code: 'WEBHOOK_RETRY_LATER',
+      title: 'Try again later',
+      detail: 'The PSP could not be asked about the order right now; deliver this webhook again.',
+    }),
+  );
+}
+
 function badRequest(detail: string): APIGatewayProxyResult {
   return toProxyResult(
     problemOutcome({ status: 400, code: 'INVALID_WEBHOOK', title: 'Invalid webhook', detail }),
@@ -43,8 +54,9 @@ function badRequest(detail: string): APIGatewayProxyResult {
 
 /**
  * POST /webhooks/toss — public. The body is a hint: it names an order, which is then checked against
- * the PSP through the recovery path (lease, lookup, transition). Always 200 for a well-formed body, so
- * Toss does not retry what we already looked at; unknown orders and repeats cost one conditional write.
+ * the PSP through the recovery path (lease, lookup, transition). 200 for a well-formed body once looked
+ * at, so Toss does not retry it; unknown orders and repeats cost one conditional write. 503 only when
+ * the PSP could not be asked, so the hint comes again.
  */
 async function webhookHandler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   const raw = event.body ?? '';
@@ -77,6 +89,9 @@ async function webhookHandler(event: APIGatewayProxyEvent, context: Context): Pr
   // Webhook hints by what the look found.
   metrics.addMetric(`WebhookHint_${outcome}`, MetricUnit.Count, 1);
   if (outcome === 'mismatch') logger.warn('PSP webhook: the PSP and we disagree', { orderId: data.orderId });
+  // The PSP could not be asked: a non-200 makes Toss deliver the hint again on its schedule, so a
+  // change (a console cancel, say) is not left to the nightly reconciliation.
+  if (outcome === 'unreachable') return retryLater();
   return received();
 }
 

@@ -223,6 +223,13 @@ describe('PSP webhooks', () => {
 
     const confirm = await postConfirm({ paymentKey, orderId, amount });
     expect(confirm.status).toBe(202);
+    // The clock starts when the PSP acts (its retries' jitter decides how long before that the confirm gave up).
+    const approved = await eventually(
+      () => sim.truth(orderId),
+      (truth) => truth.status === 'DONE',
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
+    expect(approved.status).toBe('DONE');
     const seen = await eventually(
       () => getPayment(orderId),
       (answer) => answer.json?.status === 'SUCCESS',

@@ -73,6 +73,7 @@ export async function startLocalStack(
   await new Promise<void>((ready, fail) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      if (process.env.LOCAL_STACK_VERBOSE) process.stderr.write(chunk);
       if (output.includes('Press Ctrl-C to stop.')) ready();
     };
     child.stdout?.on('data', onData);
