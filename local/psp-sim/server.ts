@@ -22,6 +22,8 @@ export interface PspSimulatorOptions {
   stateFile?: string;
   /** What one minute of Toss's webhook retry schedule lasts; default 1000 ms. */
   webhookMinuteMs?: number;
+  /** Delay of a webhook's first delivery after the status change (default 200 ms). */
+  webhookDelayMs?: number;
 }
 
 export interface PspSimulator {
@@ -82,7 +84,12 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
       }, ms);
       timers.add(timer);
     });
-  const webhooks = new Webhooks({ minuteMs: opts.webhookMinuteMs ?? 1000, sleep, clock });
+  const webhooks = new Webhooks({
+    minuteMs: opts.webhookMinuteMs ?? 1000,
+    firstDelayMs: opts.webhookDelayMs ?? 200,
+    sleep,
+    clock,
+  });
   const routes = buildRoutes(() => {
     state = new SimState();
     journal?.reset();

@@ -12,6 +12,12 @@ const DELIVERY_TIMEOUT_MS = 10_000;
 export interface WebhookOptions {
   /** What one of Toss's retry "minutes" lasts here; locally a second, so the schedule plays out in seconds. */
   readonly minuteMs: number;
+  /**
+   * How long after a status change the first delivery goes out. Toss sends webhooks asynchronously,
+   * after the API call that changed the status has answered; without a delay the simulator's webhook
+   * would routinely beat the confirm's own write, which Toss's does not.
+   */
+  readonly firstDelayMs: number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly clock: () => Date;
 }
@@ -56,6 +62,7 @@ export class Webhooks {
   }
 
   private async deliver(url: string, body: string): Promise<void> {
+    await this.options.sleep(this.options.firstDelayMs);
     for (let attempt = 0; !this.closed; attempt++) {
       if (await this.post(url, body)) return;
       const minutes = TOSS_RETRY_MINUTES[attempt];

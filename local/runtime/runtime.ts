@@ -106,6 +106,9 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
       webhookMinuteMs: config.env.PSP_SIM_WEBHOOK_MINUTE_MS
         ? Number(config.env.PSP_SIM_WEBHOOK_MINUTE_MS)
         : undefined,
+      webhookDelayMs: config.env.PSP_SIM_WEBHOOK_DELAY_MS
+        ? Number(config.env.PSP_SIM_WEBHOOK_DELAY_MS)
+        : undefined,
     });
     stops.push(psp.close);
 
