@@ -245,10 +245,11 @@ export function requestCancel(
     readonly cancelReason: string;
   },
 ): CancelIntent {
-  if (payment.status !== 'SUCCESS' && payment.status !== 'PARTIAL_CANCELED') return refuse('INVALID_STATE');
+  // Applied already answers before the status: a full cancel leaves the payment CANCELED.
   if (payment.cancels?.some((c) => c.requestKey === command.requestKey)) {
     return { ok: true, kind: 'applied', payment };
   }
+  if (payment.status !== 'SUCCESS' && payment.status !== 'PARTIAL_CANCELED') return refuse('INVALID_STATE');
   const pendings = payment.pendingCancels ?? [];
   const own = pendings.find((p) => p.requestKey === command.requestKey);
   if (own) return { ok: true, kind: 'pending', payment, pending: own };
@@ -298,10 +299,11 @@ export function cancel(
   const cancelAmount = command.cancelAmount ?? payment.balanceAmount;
   const balanceAmount = payment.balanceAmount - cancelAmount;
   const { transactionKey, requestKey } = command;
+  // Before the status check: the cancel that made the payment CANCELED is "already recorded", not "invalid".
+  if (transactionKey !== undefined && payment.cancels?.some((c) => c.transactionKey === transactionKey)) {
+    return refuse('CANCEL_ALREADY_RECORDED');
+  }
   return advance(payment, balanceAmount === 0 ? 'CANCELED' : 'PARTIAL_CANCELED', command.at, () => {
-    if (transactionKey !== undefined && payment.cancels?.some((c) => c.transactionKey === transactionKey)) {
-      return 'CANCEL_ALREADY_RECORDED';
-    }
     if (amountError(cancelAmount) !== undefined) return 'INVALID_AMOUNT';
     if (balanceAmount < 0) return 'CANCEL_AMOUNT_EXCEEDS_BALANCE';
     const shares = allocateProportionally(

@@ -4,6 +4,7 @@ import {
   createPayment,
   PAYMENT_STATUSES,
   type PaymentStatus,
+  requestCancel,
   startExecution,
 } from '../../lambdas/domain/payment';
 import {
@@ -224,6 +225,31 @@ describe('cancel', () => {
     expect(cancel(paymentIn('SUCCESS'), { cancelAmount, cancelReason: 'x', at: AT })).toEqual({
       ok: false,
       reason,
+    });
+  });
+
+  it('the cancel that emptied the payment is already recorded, not an invalid state, when it comes again', () => {
+    const full = cancel(paymentIn('SUCCESS'), {
+      cancelReason: 'all',
+      at: AT,
+      transactionKey: 'tx-full',
+      requestKey: 'req-full',
+    });
+    const canceled = accepted(full);
+    expect(canceled.status).toBe('CANCELED');
+    expect(cancel(canceled, { cancelReason: 'all', at: AT, transactionKey: 'tx-full' })).toEqual({
+      ok: false,
+      reason: 'CANCEL_ALREADY_RECORDED',
+    });
+    // Another PSP cancel of a CANCELED payment is still refused by its status.
+    expect(cancel(canceled, { cancelReason: 'all', at: AT, transactionKey: 'tx-other' })).toEqual({
+      ok: false,
+      reason: 'INVALID_STATE',
+    });
+    // The same request asked again finds it applied rather than refused.
+    expect(requestCancel(canceled, { requestKey: 'req-full', cancelReason: 'all', at: AT })).toMatchObject({
+      ok: true,
+      kind: 'applied',
     });
   });
 
