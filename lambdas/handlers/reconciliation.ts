@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod/mini';
 import {
   type ReconciliationResult,
   reconciliationUseCase,
@@ -10,6 +10,7 @@ import { reconciliationMetrics } from '../application/reconciliation-metrics';
 import { systemClock } from '../shared/composition';
 import { observed } from '../shared/observability';
 import { reconciliationDeps } from '../shared/reconciliation-deps';
+import { type ReconciliationEvent, reconciliationEventSchema } from '../shared/schemas';
 import { telemetry } from '../shared/telemetry';
 
 const observability = telemetry();
@@ -19,19 +20,10 @@ const deps = reconciliationDeps(observability);
 const reconcile = reconciliationUseCase(deps);
 const scheduled = scheduledReconciliationUseCase(deps);
 
-/**
- * `{ "date": "YYYY-MM-DD" }` reconciles that day; a scheduled event (EventBridge's `time`, the
- * scheduled time) reconciles the day before it and catches up every day left open since the last
- * completed one.
- */
-const eventSchema = z.looseObject({ date: z.optional(z.iso.date()), time: z.optional(z.iso.datetime()) });
-
 /** Scheduled daily at 00:30 in Seoul; also invoked on demand for any date. Re-running a date is idempotent. */
-async function reconciliationHandler(event: unknown, context: Context) {
-  const parsed = eventSchema.safeParse(event ?? {});
-  if (!parsed.success) throw new Error(`invalid reconciliation event: ${parsed.error.message}`);
+async function reconciliationHandler(event: ReconciliationEvent, context: Context) {
   const deadline = { remainingMs: () => context.getRemainingTimeInMillis() };
-  const { date, time } = parsed.data;
+  const { date, time } = event;
   const results = date
     ? [await reconcile(date, deadline)]
     : await scheduled(time ? new Date(time) : systemClock(), deadline);
@@ -48,4 +40,7 @@ function report({ summary, reports }: ReconciliationResult): void {
   else logger.info('reconciliation matched', details);
 }
 
-export const handler = observed(reconciliationHandler, observability);
+// Powertools' parser validates the event before the handler runs; a malformed one fails the invocation.
+export const handler = observed(reconciliationHandler, observability).use(
+  parser({ schema: reconciliationEventSchema }),
+);

@@ -47,3 +47,14 @@ export const cancelSchema = z.strictObject({
   cancelReason: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
   cancelAmount: z.optional(amount),
 });
+
+/**
+ * What the reconciliation function is invoked with: `{ "date": "YYYY-MM-DD" }` reconciles that day; a
+ * scheduled event (EventBridge's `time`, the scheduled time) reconciles the day before it and catches
+ * up every day left open since the last completed one. Other fields of the scheduled event are ignored.
+ */
+export const reconciliationEventSchema = z.looseObject({
+  date: z.optional(z.iso.date()),
+  time: z.optional(z.iso.datetime()),
+});
+export type ReconciliationEvent = z.infer<typeof reconciliationEventSchema>;
