@@ -75,7 +75,7 @@ function runtimeEnv(options: ChaosOptions): NodeJS.ProcessEnv {
     COMPLETION_STALE_AFTER_MS: '3000',
     // Consumers poll an empty queue every 0.5 s: messages wait there long enough for a kill to
     // find some that the stream has already checkpointed past (lost, not replayed, at the kill).
-    LOCAL_QUEUE_IDLE_MS: '500',
+    LOCAL_QUEUE_IDLE_MS: '2000',
   };
 }
 
@@ -115,9 +115,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     const killResults: KillResult[] = [];
     const inFlightAtKill: number[] = [];
+    let workloadDone = false;
     const killer = (async () => {
       for (let kill = 0; kill < options.kills; kill++) {
-        await sleep(1_500 + random() * 3_500);
+        // Spread over the whole workload, the last one late: a payment whose last event is lost at
+        // a kill gets no later event to make up for it, so only the sweepers can heal it.
+        const due = Math.ceil((options.payments * (kill + 1)) / (options.kills + 1));
+        while (orderIds.length < due && !workloadDone) await sleep(50);
+        await sleep(random() * 1_000);
         // Prefer a moment when messages wait on the in-memory queues: the kill loses them unapplied.
         let inFlight = 0;
         for (let look = 0; look < 500 && inFlight === 0; look++) {
@@ -129,7 +134,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         restartMs.push(await runtime.start());
       }
     })();
-    const [payments] = await Promise.all([workload, killer]);
+    const [payments] = await Promise.all([
+      workload.finally(() => {
+        workloadDone = true;
+      }),
+      killer,
+    ]);
 
     const settleStarted = Date.now();
     while (Date.now() - settleStarted < options.settleTimeoutMs) {
