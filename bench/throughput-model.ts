@@ -139,12 +139,12 @@ export function throughputModel(
       note: "all of a day's approvals land in the day's shards",
     },
     {
-      name: 'unpublished index partition OUTBOX#<shard>',
+      name: 'incomplete index partition COMPLETION#<shard>',
       perPayment: 2,
       unit: 'WCU',
       limitPerShard: PARTITION_WCU_PER_SECOND,
       shards: INDEX_SHARDS,
-      note: 'marked by the transaction, cleared by the publisher',
+      note: 'marked by the transaction, cleared by the last completion report',
     },
     {
       name: 'ledger totals partition ACCOUNTS#<shard>',

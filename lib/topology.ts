@@ -151,20 +151,13 @@ const tables = {
         // What reconciliation classifies by; a cancel rewrites the entry, a confirm writes it once.
         projection: { include: ['status', 'amount', 'balanceAmount', 'paymentKey', 'cancels'] },
       },
-      // Sparse: outbox slots whose latest event is not yet published.
-      {
-        name: 'unpublished',
-        partitionKey: { name: 'unpublishedShard', type: 'S' },
-        sortKey: { name: 'unpublishedSince', type: 'S' },
-        // The sweeper republishes from the event items: the slot's seq and progress are enough.
-        projection: { include: ['seq', 'publishedSeq'] },
-      },
-      // Sparse: outbox slots whose latest event some consumer has not reported applied yet.
+      // Sparse: outbox slots whose latest event some consumer has not reported applied yet (published
+      // or not: the outbox sweeper takes the entries with publishedSeq < seq, the completion sweeper all).
       {
         name: 'incomplete',
         partitionKey: { name: 'incompleteShard', type: 'S' },
         sortKey: { name: 'incompleteSince', type: 'S' },
-        // The completion sweeper republishes from the event items: keys and seq are enough.
+        // Both sweepers republish from the event items: keys, seq and progress are enough.
         projection: { include: ['seq', 'publishedSeq'] },
       },
     ],

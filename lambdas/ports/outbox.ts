@@ -15,9 +15,9 @@ export interface OutboxEntry {
 export interface OutboxStore {
   /** The payment's events with `afterSeq < seq <= uptoSeq`, in seq order (the immutable event items). */
   eventsBetween(orderId: string, afterSeq: number, uptoSeq: number): Promise<DomainEvent[]>;
-  /** Records that `seq` is published; never regresses, and clears the unpublished mark only for the latest event. */
+  /** Records that every event up to `seq` is on every subscriber queue; never regresses. */
   markPublished(orderId: string, seq: number): Promise<void>;
-  /** Slots still unpublished since before `before`, oldest first, across all index shards. */
+  /** Slots whose latest event is unpublished and not applied everywhere since before `before`, across all index shards. */
   findUnpublished(before: string, limit: number): Promise<OutboxEntry[]>;
   /** The payment's outbox slot, read consistently; undefined when it never had an event. */
   latest(orderId: string): Promise<OutboxEntry | undefined>;

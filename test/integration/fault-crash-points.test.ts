@@ -293,7 +293,7 @@ describe('crash in publish: sent to the queues, markPublished never ran', () => 
     await expect(publish(outboxEntryOf(await slotOf()))).rejects.toThrow(/injected crash/);
     expect(sent).toEqual([[confirmed.eventId]]);
     const stuck = await slotOf();
-    expect(stuck).toMatchObject({ seq: 1, unpublishedShard: expect.any(String) });
+    expect(stuck).toMatchObject({ seq: 1, incompleteShard: expect.any(String) });
     expect(stuck.publishedSeq).toBeUndefined();
 
     const sweep = sweepOutboxUseCase({
@@ -307,7 +307,6 @@ describe('crash in publish: sent to the queues, markPublished never ran', () => 
     expect(sent).toEqual([[confirmed.eventId], [confirmed.eventId]]);
     const marked = await slotOf();
     expect(marked).toMatchObject({ seq: 1, publishedSeq: 1 });
-    expect(marked.unpublishedShard).toBeUndefined();
     expect(await sweep()).toEqual({ republished: 0, failures: [] });
 
     // Each subscriber has the event; any duplicate is the same eventId (FIFO dedup may drop it).

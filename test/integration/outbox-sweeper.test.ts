@@ -4,7 +4,7 @@
  * (so the payment, event items and outbox slot have the product's real layout), the publisher
  * logic (`publishOutboxUseCase`) loses a publish, and `sweepOutboxUseCase` with the real
  * SqsEventPublisher closes the gap: each event arrives once, in seq order, and the slot is marked
- * published. Every test gets a fresh table, because the sweeper reads the whole unpublished index.
+ * published. Every test gets a fresh table, because the sweeper reads the whole incomplete index.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -155,7 +155,7 @@ describe('a lost publish', () => {
       ),
     ).rejects.toThrow(/connection reset/);
     const stuck = await f.slot(confirmed.orderId);
-    expect(stuck).toMatchObject({ seq: 1, eventId: confirmed.eventId, unpublishedShard: expect.any(String) });
+    expect(stuck).toMatchObject({ seq: 1, eventId: confirmed.eventId, incompleteShard: expect.any(String) });
     expect(stuck.publishedSeq).toBeUndefined();
     expect(await delivered()).toEqual([[], []]);
 
@@ -168,8 +168,6 @@ describe('a lost publish', () => {
     expect(await delivered()).toEqual([[confirmed.eventId], [confirmed.eventId]]);
     const marked = await f.slot(confirmed.orderId);
     expect(marked).toMatchObject({ seq: 1, publishedSeq: 1 });
-    expect(marked.unpublishedShard).toBeUndefined();
-    expect(marked.unpublishedSince).toBeUndefined();
 
     // Nothing is left to sweep.
     expect(await f.sweeper(0)()).toEqual({ republished: 0, failures: [] });
@@ -183,14 +181,13 @@ describe('a lost publish', () => {
     await f.persist(p);
     const slot = await f.slot(p.initial.orderId);
     // The slot holds only the latest event; the earlier one was never published either.
-    expect(slot).toMatchObject({ seq: 2, unpublishedShard: expect.any(String) });
+    expect(slot).toMatchObject({ seq: 2, incompleteShard: expect.any(String) });
     expect(slot.publishedSeq).toBeUndefined();
 
     expect(await f.sweeper(0)()).toEqual({ republished: 1, failures: [] });
     expect(f.sent).toEqual([ids(p.events)]);
     expect(await delivered()).toEqual([ids(p.events), ids(p.events)]);
     expect(await f.slot(p.initial.orderId)).toMatchObject({ seq: 2, publishedSeq: 2 });
-    expect((await f.slot(p.initial.orderId)).unpublishedShard).toBeUndefined();
     expect(await f.sweeper(0)()).toEqual({ republished: 0, failures: [] });
   });
 
@@ -204,7 +201,7 @@ describe('a lost publish', () => {
       outboxEntryOf(await f.slot(confirmed.orderId)),
     );
     expect(await delivered()).toEqual([[confirmed.eventId], [confirmed.eventId]]);
-    expect((await f.slot(confirmed.orderId)).unpublishedShard).toBeUndefined();
+    expect(await f.slot(confirmed.orderId)).toMatchObject({ seq: 1, publishedSeq: 1 });
 
     // The cancel is committed, and its publish is lost.
     const t = p.transitions[2];
@@ -218,7 +215,7 @@ describe('a lost publish', () => {
     expect(await f.slot(canceled.orderId)).toMatchObject({
       seq: 2,
       publishedSeq: 1,
-      unpublishedShard: expect.any(String),
+      incompleteShard: expect.any(String),
     });
 
     f.sent.length = 0;

@@ -267,7 +267,7 @@ describe('recovery against DynamoDB Local and the PSP simulator', () => {
       eventId: `${orderId}:1`,
       type: 'PaymentConfirmed',
       seq: 1,
-      unpublishedShard: expect.stringMatching(/^OUTBOX#\d+$/),
+      incompleteShard: expect.stringMatching(/^COMPLETION#\d+$/),
     });
     // DONE at the PSP: recovery only looked, it never confirmed again.
     expect(await sim.truth(orderId)).toMatchObject({ status: 'DONE', confirmCalls: 1 });

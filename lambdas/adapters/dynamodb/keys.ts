@@ -49,13 +49,13 @@ export function recoveryShard(orderId: string): string {
   return `RECOVERY#${shardOf(orderId)}`;
 }
 
-export function unpublishedShard(orderId: string): string {
-  return `OUTBOX#${shardOf(orderId)}`;
-}
-
 /** Partition of the sparse `incomplete` index: outbox slots whose latest event is not applied everywhere yet. */
 export function incompleteShard(orderId: string): string {
-  return `COMPLETION#${shardOf(orderId)}`;
+  return incompleteShardKey(shardOf(orderId));
+}
+
+export function incompleteShardKey(shard: number): string {
+  return `COMPLETION#${shard}`;
 }
 
 /** Partition of the approval-day index holding one shard of a Seoul day's approved payments. */

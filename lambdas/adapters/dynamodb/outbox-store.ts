@@ -2,10 +2,17 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DomainEvent } from '../../domain/events';
 import type { OutboxEntry, OutboxStore } from '../../ports/outbox';
-import { eventSk, INDEX_SHARDS, OUTBOX_SK, OUTBOX_WRITER_PUBLISHER, orderIdOfPk, paymentPk } from './keys';
+import {
+  eventSk,
+  INDEX_SHARDS,
+  incompleteShardKey,
+  OUTBOX_SK,
+  OUTBOX_WRITER_PUBLISHER,
+  orderIdOfPk,
+  paymentPk,
+} from './keys';
 import { queryAll, queryUpTo } from './paging';
 
-const UNPUBLISHED_INDEX = 'unpublished';
 const INCOMPLETE_INDEX = 'incomplete';
 
 /** The slot as the stream image or the `unpublished` index entry carries it: keys, seq, progress. */
@@ -38,48 +45,39 @@ export class DynamoDbOutboxStore implements OutboxStore {
   }
 
   async markPublished(orderId: string, seq: number): Promise<void> {
-    const key = { pk: paymentPk(orderId), sk: OUTBOX_SK };
-    const notRegressing = 'attribute_not_exists(publishedSeq) OR publishedSeq < :seq';
-    try {
-      // The slot still holds this event: clear the unpublished mark too. Either write is
-      // signed `lastWriter = publisher`, so the publisher's stream filter drops its record.
-      await this.client.send(
+    // Signed `lastWriter = publisher`, so the publisher's stream filter drops this write's record.
+    await this.client
+      .send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: key,
-          UpdateExpression:
-            'SET publishedSeq = :seq, lastWriter = :writer REMOVE unpublishedShard, unpublishedSince',
-          ConditionExpression: `seq = :seq AND (${notRegressing})`,
+          Key: { pk: paymentPk(orderId), sk: OUTBOX_SK },
+          UpdateExpression: 'SET publishedSeq = :seq, lastWriter = :writer',
+          ConditionExpression: 'attribute_not_exists(publishedSeq) OR publishedSeq < :seq',
           ExpressionAttributeValues: { ':seq': seq, ':writer': OUTBOX_WRITER_PUBLISHER },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // A newer event is already in the slot (it stays marked), or this one was recorded.
-      await this.client
-        .send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: key,
-            UpdateExpression: 'SET publishedSeq = :seq, lastWriter = :writer',
-            ConditionExpression: notRegressing,
-            ExpressionAttributeValues: { ':seq': seq, ':writer': OUTBOX_WRITER_PUBLISHER },
-          }),
-        )
-        .catch((e: unknown) => {
-          if (!(e instanceof ConditionalCheckFailedException)) throw e;
-        });
-    }
+      )
+      .catch((error: unknown) => {
+        // A later (or the same) seq was recorded already: published never regresses.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
   }
 
-  /** Reads the sparse `unpublished` index, shard by shard: cost follows the backlog, not the table. */
+  /**
+   * Slots whose latest event is not yet published, from the sparse `incomplete` index (a slot
+   * stays there until its event is applied everywhere, so it holds every unpublished one): the
+   * entries with `publishedSeq < seq`. Cost follows the not-yet-applied backlog, not the table.
+   */
   findUnpublished(before: string, limit: number): Promise<OutboxEntry[]> {
-    return this.findStale(UNPUBLISHED_INDEX, 'unpublished', 'OUTBOX', before, limit);
+    return this.findIncompleteWhere(
+      before,
+      limit,
+      'attribute_not_exists(publishedSeq) OR publishedSeq < seq',
+    );
   }
 
   /** Reads the sparse `incomplete` index, shard by shard: cost follows the backlog, not the table. */
   findIncomplete(before: string, limit: number): Promise<OutboxEntry[]> {
-    return this.findStale(INCOMPLETE_INDEX, 'incomplete', 'COMPLETION', before, limit);
+    return this.findIncompleteWhere(before, limit);
   }
 
   async latest(orderId: string): Promise<OutboxEntry | undefined> {
@@ -110,18 +108,13 @@ export class DynamoDbOutboxStore implements OutboxStore {
       });
   }
 
-  private async findStale(
-    indexName: string,
-    attribute: 'unpublished' | 'incomplete',
-    shardPrefix: string,
-    before: string,
-    limit: number,
-  ): Promise<OutboxEntry[]> {
+  private async findIncompleteWhere(before: string, limit: number, filter?: string): Promise<OutboxEntry[]> {
     const shards = Array.from({ length: INDEX_SHARDS }, (_, shard) => ({
       TableName: this.tableName,
-      IndexName: indexName,
-      KeyConditionExpression: `${attribute}Shard = :shard AND ${attribute}Since < :before`,
-      ExpressionAttributeValues: { ':shard': `${shardPrefix}#${shard}`, ':before': before },
+      IndexName: INCOMPLETE_INDEX,
+      KeyConditionExpression: 'incompleteShard = :shard AND incompleteSince < :before',
+      ...(filter ? { FilterExpression: filter } : {}),
+      ExpressionAttributeValues: { ':shard': incompleteShardKey(shard), ':before': before },
     }));
     return (await queryUpTo(this.client, shards, limit)).map(outboxEntryOf);
   }

@@ -35,7 +35,6 @@ import {
   paymentPk,
   recoveryShard,
   SETTLED_SK_PREFIX,
-  unpublishedShard,
 } from './keys';
 import { type Item, queryAll, queryUpTo } from './paging';
 
@@ -456,14 +455,13 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
       TableName: this.tableName,
       Key: { pk: paymentPk(event.orderId), sk: OUTBOX_SK },
       UpdateExpression:
-        'SET eventId = :eventId, #type = :type, seq = :seq, unpublishedShard = :shard, unpublishedSince = :at, incompleteShard = :incompleteShard, incompleteSince = if_not_exists(incompleteSince, :at), lastWriter = :writer',
+        'SET eventId = :eventId, #type = :type, seq = :seq, incompleteShard = :incompleteShard, incompleteSince = if_not_exists(incompleteSince, :at), lastWriter = :writer',
       ExpressionAttributeNames: { '#type': 'type' },
       ExpressionAttributeValues: {
         ':eventId': event.eventId,
         ':type': event.type,
         ':seq': event.seq,
         ':at': event.occurredAt,
-        ':shard': unpublishedShard(event.orderId),
         // Incomplete until every consumer reports this event applied; the clock keeps running
         // from the oldest event not yet applied everywhere, so a new event cannot hide a lost one.
         ':incompleteShard': incompleteShard(event.orderId),
