@@ -73,8 +73,8 @@ function runtimeEnv(options: ChaosOptions): NodeJS.ProcessEnv {
     OUTBOX_STALE_AFTER_MS: '3000',
     SCHEDULE_COMPLETION_SWEEPER_MS: options.disableCompletionSweeper ? '86400000' : '1000',
     COMPLETION_STALE_AFTER_MS: '3000',
-    // Consumers poll an empty queue every 0.5 s: messages wait there long enough for a kill to
-    // find some that the stream has already checkpointed past (lost, not replayed, at the kill).
+    // Consumers poll an empty queue every 2 s: messages wait there, already marked published, long
+    // enough for a kill to lose some that only the completion sweeper brings back.
     LOCAL_QUEUE_IDLE_MS: '2000',
   };
 }

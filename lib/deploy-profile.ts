@@ -22,9 +22,13 @@ export interface DeployProfile {
   readonly removalPolicy: RemovalChoice;
   /** Where alarm notifications go; absent = alarms without a subscriber. */
   readonly alarmEmail: string | undefined;
+  /** Busy sellers opted into sharded wallets (`seller-a=8,seller-b=4`); none by default. */
+  readonly walletShards: string | undefined;
 }
 
-const PROFILES: Readonly<Record<ProfileName, Omit<DeployProfile, 'profile' | 'alarmEmail'>>> = {
+const PROFILES: Readonly<
+  Record<ProfileName, Omit<DeployProfile, 'profile' | 'alarmEmail' | 'walletShards'>>
+> = {
   prod: {
     stackPrefix: 'Payments',
     waf: true,
@@ -79,8 +83,8 @@ function flag(read: ContextReader, key: string): boolean | undefined {
 
 /**
  * Resolves the profile named by context `profile` (default prod), overridden key by key by context
- * `stackPrefix`, `waf`, `reservedConcurrency`, `pspBaseUrl`, `removalPolicy`, `alarmEmail`; `STACK_PREFIX`
- * and `PSP_BASE_URL` from the environment come after context. Refuses what cannot deploy safely.
+ * `stackPrefix`, `waf`, `reservedConcurrency`, `pspBaseUrl`, `removalPolicy`, `alarmEmail`, `walletShards`;
+ * `STACK_PREFIX`, `PSP_BASE_URL` and `WALLET_SHARDS` from the environment come after context. Refuses what cannot deploy safely.
  */
 export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv = {}): DeployProfile {
   const profile = (text(read, 'profile') ?? 'prod') as ProfileName;
@@ -128,5 +132,6 @@ export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv
     pspBaseUrl,
     removalPolicy,
     alarmEmail,
+    walletShards: text(read, 'walletShards') ?? env.WALLET_SHARDS,
   };
 }

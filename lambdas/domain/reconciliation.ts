@@ -36,7 +36,7 @@ export interface PspDay {
   readonly approvedAt?: string;
 }
 
-/** The same fold in place, for the merge's hot loop: an order's later rows allocate nothing. */
+/** Adds one settlement row to an order's day in place: the merge's hot loop allocates nothing for an order's later rows. */
 export function addSettlement(
   day: { approved: number; canceled: number; approvedAt?: string },
   row: SettlementMovement,
@@ -46,14 +46,17 @@ export function addSettlement(
   day.approvedAt ??= row.approvedAt;
 }
 
+/** An order's day with one more settlement row, as a new record. */
 export function foldSettlement(day: PspDay | undefined, row: SettlementMovement): PspDay {
-  return {
+  const next = {
     orderId: row.orderId,
     paymentKey: day?.paymentKey ?? row.paymentKey,
-    approved: (day?.approved ?? 0) + Math.max(row.amount, 0),
-    canceled: (day?.canceled ?? 0) + Math.max(-row.amount, 0),
-    approvedAt: day?.approvedAt ?? row.approvedAt,
+    approved: day?.approved ?? 0,
+    canceled: day?.canceled ?? 0,
+    approvedAt: day?.approvedAt,
   };
+  addSettlement(next, row);
+  return next;
 }
 
 /** What the PSP settled for the order that day: approvals minus cancels. */

@@ -10,8 +10,6 @@ export interface PaymentsAppConfig {
   readonly deploy: DeployProfile;
   readonly throttling: StageThrottling;
   readonly topology: Topology;
-  /** Busy sellers opted into sharded wallets (`-c walletShards=seller-a=8,seller-b=4`); none by default. */
-  readonly walletShards?: string;
 }
 
 const THROTTLING: StageThrottling = { rateLimit: 100, burstLimit: 200 };
@@ -22,7 +20,6 @@ export function paymentsAppConfig(app: App): PaymentsAppConfig {
     deploy: resolveDeployProfile((key) => app.node.tryGetContext(key), process.env),
     throttling: THROTTLING,
     topology,
-    walletShards: app.node.tryGetContext('walletShards') ?? process.env.WALLET_SHARDS,
   };
 }
 
@@ -47,7 +44,6 @@ export function definePaymentsApp(app: App, config: PaymentsAppConfig): Payments
     stateful,
     deploy,
     throttling: config.throttling,
-    walletShards: config.walletShards,
   });
   // dev and LocalStack copies leave nothing behind when their stacks are deleted.
   if (!retained)

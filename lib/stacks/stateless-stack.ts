@@ -16,10 +16,9 @@ import type { PaymentsStatefulStack } from './stateful-stack';
 export interface PaymentsStatelessStackProps extends StackProps {
   readonly topology: Topology;
   readonly stateful: PaymentsStatefulStack;
-  /** WAF, reserved concurrency, PSP URL and alarm email of the deploy profile. */
+  /** WAF, reserved concurrency, PSP URL, alarm email and wallet shards of the deploy profile. */
   readonly deploy: DeployProfile;
   readonly throttling: StageThrottling;
-  readonly walletShards?: string;
 }
 
 /** A debugging window: the durable audit trail is the event items in the payments table, not logs. */
@@ -46,7 +45,7 @@ export class PaymentsStatelessStack extends Stack {
       orderIdSecret: stateful.orderIdSecret,
       logRetention: LOG_RETENTION,
       reservedConcurrency: props.deploy.reservedConcurrency,
-      walletShards: props.walletShards,
+      walletShards: props.deploy.walletShards,
     });
     const api = new PaymentsRestApi(this, 'Api', {
       topology,

@@ -15,7 +15,7 @@ import { queryAll, queryUpTo } from './paging';
 
 const INCOMPLETE_INDEX = 'incomplete';
 
-/** The slot as the stream image or the `unpublished` index entry carries it: keys, seq, progress. */
+/** The slot as the stream image or the `incomplete` index entry carries it: keys, seq, progress. */
 export function outboxEntryOf(slot: Record<string, unknown>): OutboxEntry {
   return {
     orderId: orderIdOfPk(String(slot.pk)),
