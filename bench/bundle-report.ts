@@ -2,7 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Topology } from '../lib/topology';
-import { BASELINE_NAME, type BuiltBundle, buildBundle, bundleTargets, CDK_BUNDLING } from './bundles';
+import {
+  BASELINE_NAME,
+  type BuiltBundle,
+  buildBundle,
+  bundleTargets,
+  cdkBundling,
+  DEFAULT_TRACING,
+} from './bundles';
 import { type InitSample, sampleInits } from './module-init';
 import { median, round } from './stats';
 
@@ -18,10 +25,7 @@ export interface BundleFigures {
   readonly entry: string;
   readonly bytes: number;
   readonly gzipBytes: number;
-  readonly tracerBytes: number;
   readonly initMs: InitFigures;
-  /** Diagnostic: the same bundle's init outside Lambda, where Tracer and the X-Ray SDK are not loaded. */
-  readonly initMsWithoutTracer: InitFigures;
   readonly rssAfterInitMb: number;
 }
 
@@ -29,20 +33,23 @@ export interface BundleFiguresVsBaseline extends BundleFigures {
   readonly vsBaseline: {
     readonly extraBytes: number;
     readonly bytesRatio: number;
-    /** Diagnostic only: the bytes ratio had the function no Tracer (what the X-Ray SDK costs). */
-    readonly bytesRatioWithoutTracer: number;
     readonly extraInitMs: number;
     /** Module init CPU time, over the baseline's. */
     readonly initRatio: number;
     /** The same in wall time, which a shared machine makes noisier. */
     readonly wallInitRatio: number;
-    /** Diagnostic only: the init ratio without Tracer and the X-Ray SDK. */
-    readonly initRatioWithoutTracer: number;
+  };
+  /** Diagnostic only: the same function built for a deploy with `tracing=true` (Tracer and the X-Ray SDK). */
+  readonly withTracing: {
+    readonly bytes: number;
+    readonly initMs: InitFigures;
+    readonly bytesRatio: number;
+    readonly initRatio: number;
   };
 }
 
 export interface BundleSection {
-  readonly settings: typeof CDK_BUNDLING & { readonly mirrors: string };
+  readonly settings: ReturnType<typeof cdkBundling> & { readonly tracing: boolean; readonly mirrors: string };
   readonly initRunsPerBundle: number;
   readonly initMethod: string;
   readonly baseline: BundleFigures & { readonly description: string };
@@ -88,58 +95,66 @@ function initFigures(samples: readonly InitSample[]): InitFigures {
   };
 }
 
-function figures(
-  bundle: BuiltBundle,
-  samples: readonly InitSample[],
-  untraced: readonly InitSample[],
-): BundleFigures {
+function figures(bundle: BuiltBundle, samples: readonly InitSample[]): BundleFigures {
   return {
     entry: bundle.entry,
     bytes: bundle.bytes,
     gzipBytes: bundle.gzipBytes,
-    tracerBytes: bundle.tracerBytes,
     initMs: initFigures(samples),
-    initMsWithoutTracer: initFigures(untraced),
     rssAfterInitMb: round(median(samples.map((s) => s.rssBytes)) / 2 ** 20, 1),
   };
 }
 
-/** Bundles every topology function and the baseline, then times their module init. */
+/**
+ * Bundles every topology function as the default deploy profile builds it, and again as a deploy with
+ * `tracing=true` does (a diagnostic), plus the baseline; then times their module init, all interleaved.
+ */
 export async function measureBundles(root: string, topology: Topology, runs: number): Promise<BundleSection> {
   const outDir = await mkdtemp(join(tmpdir(), 'payments-bench-'));
   try {
-    const bundles: BuiltBundle[] = [];
-    for (const target of bundleTargets(topology)) bundles.push(await buildBundle(root, outDir, target));
-    const samples = await sampleInits(bundles, runs, { tracing: true });
-    const untraced = await sampleInits(bundles, runs, { tracing: false });
-    const of = (bundle: BuiltBundle) =>
-      figures(bundle, samples.get(bundle.name) ?? [], untraced.get(bundle.name) ?? []);
+    const targets = bundleTargets(topology);
+    const deployed: BuiltBundle[] = [];
+    const traced = new Map<string, BuiltBundle>();
+    for (const target of targets) {
+      deployed.push(await buildBundle(root, outDir, target, DEFAULT_TRACING));
+      if (target.name !== BASELINE_NAME)
+        traced.set(target.name, await buildBundle(root, outDir, target, true));
+    }
+    const samples = await sampleInits([...deployed, ...traced.values()], runs);
+    const of = (bundle: BuiltBundle) => figures(bundle, samples.get(bundle) ?? []);
 
-    const baselineBundle = bundles.find((b) => b.name === BASELINE_NAME);
+    const baselineBundle = deployed.find((b) => b.name === BASELINE_NAME);
     if (!baselineBundle) throw new Error('the baseline bundle is missing');
     const baseline = of(baselineBundle);
     const functions: Record<string, BundleFiguresVsBaseline> = {};
-    for (const bundle of bundles) {
-      if (bundle === baselineBundle) continue;
+    for (const bundle of deployed) {
+      const tracedBundle = traced.get(bundle.name);
+      if (!tracedBundle) continue;
       const own = of(bundle);
+      const withTracer = of(tracedBundle);
       functions[bundle.name] = {
         ...own,
         vsBaseline: {
           extraBytes: own.bytes - baseline.bytes,
           bytesRatio: round(own.bytes / baseline.bytes),
-          bytesRatioWithoutTracer: round((own.bytes - own.tracerBytes) / baseline.bytes),
           extraInitMs: round(own.initMs.medianCpuMs - baseline.initMs.medianCpuMs),
           initRatio: round(own.initMs.medianCpuMs / baseline.initMs.medianCpuMs),
           wallInitRatio: round(own.initMs.medianMs / baseline.initMs.medianMs),
-          initRatioWithoutTracer: round(own.initMsWithoutTracer.medianCpuMs / baseline.initMs.medianCpuMs),
+        },
+        withTracing: {
+          bytes: withTracer.bytes,
+          initMs: withTracer.initMs,
+          bytesRatio: round(withTracer.bytes / baseline.bytes),
+          initRatio: round(withTracer.initMs.medianCpuMs / baseline.initMs.medianCpuMs),
         },
       };
     }
     return {
       settings: {
-        ...CDK_BUNDLING,
+        ...cdkBundling(DEFAULT_TRACING),
+        tracing: DEFAULT_TRACING,
         mirrors:
-          'FUNCTION_BUNDLING and FUNCTION_RUNTIME of lib/constructs/functions.ts (NodejsFunction bundling)',
+          'functionBundling(tracing) and FUNCTION_RUNTIME of lib/constructs/functions.ts (NodejsFunction bundling), tracing as the default deploy profile sets it',
       },
       initRunsPerBundle: runs,
       initMethod:
@@ -165,13 +180,13 @@ export function bundleLines(bundles: BundleSection): string[] {
   const row = (name: string, f: BundleFigures, ratios: string) =>
     `  ${name.padEnd(20)} ${kb(f.bytes).padStart(9)}  init cpu ${f.initMs.medianCpuMs.toFixed(0).padStart(4)} ms, wall ${f.initMs.medianMs.toFixed(0).padStart(4)} ms${ratios}`;
   return [
-    `bundles (${bundles.settings.target}, init = median of ${bundles.initRunsPerBundle}, ratios to the baseline, init on CPU time):`,
+    `bundles (${bundles.settings.target}, tracing ${bundles.settings.tracing ? 'on' : 'off'} as deployed by default, init = median of ${bundles.initRunsPerBundle}, ratios to the baseline, init on CPU time):`,
     row('baseline', b, ''),
     ...Object.entries(bundles.functions).map(([name, f]) =>
       row(
         name,
         f,
-        `  ×${f.vsBaseline.bytesRatio.toFixed(2)} bytes (×${f.vsBaseline.bytesRatioWithoutTracer.toFixed(2)} without Tracer), ×${f.vsBaseline.initRatio.toFixed(2)} init (×${f.vsBaseline.initRatioWithoutTracer.toFixed(2)})${name in bundles.listedApart ? ' (listed apart)' : ''}`,
+        `  ×${f.vsBaseline.bytesRatio.toFixed(2)} bytes, ×${f.vsBaseline.initRatio.toFixed(2)} init (with tracing ×${f.withTracing.bytesRatio.toFixed(2)}, ×${f.withTracing.initRatio.toFixed(2)})${name in bundles.listedApart ? ' (listed apart)' : ''}`,
       ),
     ),
     `  maxBundleRatio ${bundles.maxBundleRatio} (target ≤ 1.25), maxInitRatio ${bundles.maxInitRatio} (target ≤ 1.2)`,

@@ -1,30 +1,34 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
-import { FUNCTION_BUNDLING, FUNCTION_RUNTIME } from '../lib/constructs/functions';
+import { FUNCTION_RUNTIME, functionBundling } from '../lib/constructs/functions';
+import { resolveDeployProfile } from '../lib/deploy-profile';
 import { entries, type FunctionSpec, type Topology } from '../lib/topology';
 
 /**
  * The esbuild options NodejsFunction derives from the construct's own `bundling` and runtime
  * (aws-lambda-nodejs/lib/bundling.js): `--bundle --platform=node --target=node<major>` plus the
- * flags of FUNCTION_BUNDLING. The values come from lib/constructs/functions.ts, never copied here.
+ * flags of functionBundling(tracing). The values come from lib/constructs/functions.ts, never copied here.
  */
-export const CDK_BUNDLING = {
-  bundle: true,
-  platform: 'node',
-  target: `node${FUNCTION_RUNTIME.name.replace(/^nodejs(\d+).*$/, '$1')}`,
-  format: FUNCTION_BUNDLING.format,
-  minify: FUNCTION_BUNDLING.minify,
-  sourcemap: FUNCTION_BUNDLING.sourceMap,
-  mainFields: FUNCTION_BUNDLING.mainFields,
-  // With `bundleAwsSDK: true` the construct marks nothing external.
-  external: FUNCTION_BUNDLING.bundleAwsSDK ? [] : ['@aws-sdk/*'],
-} satisfies BuildOptions;
+export function cdkBundling(tracing: boolean) {
+  const bundling = functionBundling(tracing);
+  return {
+    bundle: true,
+    platform: 'node',
+    target: `node${FUNCTION_RUNTIME.name.replace(/^nodejs(\d+).*$/, '$1')}`,
+    format: bundling.format,
+    minify: bundling.minify,
+    sourcemap: bundling.sourceMap,
+    mainFields: bundling.mainFields,
+    define: bundling.define,
+    // With `bundleAwsSDK: true` the construct marks nothing external.
+    external: bundling.bundleAwsSDK ? [] : ['@aws-sdk/*'],
+  } satisfies BuildOptions;
+}
 
-/** Powertools Tracer, the X-Ray SDK and the packages only the X-Ray SDK brings in. */
-const TRACER_PACKAGES =
-  /node_modules\/(@aws-lambda-powertools\/tracer|aws-xray-sdk-core|semver|cls-hooked|async-hook-jl|stack-chain|emitter-listener|shimmer|atomic-batcher)\//;
+/** Whether a deploy with the default profile traces (and so bundles Tracer): what the bench measures first. */
+export const DEFAULT_TRACING = resolveDeployProfile(() => undefined).tracing;
 
 export const BASELINE_NAME = 'baseline';
 export const BASELINE_ENTRY = 'bench/baseline-handler.ts';
@@ -40,8 +44,6 @@ export interface BuiltBundle extends BundleTarget {
   readonly file: string;
   readonly bytes: number;
   readonly gzipBytes: number;
-  /** Output bytes of Powertools Tracer and the X-Ray SDK it loads (CommonJS, so never tree-shaken). */
-  readonly tracerBytes: number;
 }
 
 const COMMON_ENV = {
@@ -51,7 +53,7 @@ const COMMON_ENV = {
   AWS_SECRET_ACCESS_KEY: 'bench',
   AWS_SESSION_TOKEN: 'bench',
   POWERTOOLS_METRICS_NAMESPACE: 'Payments',
-  // As Lambda sets them with active tracing, so Tracer and the X-Ray SDK initialise as they do there.
+  // As Lambda sets them (the X-Ray ones with active tracing), so a bundle with Tracer loads it as there.
   AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
   AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
   AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
@@ -94,26 +96,21 @@ export function bundleTargets(topology: Topology): BundleTarget[] {
   ];
 }
 
-export async function buildBundle(root: string, outDir: string, target: BundleTarget): Promise<BuiltBundle> {
-  const file = join(outDir, target.name, 'index.js');
-  await mkdir(join(outDir, target.name), { recursive: true });
-  const { metafile } = await build({
-    ...CDK_BUNDLING,
+export async function buildBundle(
+  root: string,
+  outDir: string,
+  target: BundleTarget,
+  tracing: boolean,
+): Promise<BuiltBundle> {
+  const file = join(outDir, tracing ? 'traced' : 'untraced', target.name, 'index.js');
+  await mkdir(dirname(file), { recursive: true });
+  await build({
+    ...cdkBundling(tracing),
     absWorkingDir: root,
     entryPoints: [resolve(root, target.entry)],
     outfile: file,
     logLevel: 'warning',
-    metafile: true,
   });
   const code = await readFile(file);
-  const inputs = Object.values(metafile.outputs).flatMap((output) => Object.entries(output.inputs));
-  return {
-    ...target,
-    file,
-    bytes: code.length,
-    gzipBytes: gzipSync(code, { level: 9 }).length,
-    tracerBytes: inputs
-      .filter(([path]) => TRACER_PACKAGES.test(path))
-      .reduce((sum, [, input]) => sum + input.bytesInOutput, 0),
-  };
+  return { ...target, file, bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
 }

@@ -32,23 +32,14 @@ export interface InitSample {
   readonly rssBytes: number;
 }
 
-export interface InitOptions {
-  /**
-   * As in Lambda (AWS_EXECUTION_ENV set), where lambdas/shared/telemetry.ts loads Tracer and the X-Ray
-   * SDK; false measures the same bundle without them (a diagnostic of what tracing costs).
-   */
-  readonly tracing: boolean;
-}
-
-export async function measureInit(bundle: BuiltBundle, { tracing }: InitOptions): Promise<InitSample> {
+export async function measureInit(bundle: BuiltBundle): Promise<InitSample> {
   const args = ['-e', PROBE, bundle.file];
-  const { AWS_EXECUTION_ENV, ...untraced } = bundle.env;
   const { stdout } = await run(process.execPath, args, {
     // Only the function's own environment: nothing from the developer's shell leaks in.
     env: {
       PATH: process.env.PATH ?? '',
       LAMBDA_TASK_ROOT: dirname(bundle.file),
-      ...(tracing ? bundle.env : untraced),
+      ...bundle.env,
     },
     timeout: 30_000,
   });
@@ -62,12 +53,11 @@ export async function measureInit(bundle: BuiltBundle, { tracing }: InitOptions)
 export async function sampleInits(
   bundles: readonly BuiltBundle[],
   runs: number,
-  options: InitOptions,
-): Promise<Map<string, InitSample[]>> {
-  const samples = new Map<string, InitSample[]>(bundles.map((b) => [b.name, []]));
-  for (const bundle of bundles) await measureInit(bundle, options);
+): Promise<Map<BuiltBundle, InitSample[]>> {
+  const samples = new Map<BuiltBundle, InitSample[]>(bundles.map((b) => [b, []]));
+  for (const bundle of bundles) await measureInit(bundle);
   for (let i = 0; i < runs; i++) {
-    for (const bundle of bundles) samples.get(bundle.name)?.push(await measureInit(bundle, options));
+    for (const bundle of bundles) samples.get(bundle)?.push(await measureInit(bundle));
   }
   return samples;
 }

@@ -24,6 +24,12 @@ export interface DeployProfile {
   readonly alarmEmail: string | undefined;
   /** Busy sellers opted into sharded wallets (`seller-a=8,seller-b=4`); none by default. */
   readonly walletShards: string | undefined;
+  /**
+   * X-Ray: active tracing of the API stage and functions, with Powertools Tracer bundled into every
+   * function. Opt-in: the X-Ray SDK it wraps adds ~130 KiB and ~30% module init to each function,
+   * and has been in maintenance mode since February 2026 (end of support February 2027).
+   */
+  readonly tracing: boolean;
 }
 
 const PROFILES: Readonly<
@@ -35,6 +41,7 @@ const PROFILES: Readonly<
     reservedConcurrency: false,
     pspBaseUrl: 'https://api.tosspayments.com',
     removalPolicy: 'retain',
+    tracing: false,
   },
   dev: {
     stackPrefix: 'PaymentsDev',
@@ -42,6 +49,7 @@ const PROFILES: Readonly<
     reservedConcurrency: false,
     pspBaseUrl: 'https://api.tosspayments.com',
     removalPolicy: 'destroy',
+    tracing: false,
   },
   // LocalStack's free tier has no WAFv2; its Lambda containers reach the host's PSP simulator by this name.
   localstack: {
@@ -50,6 +58,7 @@ const PROFILES: Readonly<
     reservedConcurrency: false,
     pspBaseUrl: 'http://host.docker.internal:4010',
     removalPolicy: 'destroy',
+    tracing: false,
   },
 };
 
@@ -83,7 +92,8 @@ function flag(read: ContextReader, key: string): boolean | undefined {
 
 /**
  * Resolves the profile named by context `profile` (default prod), overridden key by key by context
- * `stackPrefix`, `waf`, `reservedConcurrency`, `pspBaseUrl`, `removalPolicy`, `alarmEmail`, `walletShards`;
+ * `stackPrefix`, `waf`, `reservedConcurrency`, `pspBaseUrl`, `removalPolicy`, `alarmEmail`, `walletShards`,
+ * `tracing`;
  * `STACK_PREFIX`, `PSP_BASE_URL` and `WALLET_SHARDS` from the environment come after context. Refuses what cannot deploy safely.
  */
 export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv = {}): DeployProfile {
@@ -133,5 +143,6 @@ export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv
     removalPolicy,
     alarmEmail,
     walletShards: text(read, 'walletShards') ?? env.WALLET_SHARDS,
+    tracing: flag(read, 'tracing') ?? defaults.tracing,
   };
 }

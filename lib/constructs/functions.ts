@@ -48,6 +48,21 @@ export const FUNCTION_BUNDLING = {
   bundleAwsSDK: true,
 } satisfies BundlingOptions;
 
+/** The expression lambdas/shared/telemetry.ts tests; only a bundle built with tracing sees `"true"`. */
+export const TRACING_SWITCH = 'process.env.PAYMENTS_TRACING';
+
+/**
+ * The bundling of one deploy: FUNCTION_BUNDLING plus the tracing switch as a build-time constant, so
+ * that without tracing esbuild drops the branch that loads Powertools Tracer and the X-Ray SDK
+ * (lambdas/shared/telemetry.ts) and no function carries them.
+ */
+export function functionBundling(tracing: boolean) {
+  return {
+    ...FUNCTION_BUNDLING,
+    define: { [TRACING_SWITCH]: JSON.stringify(String(tracing)) },
+  } satisfies BundlingOptions;
+}
+
 export interface PspSettings {
   readonly baseUrl: string;
   readonly secret: secretsmanager.ISecret;
@@ -65,6 +80,8 @@ export interface FunctionsProps {
   readonly reservedConcurrency: boolean;
   /** Busy sellers' wallet shards (`seller-a=8,...`), for every function that uses the wallets table. */
   readonly walletShards?: string;
+  /** X-Ray active tracing, and Powertools Tracer bundled into every function (opt-in per deploy profile). */
+  readonly tracing: boolean;
 }
 
 /**
@@ -137,11 +154,11 @@ export class Functions extends Construct {
       memorySize: spec.memoryMb,
       timeout: Duration.seconds(spec.timeoutSeconds),
       reservedConcurrentExecutions: props.reservedConcurrency ? spec.reservedConcurrency : undefined,
-      tracing: lambda.Tracing.ACTIVE,
+      tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       role,
       logGroup,
       environment,
-      bundling: FUNCTION_BUNDLING,
+      bundling: functionBundling(props.tracing),
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

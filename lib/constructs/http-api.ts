@@ -23,6 +23,8 @@ export interface PaymentsRestApiProps {
   readonly functions: Functions;
   readonly throttling: StageThrottling;
   readonly logRetention: logs.RetentionDays;
+  /** X-Ray tracing of the stage (the deploy profile's `tracing`). */
+  readonly tracing: boolean;
 }
 
 /** The stage carries the HTTP contract's version: clients call `<endpoint>/v1/...`. */
@@ -60,7 +62,7 @@ export class PaymentsRestApi extends Construct {
         // Request and response bodies carry payment data; keep them out of execution logs.
         dataTraceEnabled: false,
         metricsEnabled: true,
-        tracingEnabled: true,
+        tracingEnabled: props.tracing,
         throttlingRateLimit: props.throttling.rateLimit,
         throttlingBurstLimit: props.throttling.burstLimit,
       },

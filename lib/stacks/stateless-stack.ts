@@ -16,7 +16,7 @@ import type { PaymentsStatefulStack } from './stateful-stack';
 export interface PaymentsStatelessStackProps extends StackProps {
   readonly topology: Topology;
   readonly stateful: PaymentsStatefulStack;
-  /** WAF, reserved concurrency, PSP URL, alarm email and wallet shards of the deploy profile. */
+  /** WAF, reserved concurrency, PSP URL, alarm email, wallet shards and tracing of the deploy profile. */
   readonly deploy: DeployProfile;
   readonly throttling: StageThrottling;
 }
@@ -46,12 +46,14 @@ export class PaymentsStatelessStack extends Stack {
       logRetention: LOG_RETENTION,
       reservedConcurrency: props.deploy.reservedConcurrency,
       walletShards: props.deploy.walletShards,
+      tracing: props.deploy.tracing,
     });
     const api = new PaymentsRestApi(this, 'Api', {
       topology,
       functions,
       throttling: props.throttling,
       logRetention: LOG_RETENTION,
+      tracing: props.deploy.tracing,
     });
     if (props.deploy.waf) {
       new ApiFirewall(this, 'ApiFirewall', { stage: api.api.deploymentStage });

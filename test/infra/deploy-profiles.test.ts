@@ -41,6 +41,24 @@ describe('deploy profiles synthesize offline', () => {
     ).toBeGreaterThan(0);
   });
 
+  test('tracing is opt-in: without it no function, stage or role touches X-Ray; with it all are traced', () => {
+    const untraced = prod().statelessTemplate;
+    const traced = synthOf('prod+tracing', { profile: 'prod', tracing: 'true' }).statelessTemplate;
+    const functions = (template: typeof untraced) =>
+      Object.values(template.findResources('AWS::Lambda::Function')).map(
+        (fn) => (fn as { Properties: { TracingConfig?: { Mode: string } } }).Properties.TracingConfig,
+      );
+    const stage = (template: typeof untraced) =>
+      (Object.values(template.findResources('AWS::ApiGateway::Stage'))[0] as { Properties: object })
+        .Properties;
+    expect(functions(untraced).every((config) => config === undefined)).toBe(true);
+    expect(stage(untraced)).toMatchObject({ TracingEnabled: false });
+    expect(JSON.stringify(untraced.toJSON())).not.toContain('xray:');
+    expect(functions(traced).every((config) => config?.Mode === 'Active')).toBe(true);
+    expect(stage(traced)).toMatchObject({ TracingEnabled: true });
+    expect(JSON.stringify(traced.toJSON())).toContain('xray:PutTraceSegments');
+  });
+
   test('localstack: no WAFv2, no reserved concurrency, an http PSP URL, nothing retained', () => {
     const synth = localstack();
     expect(count(synth, 'AWS::WAFv2::WebACL') + count(synth, 'AWS::WAFv2::WebACLAssociation')).toBe(0);

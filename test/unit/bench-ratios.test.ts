@@ -1,6 +1,6 @@
 import { type BundleFiguresVsBaseline, LISTED_APART, maxRatios } from '../../bench/bundle-report';
-import { CDK_BUNDLING } from '../../bench/bundles';
-import { FUNCTION_BUNDLING, FUNCTION_RUNTIME } from '../../lib/constructs/functions';
+import { cdkBundling } from '../../bench/bundles';
+import { FUNCTION_BUNDLING, FUNCTION_RUNTIME, TRACING_SWITCH } from '../../lib/constructs/functions';
 
 const figures = (bytesRatio: number, initRatio: number) =>
   ({ vsBaseline: { bytesRatio, initRatio } }) as unknown as BundleFiguresVsBaseline;
@@ -16,15 +16,20 @@ test('there is no maximum without a function that counts', () => {
   expect(() => maxRatios({ [Object.keys(LISTED_APART)[0] as string]: figures(1, 1) })).toThrow();
 });
 
-test("the bench bundles with the construct's own esbuild options", () => {
-  expect(CDK_BUNDLING).toMatchObject({
-    bundle: true,
-    platform: 'node',
-    format: FUNCTION_BUNDLING.format,
-    minify: FUNCTION_BUNDLING.minify,
-    sourcemap: FUNCTION_BUNDLING.sourceMap,
-    mainFields: FUNCTION_BUNDLING.mainFields,
-    external: FUNCTION_BUNDLING.bundleAwsSDK ? [] : ['@aws-sdk/*'],
-  });
-  expect(FUNCTION_RUNTIME.name).toBe(`nodejs${CDK_BUNDLING.target.replace('node', '')}.x`);
-});
+test.each([false, true])(
+  "the bench bundles with the construct's own esbuild options (tracing %s)",
+  (tracing) => {
+    const options = cdkBundling(tracing);
+    expect(options).toMatchObject({
+      bundle: true,
+      platform: 'node',
+      format: FUNCTION_BUNDLING.format,
+      minify: FUNCTION_BUNDLING.minify,
+      sourcemap: FUNCTION_BUNDLING.sourceMap,
+      mainFields: FUNCTION_BUNDLING.mainFields,
+      external: FUNCTION_BUNDLING.bundleAwsSDK ? [] : ['@aws-sdk/*'],
+      define: { [TRACING_SWITCH]: JSON.stringify(String(tracing)) },
+    });
+    expect(FUNCTION_RUNTIME.name).toBe(`nodejs${options.target.replace('node', '')}.x`);
+  },
+);

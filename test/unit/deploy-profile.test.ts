@@ -3,7 +3,7 @@ import { resolveDeployProfile } from '../../lib/deploy-profile';
 const from = (context: Record<string, unknown>) => (key: string) => context[key];
 
 describe('resolveDeployProfile', () => {
-  it('defaults to prod: WAF on, reserved concurrency opt-in, https PSP, data retained', () => {
+  it('defaults to prod: WAF on, reserved concurrency and tracing opt-in, https PSP, data retained', () => {
     expect(resolveDeployProfile(from({}))).toEqual({
       profile: 'prod',
       stackPrefix: 'Payments',
@@ -12,6 +12,7 @@ describe('resolveDeployProfile', () => {
       pspBaseUrl: 'https://api.tosspayments.com',
       removalPolicy: 'retain',
       alarmEmail: undefined,
+      tracing: false,
     });
   });
 
@@ -24,6 +25,7 @@ describe('resolveDeployProfile', () => {
           reservedConcurrency: true,
           removalPolicy: 'retain',
           alarmEmail: 'ops@example.com',
+          tracing: 'true',
         }),
       ),
     ).toMatchObject({
@@ -32,6 +34,7 @@ describe('resolveDeployProfile', () => {
       reservedConcurrency: true,
       removalPolicy: 'retain',
       alarmEmail: 'ops@example.com',
+      tracing: true,
     });
   });
 
@@ -50,6 +53,7 @@ describe('resolveDeployProfile', () => {
     [{ profile: 'localstack', waf: 'true' }, /WAFv2/],
     [{ profile: 'localstack', reservedConcurrency: 'true' }, /reservedConcurrency/],
     [{ waf: 'yes' }, /waf must be true or false/],
+    [{ tracing: 'on' }, /tracing must be true or false/],
     [{ removalPolicy: 'snapshot' }, /removalPolicy/],
     [{ alarmEmail: 'not-an-address' }, /alarmEmail/],
     [{ pspBaseUrl: 'api.tosspayments.com' }, /not a URL/],

@@ -3,6 +3,8 @@
  * with middy. Log and EMF lines are read from stdout, where Powertools writes them.
  */
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { build } from 'esbuild';
+import { cdkBundling } from '../../bench/bundles';
 import { API_GATEWAY_REQUEST, observed } from '../../lambdas/shared/observability';
 import { countByStatus, propertyAt, telemetry, traced, tracer } from '../../lambdas/shared/telemetry';
 
@@ -124,4 +126,22 @@ test('outside Lambda no Tracer is loaded and clients are used as they are', () =
   const client = { send: async () => 'sent' };
   expect(tracer).toBeUndefined();
   expect(traced(client)).toBe(client);
+});
+
+test.each([
+  [false, false],
+  [true, true],
+])('a function bundled with tracing=%s carries Tracer and the X-Ray SDK: %s', async (tracing, carried) => {
+  const { metafile } = await build({
+    ...cdkBundling(tracing),
+    entryPoints: ['lambdas/shared/telemetry.ts'],
+    write: false,
+    metafile: true,
+    logLevel: 'error',
+  });
+  const inputs = Object.keys(metafile.inputs);
+  expect(inputs.some((path) => path.includes('node_modules/@aws-lambda-powertools/tracer/'))).toBe(carried);
+  expect(inputs.some((path) => path.includes('node_modules/aws-xray-sdk-core/'))).toBe(carried);
+  // Logger and Metrics are there either way.
+  expect(inputs.some((path) => path.includes('node_modules/@aws-lambda-powertools/logger/'))).toBe(true);
 });
