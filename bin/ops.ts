@@ -3,13 +3,13 @@ import {
   ListMessageMoveTasksCommand,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { type ReconciliationProgress, reconciliationUseCase } from '../lambdas/application/reconciliation';
 import { republishPaymentUseCase } from '../lambdas/application/republish-payment';
 import { deliveryTracer, outboxStore, systemClock } from '../lambdas/shared/composition';
 import { eventPublisher } from '../lambdas/shared/queues';
 import { reconciliationDeps } from '../lambdas/shared/reconciliation-deps';
-import { orderIdSchema } from '../lambdas/shared/schemas';
+import { isoDateSchema, orderIdSchema } from '../lambdas/shared/schemas';
 import { telemetry } from '../lambdas/shared/telemetry';
 import { deadLetterQueueName } from '../lib/topology';
 import { awsTarget, localTarget, type OpsTarget, terminalQueues, wiring } from './ops-target';
@@ -67,9 +67,9 @@ function print(value: unknown): void {
 }
 
 function orderIdArgument(value: string | undefined): string {
-  const parsed = orderIdSchema.safeParse(value);
-  if (!parsed.success) throw new UsageError(`give an orderId (${parsed.error.issues[0]?.message})`);
-  return parsed.data;
+  const parsed = v.safeParse(orderIdSchema, value);
+  if (!parsed.success) throw new UsageError(`give an orderId (${parsed.issues[0]?.message})`);
+  return parsed.output;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,17 +184,17 @@ function drawProgress({ pass, passes, rowsRead, rowsTotal }: ReconciliationProgr
 }
 
 async function reconcile(target: OpsTarget, options: Options): Promise<void> {
-  const date = z.iso.date().safeParse(options.date);
+  const date = v.safeParse(isoDateSchema, options.date);
   if (!date.success) throw new UsageError('reconcile needs --date YYYY-MM-DD');
   if (options.aws) {
     console.error('the deployed reconciliation function runs it: no progress bar, waiting for its summary');
-    print(await target.invoke('reconciliation', { date: date.data }));
+    print(await target.invoke('reconciliation', { date: date.output }));
     return;
   }
   // Locally, in this process: the same use case, with a progress bar.
   await target.useComposition();
   const run = reconciliationUseCase({ ...reconciliationDeps(telemetry()), onProgress: drawProgress });
-  const { summary, reports } = await run(date.data, { remainingMs: () => Number.POSITIVE_INFINITY });
+  const { summary, reports } = await run(date.output, { remainingMs: () => Number.POSITIVE_INFINITY });
   process.stderr.write('\n');
   print(summary);
   for (const location of reports) console.log(`report: ${location}`);

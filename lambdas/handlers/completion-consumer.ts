@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { LEDGER_WALLET_DIVERGENCE_METRIC, recordSettlementUseCase } from '../application/record-settlement';
 import { appliedAmounts, paymentStore, systemClock } from '../shared/composition';
 import { standardQueueHandler } from '../shared/event-consumer';
@@ -9,11 +9,11 @@ import { telemetry } from '../shared/telemetry';
 
 const { logger, metrics } = telemetry();
 
-const reportSchema = z.strictObject({
-  consumer: z.enum(['wallet', 'ledger']),
-  orderId: z.string(),
-  seq: z.int().check(z.positive()),
-  eventId: z.string(),
+const reportSchema = v.strictObject({
+  consumer: v.picklist(['wallet', 'ledger']),
+  orderId: v.string(),
+  seq: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+  eventId: v.string(),
 });
 
 const recordSettlement = recordSettlementUseCase({
@@ -26,7 +26,7 @@ const recordSettlement = recordSettlementUseCase({
 /** Completion queue (standard; older seqs are ignored) → `walletSettled` / `ledgerRecorded` on the payment, and the per-payment wallet-vs-ledger check. */
 export const handler = observed(
   standardQueueHandler(async (record: SQSRecord) => {
-    const report = reportSchema.parse(JSON.parse(record.body));
+    const report = v.parse(reportSchema, JSON.parse(record.body));
     const outcome = await recordSettlement(report);
     if (outcome.kind !== 'diverged') return;
     logger.error('wallet and ledger applied different amounts for a payment', {

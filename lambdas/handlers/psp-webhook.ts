@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { syncOrderUseCase } from '../application/sync-order';
 import { paymentStore, systemClock } from '../shared/composition';
 import { jsonOutcome, problemOutcome, toProxyResult } from '../shared/http';
@@ -22,9 +22,9 @@ const LOOK_BUDGET_MS = 6_000;
 const LEASE_MS = 15_000;
 
 /** Only what we use: which order to check. Everything else in the body is ignored, never trusted. */
-const webhookSchema = z.object({
-  eventType: z.string().check(z.maxLength(64)),
-  data: z.looseObject({ orderId: orderIdSchema }),
+const webhookSchema = v.object({
+  eventType: v.pipe(v.string(), v.maxLength(64)),
+  data: v.looseObject({ orderId: orderIdSchema }),
 });
 
 /** The event types that announce a payment's (or one of its cancels') status change. */
@@ -67,9 +67,9 @@ async function webhookHandler(event: APIGatewayProxyEvent, context: Context): Pr
   } catch {
     return badRequest('The body is not JSON.');
   }
-  const parsed = webhookSchema.safeParse(body);
+  const parsed = v.safeParse(webhookSchema, body);
   if (!parsed.success) return badRequest('Expected { eventType, data: { orderId } }.');
-  const { eventType, data } = parsed.data;
+  const { eventType, data } = parsed.output;
   if (!STATUS_EVENTS.has(eventType))
     return toProxyResult(jsonOutcome(200, { received: true, checked: false }));
 

@@ -6,7 +6,7 @@ import {
 } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { $ZodError } from 'zod/v4/core';
+import { getDotPath, ValiError } from 'valibot';
 import { EventOutOfOrder } from '../adapters/dynamodb/apply-once';
 import type { DomainEvent } from '../domain/events';
 import type { CompletionReporter, SettlingConsumer } from '../ports/completion';
@@ -22,7 +22,8 @@ export interface EventConsumerDeps {
 
 /** Why a body is not an event, without echoing the body (SyntaxError messages quote it). */
 function parseFailure(error: unknown): string {
-  if (error instanceof $ZodError) return error.issues.map((i) => `${i.path.join('.')}: ${i.code}`).join('; ');
+  if (error instanceof ValiError)
+    return error.issues.map((issue) => `${getDotPath(issue) ?? '(body)'}: ${issue.type}`).join('; ');
   return error instanceof SyntaxError ? 'malformed JSON' : String(error);
 }
 

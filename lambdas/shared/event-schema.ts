@@ -1,35 +1,37 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import type { DomainEvent } from '../domain/events';
 import { CURRENCY_CODES } from '../domain/money';
 
 /** Payment events as they travel on the queues; a message that does not parse is poison (→ DLQ). */
-const line = z.object({ sellerId: z.string(), productId: z.string(), amount: z.int().check(z.positive()) });
+const positiveInt = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
+const line = v.object({ sellerId: v.string(), productId: v.string(), amount: positiveInt });
 const base = {
-  eventId: z.string(),
-  orderId: z.string(),
-  seq: z.int().check(z.positive()),
-  occurredAt: z.string(),
-  buyerId: z.string(),
-  amount: z.int().check(z.positive()),
-  currency: z.enum(CURRENCY_CODES),
-  items: z.array(line),
+  eventId: v.string(),
+  orderId: v.string(),
+  seq: positiveInt,
+  occurredAt: v.string(),
+  buyerId: v.string(),
+  amount: positiveInt,
+  currency: v.picklist(CURRENCY_CODES),
+  items: v.array(line),
 };
 
-export const domainEventSchema = z.discriminatedUnion('type', [
-  z.object({ ...base, type: z.literal('PaymentConfirmed'), paymentKey: z.string(), approvedAt: z.string() }),
-  z.object({
+export const domainEventSchema = v.variant('type', [
+  v.object({ ...base, type: v.literal('PaymentConfirmed'), paymentKey: v.string(), approvedAt: v.string() }),
+  v.object({
     ...base,
-    type: z.literal('PaymentFailed'),
-    failure: z.object({ code: z.string(), message: z.string() }),
+    type: v.literal('PaymentFailed'),
+    failure: v.object({ code: v.string(), message: v.string() }),
   }),
-  z.object({
+  v.object({
     ...base,
-    type: z.literal('PaymentCanceled'),
-    cancelReason: z.string(),
-    balanceAmount: z.int().check(z.nonnegative()),
+    type: v.literal('PaymentCanceled'),
+    cancelReason: v.string(),
+    balanceAmount: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
   }),
 ]);
 
+/** Throws SyntaxError for a body that is not JSON, ValiError for one that is not an event. */
 export function parseDomainEvent(body: string): DomainEvent {
-  return domainEventSchema.parse(JSON.parse(body)) as DomainEvent;
+  return v.parse(domainEventSchema, JSON.parse(body)) as DomainEvent;
 }

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { type Telemetry, tracer } from './telemetry';
+import { type Telemetry, tracingMiddleware } from './telemetry';
 
 export interface ObservedOptions {
   /** Where the invocation's correlation id is (a dotted path into the event); API Gateway: its request id. */
@@ -24,10 +24,7 @@ export function observed<E, R>(
   const pipeline = middy(handler).use(
     injectLambdaContext(logger, { correlationIdPath: options.correlationIdPath, resetKeys: true }),
   );
-  if (tracer) {
-    const { captureLambdaHandler } =
-      require('@aws-lambda-powertools/tracer/middleware') as typeof import('@aws-lambda-powertools/tracer/middleware');
-    pipeline.use(captureLambdaHandler(tracer, { captureResponse: false }));
-  }
+  const tracing = tracingMiddleware();
+  if (tracing) pipeline.use(tracing);
   return pipeline.use(logMetrics(metrics, { captureColdStartMetric: true }));
 }

@@ -1,15 +1,11 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
+import * as v from 'valibot';
 import { type HttpOutcome, header, problemOutcome } from './http';
 
 /** Far above any legitimate request of this API; stops abuse before JSON parsing. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{6,64}$/;
-
-/** English issue messages for the 400's detail (zod/mini carries none by default). */
-const { localeError } = en();
 
 export type Parsed<T> =
   | { readonly ok: true; readonly value: T }
@@ -19,6 +15,13 @@ const badRequest = (code: string, title: string, detail: string): Parsed<never> 
   ok: false,
   outcome: problemOutcome({ status: 400, code, title, detail }),
 });
+
+/** valibot words a missing or an unknown field as an "Invalid key"; say which plainly. */
+function describe(issue: v.BaseIssue<unknown>): string {
+  if (issue.kind !== 'schema' || !issue.type.endsWith('object')) return issue.message;
+  if (issue.expected === 'never') return 'unknown field';
+  return issue.input === undefined ? 'required' : issue.message;
+}
 
 export function parseIdempotencyKey(event: APIGatewayProxyEvent): Parsed<string> {
   const key = header(event, 'Idempotency-Key');
@@ -39,7 +42,10 @@ export function parseIdempotencyKey(event: APIGatewayProxyEvent): Parsed<string>
   return { ok: true, value: key };
 }
 
-export function parseJsonBody<T>(event: APIGatewayProxyEvent, schema: z.ZodMiniType<T>): Parsed<T> {
+export function parseJsonBody<S extends v.GenericSchema>(
+  event: APIGatewayProxyEvent,
+  schema: S,
+): Parsed<v.InferOutput<S>> {
   const raw = event.isBase64Encoded
     ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
     : (event.body ?? '');
@@ -60,25 +66,25 @@ export function parseJsonBody<T>(event: APIGatewayProxyEvent, schema: z.ZodMiniT
   } catch {
     return badRequest('MALFORMED_JSON', 'Malformed JSON', 'The request body is not valid JSON.');
   }
-  const result = schema.safeParse(json, { error: localeError });
+  const result = v.safeParse(schema, json);
   if (!result.success) {
-    const detail = result.error.issues
+    const detail = result.issues
       .slice(0, 5)
-      .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
+      .map((issue) => `${v.getDotPath(issue) ?? '(body)'}: ${describe(issue)}`)
       .join('; ');
     return badRequest('VALIDATION_FAILED', 'Invalid request body', detail);
   }
-  return { ok: true, value: result.data };
+  return { ok: true, value: result.output };
 }
 
 /** A path parameter checked like a body field: ids that could never be stored are a 400. */
 export function parsePathParameter(
   event: APIGatewayProxyEvent,
   name: string,
-  schema: z.ZodMiniType<string>,
+  schema: v.GenericSchema<string>,
 ): Parsed<string> {
-  const result = schema.safeParse(event.pathParameters?.[name] ?? '', { error: localeError });
-  if (result.success) return { ok: true, value: result.data };
-  const detail = result.error.issues[0]?.message ?? 'invalid value';
+  const result = v.safeParse(schema, event.pathParameters?.[name] ?? '');
+  if (result.success) return { ok: true, value: result.output };
+  const detail = result.issues[0]?.message ?? 'invalid value';
   return badRequest('INVALID_PATH_PARAMETER', `Invalid ${name}`, `${name}: ${detail}`);
 }

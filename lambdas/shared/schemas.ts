@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { CURRENCY_CODES, MAX_AMOUNT } from '../domain/money';
 
 /**
@@ -8,53 +8,58 @@ import { CURRENCY_CODES, MAX_AMOUNT } from '../domain/money';
  * and never a DynamoDB ValidationException (a 5xx) in AWS or locally.
  */
 
-const identifier = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(64),
-    z.regex(/^[A-Za-z0-9_.:-]+$/, 'use 1-64 characters of A-Z, a-z, 0-9, _ . : -'),
-  );
-const amount = z.int().check(z.positive(), z.maximum(MAX_AMOUNT));
+const identifier = v.pipe(
+  v.string(),
+  v.minLength(1),
+  v.maxLength(64),
+  v.regex(/^[A-Za-z0-9_.:-]+$/, 'use 1-64 characters of A-Z, a-z, 0-9, _ . : -'),
+);
+const amount = v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_AMOUNT));
 
-export const checkoutSchema = z.strictObject({
+export const checkoutSchema = v.strictObject({
   buyerId: identifier,
-  orderName: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
-  currency: z.enum(CURRENCY_CODES),
+  orderName: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100)),
+  currency: v.picklist(CURRENCY_CODES),
   // At most 50 lines: a settlement transaction touches one item per seller plus bookkeeping (limit 100).
-  items: z.array(z.strictObject({ sellerId: identifier, productId: identifier, amount })).check(
-    z.minLength(1),
-    z.maxLength(50),
-    z.refine((items) => items.reduce((sum, item) => sum + item.amount, 0) <= MAX_AMOUNT, {
-      message: `the items' total must not exceed ${MAX_AMOUNT}`,
-    }),
+  items: v.pipe(
+    v.array(v.strictObject({ sellerId: identifier, productId: identifier, amount })),
+    v.minLength(1),
+    v.maxLength(50),
+    v.check(
+      (items) => items.reduce((sum, item) => sum + item.amount, 0) <= MAX_AMOUNT,
+      `the items' total must not exceed ${MAX_AMOUNT}`,
+    ),
   ),
 });
 
-export const orderIdSchema = z
-  .string()
-  .check(z.regex(/^[A-Za-z0-9_-]{6,64}$/, 'orderId must be 6-64 characters of A-Z, a-z, 0-9, _ or -'));
+export const orderIdSchema = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9_-]{6,64}$/, 'orderId must be 6-64 characters of A-Z, a-z, 0-9, _ or -'),
+);
 
 export const sellerIdSchema = identifier;
 
-export const confirmSchema = z.strictObject({
-  paymentKey: z.string().check(z.minLength(1), z.maxLength(200)),
+export const confirmSchema = v.strictObject({
+  paymentKey: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
   orderId: orderIdSchema,
   amount,
 });
 
-export const cancelSchema = z.strictObject({
-  cancelReason: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
-  cancelAmount: z.optional(amount),
+export const cancelSchema = v.strictObject({
+  cancelReason: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200)),
+  cancelAmount: v.optional(amount),
 });
+
+/** A calendar date, `YYYY-MM-DD`. */
+export const isoDateSchema = v.pipe(v.string(), v.isoDate());
 
 /**
  * What the reconciliation function is invoked with: `{ "date": "YYYY-MM-DD" }` reconciles that day; a
  * scheduled event (EventBridge's `time`, the scheduled time) reconciles the day before it and catches
  * up every day left open since the last completed one. Other fields of the scheduled event are ignored.
  */
-export const reconciliationEventSchema = z.looseObject({
-  date: z.optional(z.iso.date()),
-  time: z.optional(z.iso.datetime()),
+export const reconciliationEventSchema = v.looseObject({
+  date: v.optional(isoDateSchema),
+  time: v.optional(v.pipe(v.string(), v.isoTimestamp())),
 });
-export type ReconciliationEvent = z.infer<typeof reconciliationEventSchema>;
+export type ReconciliationEvent = v.InferOutput<typeof reconciliationEventSchema>;

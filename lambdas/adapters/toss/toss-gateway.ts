@@ -15,7 +15,7 @@ import {
   type SettlementGateway,
   type SettlementQuery,
 } from '../../ports/psp';
-import { parseTossPayment, parseTossSettlements, TossErrorSchema } from './toss-schemas';
+import { parseTossError, parseTossPayment, parseTossSettlements } from './toss-schemas';
 
 /** Compatible with the Powertools Logger. */
 export interface GatewayLogger {
@@ -300,9 +300,9 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
       // Reading the body is still under the same timeout signal.
       const body = parseJson(await response.text());
       if (response.ok) return { kind: 'success', body };
-      const error = TossErrorSchema.safeParse(body);
-      return error.success
-        ? { kind: 'error', httpStatus: response.status, ...error.data }
+      const error = parseTossError(body);
+      return error
+        ? { kind: 'error', httpStatus: response.status, ...error }
         : {
             kind: 'error',
             httpStatus: response.status,

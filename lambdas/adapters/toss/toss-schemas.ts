@@ -1,51 +1,59 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import type { PspPayment, PspSettlement } from '../../ports/psp';
 
 /**
  * The parts of Toss's Payment object we rely on. Lenient on purpose: unknown fields are dropped,
  * and fields Toss sends as null when empty (approvedAt, cancels) are accepted as absent.
  */
-const TossPaymentSchema = z.object({
-  paymentKey: z.string(),
-  orderId: z.string(),
-  status: z.string(),
-  totalAmount: z.int(),
-  balanceAmount: z.int(),
-  approvedAt: z.nullish(z.string()),
-  cancels: z.nullish(
-    z.array(
-      z.object({
-        transactionKey: z.string(),
-        cancelAmount: z.int(),
-        canceledAt: z.string(),
+const int = v.pipe(v.number(), v.safeInteger());
+
+const TossPaymentSchema = v.object({
+  paymentKey: v.string(),
+  orderId: v.string(),
+  status: v.string(),
+  totalAmount: int,
+  balanceAmount: int,
+  approvedAt: v.nullish(v.string()),
+  cancels: v.nullish(
+    v.array(
+      v.object({
+        transactionKey: v.string(),
+        cancelAmount: int,
+        canceledAt: v.string(),
       }),
     ),
   ),
 });
 
 /** Toss's error body: `{ code, message }`. */
-export const TossErrorSchema = z.object({ code: z.string(), message: z.string() });
+const TossErrorSchema = v.object({ code: v.string(), message: v.string() });
+
+/** Toss's error body, or undefined when the body is something else (a proxy's page, nothing). */
+export function parseTossError(body: unknown): v.InferOutput<typeof TossErrorSchema> | undefined {
+  const parsed = v.safeParse(TossErrorSchema, body);
+  return parsed.success ? parsed.output : undefined;
+}
 
 export function parseTossPayment(body: unknown): PspPayment | undefined {
-  const parsed = TossPaymentSchema.safeParse(body);
+  const parsed = v.safeParse(TossPaymentSchema, body);
   if (!parsed.success) return undefined;
-  const { approvedAt, cancels, ...payment } = parsed.data;
+  const { approvedAt, cancels, ...payment } = parsed.output;
   return { ...payment, ...(approvedAt ? { approvedAt } : {}), cancels: cancels ?? [] };
 }
 
 /** The parts of Toss's Settlement object we rely on; cancels come as rows with a negative amount. */
-const TossSettlementsSchema = z.array(
-  z.object({
-    orderId: z.string(),
-    paymentKey: z.string(),
-    transactionKey: z.string(),
-    amount: z.int(),
-    approvedAt: z.nullish(z.string()),
+const TossSettlementsSchema = v.array(
+  v.object({
+    orderId: v.string(),
+    paymentKey: v.string(),
+    transactionKey: v.string(),
+    amount: int,
+    approvedAt: v.nullish(v.string()),
   }),
 );
 
 export function parseTossSettlements(body: unknown): PspSettlement[] | undefined {
-  const parsed = TossSettlementsSchema.safeParse(body);
+  const parsed = v.safeParse(TossSettlementsSchema, body);
   if (!parsed.success) return undefined;
-  return parsed.data.map(({ approvedAt, ...row }) => ({ ...row, ...(approvedAt ? { approvedAt } : {}) }));
+  return parsed.output.map(({ approvedAt, ...row }) => ({ ...row, ...(approvedAt ? { approvedAt } : {}) }));
 }
