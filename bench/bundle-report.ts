@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stop } from 'esbuild';
 import type { Topology } from '../lib/topology';
 import {
   BASELINE_NAME,
@@ -63,6 +64,12 @@ export interface BundleSection {
 }
 
 /**
+ * Init samples per bundle. A require() of the same bundle varies by ±20% from run to run on a shared
+ * 2-core machine; with 15 the medians hold the ratios to a few hundredths (31 bundles, about 80 s).
+ */
+export const INIT_RUNS = 15;
+
+/**
  * Batch functions whose cold start is paid once per run rather than per request or message: they are
  * reported like every other function but left out of maxBundleRatio/maxInitRatio.
  */
@@ -120,6 +127,8 @@ export async function measureBundles(root: string, topology: Topology, runs: num
       if (target.name !== BASELINE_NAME)
         traced.set(target.name, await buildBundle(root, outDir, target, true));
     }
+    // The esbuild service would otherwise keep running beside the samples.
+    await stop();
     const samples = await sampleInits([...deployed, ...traced.values()], runs);
     const of = (bundle: BuiltBundle) => figures(bundle, samples.get(bundle) ?? []);
 

@@ -4,12 +4,11 @@
  */
 import { resolve } from 'node:path';
 import { topology } from '../lib/topology';
-import { bundleLines, measureBundles } from './bundle-report';
+import { bundleLines, INIT_RUNS, measureBundles } from './bundle-report';
 import { environment, writeReport } from './report';
 
 const ROOT = resolve(__dirname, '..');
 const REPORT_FILE = resolve(ROOT, 'reports/bench-bundles.json');
-const INIT_RUNS = 7;
 
 measureBundles(ROOT, topology, INIT_RUNS)
   .then((bundles) => {

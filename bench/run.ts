@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { topology } from '../lib/topology';
 import { type StartedLocalStack, startLocalStack, stopLocalStack } from '../test/support/local-stack';
-import { measureBundles } from './bundle-report';
+import { INIT_RUNS, measureBundles } from './bundle-report';
 import { measureConfirmLoad } from './confirm-load';
 import { measureDynamoDbCost } from './dynamodb-cost';
 import { benchSummary } from './headline';
@@ -23,7 +23,7 @@ const ROOT = resolve(__dirname, '..');
 const REPORT_FILE = resolve(ROOT, 'reports/bench.json');
 
 const SETTINGS = {
-  initRuns: 5,
+  initRuns: INIT_RUNS,
   payments: 200,
   concurrency: 8,
   warmupConfirms: 16,

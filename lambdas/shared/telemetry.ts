@@ -56,9 +56,12 @@ export interface Telemetry {
  */
 export function telemetry(): Telemetry {
   const logger = new Logger({ correlationIdSearchFn: propertyAt });
-  // Metrics' own notices go to the function's log; the "no application metrics" notice after every
-  // invocation that adds none (reads, health) is routine, so only its errors are kept.
-  return { logger, metrics: new Metrics({ logger: logger.createChild({ logLevel: 'ERROR' }) }) };
+  // Metrics' own notices go to the function's log; the "no application metrics" warning after every
+  // invocation that adds none (reads, health) is routine, so only its errors are kept. A forwarder,
+  // not a child logger: errors carry the invocation's context, and there is no second Logger to build.
+  const ignore = () => {};
+  const errorsOnly = { error: logger.error.bind(logger), warn: ignore, info: ignore, debug: ignore };
+  return { logger, metrics: new Metrics({ logger: errorsOnly }) };
 }
 
 /** One count of `name` with the answer's HTTP status as its dimension, flushed at once. */
