@@ -22,7 +22,7 @@ export interface OutboxLagSection {
   readonly warmupPayments: number;
   readonly pollIntervalMs: number;
   readonly method: string;
-  /** Confirm's 200 → `publishedSeq ≥ 1` on the `#OUTBOX` item: the event is on both FIFO queues. */
+  /** Confirm's 200 → `publishedSeq ≥ 1` on the payment item (its own outbox slot): the event is on both FIFO queues. */
   readonly commitToPublishedMs: Distribution;
   /** Confirm's 200 → GET /payments/{orderId} shows `walletSettled`: publish, wallet consumer, completion. */
   readonly commitToWalletSettledMs: Distribution;
@@ -45,7 +45,7 @@ export async function measureOutboxLag(
     const { Item } = await dynamo.send(
       new GetItemCommand({
         TableName: 'payments',
-        Key: { pk: { S: `PAYMENT#${orderId}` }, sk: { S: '#OUTBOX' } },
+        Key: { pk: { S: `PAYMENT#${orderId}` }, sk: { S: '#PAYMENT' } },
         ProjectionExpression: 'publishedSeq',
         ConsistentRead: true,
       }),
@@ -95,7 +95,7 @@ export async function measureOutboxLag(
       concurrency: options.concurrency,
       warmupPayments: options.warmup,
       pollIntervalMs: options.pollIntervalMs,
-      method: `from the 200 of POST /payments/confirm (the business transaction has committed by then): ${options.concurrency} payments at a time, each polled every ${options.pollIntervalMs} ms with a consistent GetItem of its #OUTBOX item in table payments (publishedSeq ≥ 1: the publisher has sent the event to the wallet and ledger FIFO queues and recorded it) and GET /payments/{orderId} (walletSettled); a state counts when the probe that saw it answers, so figures include up to one poll interval plus the probe's own latency`,
+      method: `from the 200 of POST /payments/confirm (the business transaction has committed by then): ${options.concurrency} payments at a time, each polled every ${options.pollIntervalMs} ms with a consistent GetItem of its payment item (its own outbox slot) in table payments (publishedSeq ≥ 1: the publisher has sent the event to the wallet and ledger FIFO queues and recorded it) and GET /payments/{orderId} (walletSettled); a state counts when the probe that saw it answers, so figures include up to one poll interval plus the probe's own latency`,
       commitToPublishedMs: distribution(lags.map((l) => l.publishedMs)),
       commitToWalletSettledMs: distribution(lags.map((l) => l.walletMs)),
       caveat:

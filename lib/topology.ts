@@ -151,14 +151,14 @@ const tables = {
         // What reconciliation classifies by; a cancel rewrites the entry, a confirm writes it once.
         projection: { include: ['status', 'amount', 'balanceAmount', 'paymentKey', 'cancels'] },
       },
-      // Sparse: outbox slots whose latest event some consumer has not reported applied yet (published
-      // or not: the outbox sweeper takes the entries with publishedSeq < seq, the completion sweeper all).
+      // Sparse: payments whose latest event some consumer has not reported applied yet (published or
+      // not: the outbox sweeper takes the entries with publishedSeq < eventSeq, the completion sweeper all).
       {
         name: 'incomplete',
         partitionKey: { name: 'incompleteShard', type: 'S' },
         sortKey: { name: 'incompleteSince', type: 'S' },
         // Both sweepers republish from the event items: keys, seq and progress are enough.
-        projection: { include: ['seq', 'publishedSeq'] },
+        projection: { include: ['eventSeq', 'publishedSeq'] },
       },
     ],
     stream: 'NEW_AND_OLD_IMAGES',
@@ -309,12 +309,12 @@ const functions = {
       {
         kind: 'stream',
         table: 'payments',
-        // Only outbox-slot writes made by a business transaction: the publisher signs its own
-        // bookkeeping writes (`lastWriter = publisher`), so they never trigger a re-send.
+        // Only payment-item writes that carry a new event (a business transaction): every other
+        // writer signs itself (`lastWriter = state | publisher | completion`), so none triggers a send.
         filters: [
           {
-            eventName: ['INSERT', 'MODIFY'],
-            dynamodb: { Keys: { sk: { S: ['#OUTBOX'] } }, NewImage: { lastWriter: { S: ['transaction'] } } },
+            eventName: ['MODIFY'],
+            dynamodb: { Keys: { sk: { S: ['#PAYMENT'] } }, NewImage: { lastWriter: { S: ['transaction'] } } },
           },
         ],
         batchSize: 10,

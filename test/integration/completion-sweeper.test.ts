@@ -150,7 +150,7 @@ async function fixture() {
       await doc.send(
         new GetCommand({
           TableName: payments,
-          Key: { pk: `PAYMENT#${orderId}`, sk: '#OUTBOX' },
+          Key: { pk: `PAYMENT#${orderId}`, sk: '#PAYMENT' },
           ConsistentRead: true,
         }),
       )

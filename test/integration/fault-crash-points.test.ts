@@ -226,7 +226,8 @@ describe('crash in confirm: PSP approved, outcome transaction never committed', 
     const events = stored.filter((i) => String(i.sk).startsWith('EVENT#'));
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ type: 'PaymentConfirmed', seq: 1, eventId: `${orderId}:1` });
-    expect(stored.find((i) => i.sk === '#OUTBOX')).toMatchObject({ type: 'PaymentConfirmed', seq: 1 });
+    // The payment item is its own outbox slot: it points at event 1 until every consumer applied it.
+    expect(payment).toMatchObject({ lastWriter: 'transaction', incompleteShard: expect.any(String) });
 
     // The client retries again: the stored outcome, 200 SUCCESS; then a replay of it.
     const answered = await confirm(command, context());
@@ -283,7 +284,7 @@ describe('crash in publish: sent to the queues, markPublished never ran', () => 
         await doc.send(
           new GetCommand({
             TableName: paymentsTable,
-            Key: { pk: `PAYMENT#${confirmed.orderId}`, sk: '#OUTBOX' },
+            Key: { pk: `PAYMENT#${confirmed.orderId}`, sk: '#PAYMENT' },
             ConsistentRead: true,
           }),
         )
@@ -293,7 +294,7 @@ describe('crash in publish: sent to the queues, markPublished never ran', () => 
     await expect(publish(outboxEntryOf(await slotOf()))).rejects.toThrow(/injected crash/);
     expect(sent).toEqual([[confirmed.eventId]]);
     const stuck = await slotOf();
-    expect(stuck).toMatchObject({ seq: 1, incompleteShard: expect.any(String) });
+    expect(stuck).toMatchObject({ eventSeq: 1, incompleteShard: expect.any(String) });
     expect(stuck.publishedSeq).toBeUndefined();
 
     const sweep = sweepOutboxUseCase({
@@ -306,7 +307,7 @@ describe('crash in publish: sent to the queues, markPublished never ran', () => 
     expect(await sweep()).toEqual({ republished: 1, failures: [] });
     expect(sent).toEqual([[confirmed.eventId], [confirmed.eventId]]);
     const marked = await slotOf();
-    expect(marked).toMatchObject({ seq: 1, publishedSeq: 1 });
+    expect(marked).toMatchObject({ eventSeq: 1, publishedSeq: 1 });
     expect(await sweep()).toEqual({ republished: 0, failures: [] });
 
     // Each subscriber has the event; any duplicate is the same eventId (FIFO dedup may drop it).

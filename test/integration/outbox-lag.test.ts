@@ -24,7 +24,7 @@ async function publishedSeq(orderId: string): Promise<number | undefined> {
   const { Item } = await doc.send(
     new GetCommand({
       TableName: 'payments',
-      Key: { pk: `PAYMENT#${orderId}`, sk: '#OUTBOX' },
+      Key: { pk: `PAYMENT#${orderId}`, sk: '#PAYMENT' },
       ConsistentRead: true,
     }),
   );

@@ -1,7 +1,7 @@
 /**
  * Lost publishes and the outbox sweeper (DESIGN §6), in-process against a payments table and two
  * subscriber FIFO queues of this test's own: payments are written with DynamoDbPaymentStore.save
- * (so the payment, event items and outbox slot have the product's real layout), the publisher
+ * (so the payment item, which is its own outbox slot, and the event items have the real layout), the publisher
  * logic (`publishOutboxUseCase`) loses a publish, and `sweepOutboxUseCase` with the real
  * SqsEventPublisher closes the gap: each event arrives once, in seq order, and the slot is marked
  * published. Every test gets a fresh table, because the sweeper reads the whole incomplete index.
@@ -85,7 +85,7 @@ async function outboxFixture() {
       batchLimit: 500,
     });
 
-  /** Writes the payment and each transition as the product does (payment + event + slot in one transaction). */
+  /** Writes the payment and each transition as the product does (payment, its own outbox slot, + event in one transaction). */
   const persist = async (script: ScriptedPayment, upto = script.transitions.length) => {
     expect(await payments.create(script.initial, 'fingerprint')).toEqual({ created: true });
     for (const t of script.transitions.slice(0, upto)) {
@@ -102,7 +102,7 @@ async function outboxFixture() {
       await doc.send(
         new GetCommand({
           TableName: table,
-          Key: { pk: `PAYMENT#${orderId}`, sk: '#OUTBOX' },
+          Key: { pk: `PAYMENT#${orderId}`, sk: '#PAYMENT' },
           ConsistentRead: true,
         }),
       )
@@ -155,7 +155,7 @@ describe('a lost publish', () => {
       ),
     ).rejects.toThrow(/connection reset/);
     const stuck = await f.slot(confirmed.orderId);
-    expect(stuck).toMatchObject({ seq: 1, eventId: confirmed.eventId, incompleteShard: expect.any(String) });
+    expect(stuck).toMatchObject({ eventSeq: 1, incompleteShard: expect.any(String) });
     expect(stuck.publishedSeq).toBeUndefined();
     expect(await delivered()).toEqual([[], []]);
 
@@ -167,7 +167,7 @@ describe('a lost publish', () => {
     expect(f.sent).toEqual([[confirmed.eventId]]);
     expect(await delivered()).toEqual([[confirmed.eventId], [confirmed.eventId]]);
     const marked = await f.slot(confirmed.orderId);
-    expect(marked).toMatchObject({ seq: 1, publishedSeq: 1 });
+    expect(marked).toMatchObject({ eventSeq: 1, publishedSeq: 1 });
 
     // Nothing is left to sweep.
     expect(await f.sweeper(0)()).toEqual({ republished: 0, failures: [] });
@@ -180,14 +180,14 @@ describe('a lost publish', () => {
     const p = payment([{ kind: 'confirm' }, { kind: 'cancel', amount: 1_000 }]);
     await f.persist(p);
     const slot = await f.slot(p.initial.orderId);
-    // The slot holds only the latest event; the earlier one was never published either.
-    expect(slot).toMatchObject({ seq: 2, incompleteShard: expect.any(String) });
+    // The payment points at its latest event only; the earlier one was never published either.
+    expect(slot).toMatchObject({ eventSeq: 2, incompleteShard: expect.any(String) });
     expect(slot.publishedSeq).toBeUndefined();
 
     expect(await f.sweeper(0)()).toEqual({ republished: 1, failures: [] });
     expect(f.sent).toEqual([ids(p.events)]);
     expect(await delivered()).toEqual([ids(p.events), ids(p.events)]);
-    expect(await f.slot(p.initial.orderId)).toMatchObject({ seq: 2, publishedSeq: 2 });
+    expect(await f.slot(p.initial.orderId)).toMatchObject({ eventSeq: 2, publishedSeq: 2 });
     expect(await f.sweeper(0)()).toEqual({ republished: 0, failures: [] });
   });
 
@@ -201,7 +201,7 @@ describe('a lost publish', () => {
       outboxEntryOf(await f.slot(confirmed.orderId)),
     );
     expect(await delivered()).toEqual([[confirmed.eventId], [confirmed.eventId]]);
-    expect(await f.slot(confirmed.orderId)).toMatchObject({ seq: 1, publishedSeq: 1 });
+    expect(await f.slot(confirmed.orderId)).toMatchObject({ eventSeq: 1, publishedSeq: 1 });
 
     // The cancel is committed, and its publish is lost.
     const t = p.transitions[2];
@@ -213,7 +213,7 @@ describe('a lost publish', () => {
       ),
     ).rejects.toThrow();
     expect(await f.slot(canceled.orderId)).toMatchObject({
-      seq: 2,
+      eventSeq: 2,
       publishedSeq: 1,
       incompleteShard: expect.any(String),
     });
@@ -222,7 +222,7 @@ describe('a lost publish', () => {
     expect(await f.sweeper(0)()).toEqual({ republished: 1, failures: [] });
     expect(f.sent).toEqual([[canceled.eventId]]);
     expect(await delivered()).toEqual([[canceled.eventId], [canceled.eventId]]);
-    expect(await f.slot(canceled.orderId)).toMatchObject({ seq: 2, publishedSeq: 2 });
+    expect(await f.slot(canceled.orderId)).toMatchObject({ eventSeq: 2, publishedSeq: 2 });
   });
 
   it('sweeps many payments, one failure not stopping the others', async () => {

@@ -263,10 +263,9 @@ describe('recovery against DynamoDB Local and the PSP simulator', () => {
       seq: 1,
       payload: expect.objectContaining({ orderId, amount: 10_000, paymentKey }),
     });
-    expect(items.get('#OUTBOX')).toMatchObject({
-      eventId: `${orderId}:1`,
-      type: 'PaymentConfirmed',
-      seq: 1,
+    // The payment item is its own outbox slot: a business transaction's write, incomplete until applied.
+    expect(payment).toMatchObject({
+      lastWriter: 'transaction',
       incompleteShard: expect.stringMatching(/^COMPLETION#\d+$/),
     });
     // DONE at the PSP: recovery only looked, it never confirmed again.
@@ -285,7 +284,8 @@ describe('recovery against DynamoDB Local and the PSP simulator', () => {
     expect(items.get('#PAYMENT')).toMatchObject({ status: 'NOT_STARTED', eventSeq: 0 });
     expect(items.get('#PAYMENT')).not.toHaveProperty('paymentKey');
     expectNoRecoveryKeys(items.get('#PAYMENT'));
-    expect(items.has('#OUTBOX')).toBe(false);
+    expect(items.get('#PAYMENT')).not.toHaveProperty('incompleteShard');
+    expect(items.get('#PAYMENT')).toMatchObject({ lastWriter: 'state' });
   });
 
   it('a session the PSP holds but never confirmed (READY) is re-confirmed once and becomes SUCCESS', async () => {
@@ -302,7 +302,10 @@ describe('recovery against DynamoDB Local and the PSP simulator', () => {
     expect(await sim.truth(orderId)).toMatchObject({ status: 'DONE', confirmCalls: 1 });
     const items = await itemsOf(table, orderId);
     expect(items.get('#PAYMENT')).toMatchObject({ status: 'SUCCESS', paymentKey, eventSeq: 1 });
-    expect(items.get('#OUTBOX')).toMatchObject({ type: 'PaymentConfirmed', seq: 1 });
+    expect(items.get('#PAYMENT')).toMatchObject({
+      lastWriter: 'transaction',
+      incompleteShard: expect.any(String),
+    });
   });
 
   it('inconclusive PSP answers end in FAILURE RECOVERY_EXHAUSTED after maxAttempts looks, gaps growing', async () => {
@@ -349,7 +352,10 @@ describe('recovery against DynamoDB Local and the PSP simulator', () => {
       type: 'PaymentFailed',
       payload: expect.objectContaining({ failure: expect.objectContaining({ code: RECOVERY_EXHAUSTED }) }),
     });
-    expect(items.get('#OUTBOX')).toMatchObject({ type: 'PaymentFailed', seq: 1 });
+    expect(items.get('#PAYMENT')).toMatchObject({
+      lastWriter: 'transaction',
+      incompleteShard: expect.any(String),
+    });
     // Out of the index: a later run finds nothing and asks nobody.
     expect((await run()).examined).toBe(0);
     expect(unreachable.lookups).toBe(policy.maxAttempts);

@@ -22,6 +22,26 @@ describe('event filter patterns', () => {
     expect(matchesAny([{ dynamodb: { NewImage: { seq: [{ exists: false }] } } }], outboxRecord)).toBe(false);
   });
 
+  it('admits to the publisher only a payment-item write that carries a new event', () => {
+    const trigger = topology.functions.publisher.triggers[0];
+    if (trigger?.kind !== 'stream') throw new Error('the publisher has no stream trigger');
+    const paymentWrite = (eventName: string, lastWriter?: string) => ({
+      eventName,
+      dynamodb: {
+        Keys: { pk: { S: 'PAYMENT#o-1' }, sk: { S: '#PAYMENT' } },
+        NewImage: { eventSeq: { N: '1' }, ...(lastWriter ? { lastWriter: { S: lastWriter } } : {}) },
+      },
+    });
+    expect(matchesAny(trigger.filters, paymentWrite('MODIFY', 'transaction'))).toBe(true);
+    // The checkout's put, state-only updates and leases, the publisher's mark, a completion.
+    expect(matchesAny(trigger.filters, paymentWrite('INSERT'))).toBe(false);
+    for (const writer of ['state', 'publisher', 'completion']) {
+      expect(matchesAny(trigger.filters, paymentWrite('MODIFY', writer))).toBe(false);
+    }
+    expect(matchesAny(trigger.filters, paymentWrite('REMOVE', 'transaction'))).toBe(false);
+    expect(matchesAny(trigger.filters, eventRecord)).toBe(false);
+  });
+
   it('treats several filters as alternatives and no filter as match-all', () => {
     const filters = [{ eventName: ['REMOVE'] }, { eventName: ['INSERT', 'MODIFY'] }];
     expect(matchesAny(filters, outboxRecord)).toBe(true);

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SettlingConsumer } from '../../ports/completion';
 import { cursorKey } from './apply-once';
-import { EVENT_SK_PREFIX, OUTBOX_SK, PAYMENT_SK, paymentPk, SETTLED_SK_PREFIX } from './keys';
+import { EVENT_SK_PREFIX, PAYMENT_SK, paymentPk, SETTLED_SK_PREFIX } from './keys';
 import { queryAll } from './paging';
 
 /** Where one event of a payment got to. */
@@ -9,7 +9,7 @@ export interface EventDelivery {
   readonly seq: number;
   readonly type: string;
   readonly at: string;
-  /** On every subscriber queue (the outbox slot's published mark). */
+  /** On every subscriber queue (the payment item's published mark). */
   readonly published: boolean;
   /** Applied by each consumer (its per-payment cursor has reached the event). */
   readonly applied: Readonly<Record<SettlingConsumer, boolean>>;
@@ -32,7 +32,7 @@ const CONSUMERS: readonly SettlingConsumer[] = ['wallet', 'ledger'];
 
 /**
  * An operator's view of one payment's event delivery, read strongly consistently: the payment's
- * partition (payment, events, outbox slot, completion reports) and each consumer's cursor.
+ * partition (payment, events, completion reports) and each consumer's cursor.
  */
 export async function traceDelivery(
   client: DynamoDBDocumentClient,
@@ -48,7 +48,7 @@ export async function traceDelivery(
   const payment = items.find((i) => i.sk === PAYMENT_SK);
   if (!payment) return undefined;
   const sk = (i: Record<string, unknown>) => String(i.sk);
-  const publishedSeq = Number(items.find((i) => i.sk === OUTBOX_SK)?.publishedSeq ?? 0);
+  const publishedSeq = Number(payment.publishedSeq ?? 0);
   const reportedSeq = (consumer: SettlingConsumer) =>
     Number(items.find((i) => sk(i) === `${SETTLED_SK_PREFIX}${consumer}`)?.seq ?? 0);
   const appliedSeq: Record<string, number> = {};

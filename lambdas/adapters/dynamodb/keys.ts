@@ -1,12 +1,20 @@
 import { seoulDay } from '../../domain/business-day';
 
 /** Item keys and sparse-index values of the payments table (single-table design). */
+/**
+ * The payment item, which is also its outbox slot: every business transaction writes it with the
+ * event, so its stream records arrive in event order.
+ */
 export const PAYMENT_SK = '#PAYMENT';
-export const OUTBOX_SK = '#OUTBOX';
-/** `lastWriter` of the outbox slot: the stream filter lets only business transactions through. */
-export const OUTBOX_WRITER_TRANSACTION = 'transaction';
-export const OUTBOX_WRITER_PUBLISHER = 'publisher';
-export const OUTBOX_WRITER_COMPLETION = 'completion';
+/**
+ * `lastWriter` of the payment item, signed by every write of it: the publisher's stream filter lets
+ * only a business transaction's write (a new event) through, never a state-only update, a lease,
+ * the publisher's own mark or a completion.
+ */
+export const WRITER_TRANSACTION = 'transaction';
+export const WRITER_STATE = 'state';
+export const WRITER_PUBLISHER = 'publisher';
+export const WRITER_COMPLETION = 'completion';
 export const EVENT_SK_PREFIX = 'EVENT#';
 export const SETTLED_SK_PREFIX = '#SETTLED#';
 
@@ -49,7 +57,7 @@ export function recoveryShard(orderId: string): string {
   return `RECOVERY#${shardOf(orderId)}`;
 }
 
-/** Partition of the sparse `incomplete` index: outbox slots whose latest event is not applied everywhere yet. */
+/** Partition of the sparse `incomplete` index: payments whose latest event is not applied everywhere yet. */
 export function incompleteShard(orderId: string): string {
   return incompleteShardKey(shardOf(orderId));
 }

@@ -6,21 +6,24 @@ import {
   eventSk,
   INDEX_SHARDS,
   incompleteShardKey,
-  OUTBOX_SK,
-  OUTBOX_WRITER_PUBLISHER,
   orderIdOfPk,
+  PAYMENT_SK,
   paymentPk,
+  WRITER_PUBLISHER,
 } from './keys';
 import { queryAll, queryUpTo } from './paging';
 
 const INCOMPLETE_INDEX = 'incomplete';
 
-/** The slot as the stream image or the `incomplete` index entry carries it: keys, seq, progress. */
-export function outboxEntryOf(slot: Record<string, unknown>): OutboxEntry {
+/**
+ * The payment item as the stream image or the `incomplete` index entry carries it (the payment item
+ * is its own outbox slot): keys, the latest event's seq, what is published.
+ */
+export function outboxEntryOf(payment: Record<string, unknown>): OutboxEntry {
   return {
-    orderId: orderIdOfPk(String(slot.pk)),
-    seq: Number(slot.seq),
-    publishedSeq: Number(slot.publishedSeq ?? 0),
+    orderId: orderIdOfPk(String(payment.pk)),
+    seq: Number(payment.eventSeq ?? 0),
+    publishedSeq: Number(payment.publishedSeq ?? 0),
   };
 }
 
@@ -50,10 +53,11 @@ export class DynamoDbOutboxStore implements OutboxStore {
       .send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: paymentPk(orderId), sk: OUTBOX_SK },
+          Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
           UpdateExpression: 'SET publishedSeq = :seq, lastWriter = :writer',
-          ConditionExpression: 'attribute_not_exists(publishedSeq) OR publishedSeq < :seq',
-          ExpressionAttributeValues: { ':seq': seq, ':writer': OUTBOX_WRITER_PUBLISHER },
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(publishedSeq) OR publishedSeq < :seq)',
+          ExpressionAttributeValues: { ':seq': seq, ':writer': WRITER_PUBLISHER },
         }),
       )
       .catch((error: unknown) => {
@@ -63,15 +67,15 @@ export class DynamoDbOutboxStore implements OutboxStore {
   }
 
   /**
-   * Slots whose latest event is not yet published, from the sparse `incomplete` index (a slot
+   * Payments whose latest event is not yet published, from the sparse `incomplete` index (a payment
    * stays there until its event is applied everywhere, so it holds every unpublished one): the
-   * entries with `publishedSeq < seq`. Cost follows the not-yet-applied backlog, not the table.
+   * entries with `publishedSeq < eventSeq`. Cost follows the not-yet-applied backlog, not the table.
    */
   findUnpublished(before: string, limit: number): Promise<OutboxEntry[]> {
     return this.findIncompleteWhere(
       before,
       limit,
-      'attribute_not_exists(publishedSeq) OR publishedSeq < seq',
+      'attribute_not_exists(publishedSeq) OR publishedSeq < eventSeq',
     );
   }
 
@@ -81,14 +85,16 @@ export class DynamoDbOutboxStore implements OutboxStore {
   }
 
   async latest(orderId: string): Promise<OutboxEntry | undefined> {
-    const { Item: slot } = await this.client.send(
+    const { Item: payment } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { pk: paymentPk(orderId), sk: OUTBOX_SK },
+        Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
+        ProjectionExpression: 'pk, eventSeq, publishedSeq',
         ConsistentRead: true,
       }),
     );
-    return slot ? outboxEntryOf(slot) : undefined;
+    const entry = payment ? outboxEntryOf(payment) : undefined;
+    return entry && entry.seq > 0 ? entry : undefined;
   }
 
   async deferCompletion(orderId: string, seq: number, at: string): Promise<void> {
@@ -96,10 +102,10 @@ export class DynamoDbOutboxStore implements OutboxStore {
       .send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: paymentPk(orderId), sk: OUTBOX_SK },
+          Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
           UpdateExpression: 'SET incompleteSince = :at, lastWriter = :writer',
-          ConditionExpression: 'seq = :seq AND attribute_exists(incompleteShard)',
-          ExpressionAttributeValues: { ':seq': seq, ':at': at, ':writer': OUTBOX_WRITER_PUBLISHER },
+          ConditionExpression: 'eventSeq = :seq AND attribute_exists(incompleteShard)',
+          ExpressionAttributeValues: { ':seq': seq, ':at': at, ':writer': WRITER_PUBLISHER },
         }),
       )
       .catch((error: unknown) => {

@@ -27,14 +27,14 @@ import {
   eventSk,
   INDEX_SHARDS,
   incompleteShard,
-  OUTBOX_SK,
-  OUTBOX_WRITER_COMPLETION,
-  OUTBOX_WRITER_TRANSACTION,
   orderIdOfPk,
   PAYMENT_SK,
   paymentPk,
   recoveryShard,
   SETTLED_SK_PREFIX,
+  WRITER_COMPLETION,
+  WRITER_STATE,
+  WRITER_TRANSACTION,
 } from './keys';
 import { type Item, queryAll, queryUpTo } from './paging';
 
@@ -169,7 +169,7 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
           TableName: this.tableName,
           Key: { pk: paymentPk(command.orderId), sk: PAYMENT_SK },
           UpdateExpression:
-            'SET #status = :executing, paymentKey = :paymentKey, version = version + :one, updatedAt = :at, recoveryShard = :shard, recoveryDueAt = :due',
+            'SET #status = :executing, paymentKey = :paymentKey, version = version + :one, updatedAt = :at, recoveryShard = :shard, recoveryDueAt = :due, lastWriter = :writer',
           // UNKNOWN, or EXECUTING past its due time (the first request's function is dead), is taken
           // over by a confirm with the same paymentKey once no recovery lease holds it.
           ConditionExpression:
@@ -185,6 +185,7 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
             ':at': command.at,
             ':shard': recoveryShard(command.orderId),
             ':due': command.recoveryDueAt,
+            ':writer': WRITER_STATE,
           },
           ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -212,13 +213,10 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
         await this.client.send(new UpdateCommand(update));
         return true;
       }
+      // The payment item is the outbox slot: two items, not three, in the transaction.
       await this.client.send(
         new TransactWriteCommand({
-          TransactItems: [
-            { Update: update },
-            { Put: this.eventItem(options.event) },
-            { Update: this.outboxSlot(options.event) },
-          ],
+          TransactItems: [{ Update: update }, { Put: this.eventItem(options.event) }],
         }),
       );
       return true;
@@ -272,13 +270,14 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
-          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until',
+          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, lastWriter = :writer',
           ConditionExpression: `${condition}(attribute_not_exists(leaseUntil) OR leaseUntil < :now)`,
           ...(condition.includes('#status') ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
           ExpressionAttributeValues: {
             ':owner': lease.owner,
             ':until': lease.until,
             ':now': lease.now,
+            ':writer': WRITER_STATE,
             ...values,
           },
           ReturnValues: 'ALL_NEW',
@@ -297,9 +296,10 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: paymentPk(payment.orderId), sk: PAYMENT_SK },
-          UpdateExpression: `SET recoveryAttempts = :attempts, recoveryAnswered = :answered, recoveryDueAt = :due REMOVE ${LEASE_ATTRIBUTES.join(', ')}`,
+          UpdateExpression: `SET recoveryAttempts = :attempts, recoveryAnswered = :answered, recoveryDueAt = :due, lastWriter = :writer REMOVE ${LEASE_ATTRIBUTES.join(', ')}`,
           ConditionExpression: 'version = :version',
           ExpressionAttributeValues: {
+            ':writer': WRITER_STATE,
             ':attempts': attempts,
             ':answered': answered,
             ':due': dueAt,
@@ -320,9 +320,9 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
-          UpdateExpression: `REMOVE ${LEASE_ATTRIBUTES.join(', ')}`,
+          UpdateExpression: `SET lastWriter = :writer REMOVE ${LEASE_ATTRIBUTES.join(', ')}`,
           ConditionExpression: 'leaseOwner = :owner',
-          ExpressionAttributeValues: { ':owner': owner },
+          ExpressionAttributeValues: { ':owner': owner, ':writer': WRITER_STATE },
         }),
       );
     } catch (error) {
@@ -348,7 +348,7 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     }
     // Always tried, also after a repeated report: a crash may have come between the two writes.
     // Each consumer's marker is written before its check, so when two reports race, the later
-    // check sees both markers: one of them takes the slot off the `incomplete` index.
+    // check sees both markers: one of them takes the payment off the `incomplete` index.
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -364,10 +364,10 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
             {
               Update: {
                 TableName: this.tableName,
-                Key: { pk, sk: OUTBOX_SK },
+                Key: { pk, sk: PAYMENT_SK },
                 UpdateExpression: 'SET lastWriter = :writer REMOVE incompleteShard, incompleteSince',
-                ConditionExpression: 'seq = :seq AND attribute_exists(incompleteShard)',
-                ExpressionAttributeValues: { ':seq': report.seq, ':writer': OUTBOX_WRITER_COMPLETION },
+                ConditionExpression: 'eventSeq = :seq AND attribute_exists(incompleteShard)',
+                ExpressionAttributeValues: { ':seq': report.seq, ':writer': WRITER_COMPLETION },
               },
             },
           ],
@@ -418,6 +418,15 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     if (next.approvedAt && previous.status !== next.status && next.status === 'SUCCESS') {
       set('approvalDayShard', approvalDayShard(next.orderId, next.approvedAt));
     }
+    if (options.event) {
+      // Incomplete until every consumer reports this event applied; the clock keeps running from the
+      // oldest event not yet applied everywhere, so a new event cannot hide a lost one.
+      set('incompleteShard', incompleteShard(next.orderId));
+      values[':incompleteSince'] = options.event.occurredAt;
+      sets.push('incompleteSince = if_not_exists(incompleteSince, :incompleteSince)');
+    }
+    // The publisher's stream filter admits only writes that carry a new event.
+    set('lastWriter', options.event ? WRITER_TRANSACTION : WRITER_STATE);
     return {
       TableName: this.tableName,
       Key: { pk: paymentPk(next.orderId), sk: PAYMENT_SK },
@@ -442,32 +451,6 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
       },
       // Events are immutable: a second write of one seq is a bug, never an overwrite.
       ConditionExpression: 'attribute_not_exists(pk)',
-    };
-  }
-
-  /**
-   * The outbox slot: one item per payment, so its stream records arrive in event order. A minimal
-   * event (id, type, seq), not a copy of the payload: the publisher reads the event items.
-   * An update, not a put, so the publisher's `publishedSeq` survives the next event.
-   */
-  private outboxSlot(event: DomainEvent) {
-    return {
-      TableName: this.tableName,
-      Key: { pk: paymentPk(event.orderId), sk: OUTBOX_SK },
-      UpdateExpression:
-        'SET eventId = :eventId, #type = :type, seq = :seq, incompleteShard = :incompleteShard, incompleteSince = if_not_exists(incompleteSince, :at), lastWriter = :writer',
-      ExpressionAttributeNames: { '#type': 'type' },
-      ExpressionAttributeValues: {
-        ':eventId': event.eventId,
-        ':type': event.type,
-        ':seq': event.seq,
-        ':at': event.occurredAt,
-        // Incomplete until every consumer reports this event applied; the clock keeps running
-        // from the oldest event not yet applied everywhere, so a new event cannot hide a lost one.
-        ':incompleteShard': incompleteShard(event.orderId),
-        // The publisher's stream filter admits only slot writes made by a business transaction.
-        ':writer': OUTBOX_WRITER_TRANSACTION,
-      },
     };
   }
 }
