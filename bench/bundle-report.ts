@@ -35,7 +35,7 @@ export interface BundleFiguresVsBaseline extends BundleFigures {
     readonly extraBytes: number;
     readonly bytesRatio: number;
     readonly extraInitMs: number;
-    /** Module init CPU time, over the baseline's. */
+    /** Module init CPU time over the baseline's: the median of the per-round ratios. */
     readonly initRatio: number;
     /** The same in wall time, which a shared machine makes noisier. */
     readonly wallInitRatio: number;
@@ -64,10 +64,26 @@ export interface BundleSection {
 }
 
 /**
- * Init samples per bundle. A require() of the same bundle varies by ±20% from run to run on a shared
- * 2-core machine; with 15 the medians hold the ratios to a few hundredths (31 bundles, about 80 s).
+ * Init rounds. A require() of the same bundle varies by ±20% from run to run on a shared 2-core
+ * machine, and the machine drifts over a run; each round times the baseline and then every bundle,
+ * and a ratio is the median of the per-round ratios, so drift cancels (31 bundles, about 2 min).
  */
-export const INIT_RUNS = 15;
+export const INIT_RUNS = 21;
+
+/** The median over rounds of `own[i] / baseline[i]` (samples of the same round side by side). */
+export function pairedRatio(
+  own: readonly InitSample[],
+  baseline: readonly InitSample[],
+  measure: (sample: InitSample) => number,
+): number {
+  const rounds = Math.min(own.length, baseline.length);
+  if (rounds === 0) throw new Error('no init samples to compare');
+  const ratios = Array.from({ length: rounds }, (_, i) => {
+    const [a, b] = [own[i], baseline[i]] as [InitSample, InitSample];
+    return measure(a) / measure(b);
+  });
+  return round(median(ratios));
+}
 
 /**
  * Batch functions whose cold start is paid once per run rather than per request or message: they are
@@ -129,11 +145,14 @@ export async function measureBundles(root: string, topology: Topology, runs: num
     }
     // The esbuild service would otherwise keep running beside the samples.
     await stop();
-    const samples = await sampleInits([...deployed, ...traced.values()], runs);
-    const of = (bundle: BuiltBundle) => figures(bundle, samples.get(bundle) ?? []);
-
     const baselineBundle = deployed.find((b) => b.name === BASELINE_NAME);
     if (!baselineBundle) throw new Error('the baseline bundle is missing');
+    const others = [...deployed.filter((b) => b !== baselineBundle), ...traced.values()];
+    const samples = await sampleInits([baselineBundle, ...others], runs);
+    const samplesOf = (bundle: BuiltBundle) => samples.get(bundle) ?? [];
+    const of = (bundle: BuiltBundle) => figures(bundle, samplesOf(bundle));
+    const cpu = (sample: InitSample) => sample.cpuMs;
+    const wall = (sample: InitSample) => sample.ms;
     const baseline = of(baselineBundle);
     const functions: Record<string, BundleFiguresVsBaseline> = {};
     for (const bundle of deployed) {
@@ -147,14 +166,14 @@ export async function measureBundles(root: string, topology: Topology, runs: num
           extraBytes: own.bytes - baseline.bytes,
           bytesRatio: round(own.bytes / baseline.bytes),
           extraInitMs: round(own.initMs.medianCpuMs - baseline.initMs.medianCpuMs),
-          initRatio: round(own.initMs.medianCpuMs / baseline.initMs.medianCpuMs),
-          wallInitRatio: round(own.initMs.medianMs / baseline.initMs.medianMs),
+          initRatio: pairedRatio(samplesOf(bundle), samplesOf(baselineBundle), cpu),
+          wallInitRatio: pairedRatio(samplesOf(bundle), samplesOf(baselineBundle), wall),
         },
         withTracing: {
           bytes: withTracer.bytes,
           initMs: withTracer.initMs,
           bytesRatio: round(withTracer.bytes / baseline.bytes),
-          initRatio: round(withTracer.initMs.medianCpuMs / baseline.initMs.medianCpuMs),
+          initRatio: pairedRatio(samplesOf(tracedBundle), samplesOf(baselineBundle), cpu),
         },
       };
     }
@@ -167,7 +186,7 @@ export async function measureBundles(root: string, topology: Topology, runs: num
       },
       initRunsPerBundle: runs,
       initMethod:
-        "fresh `node` child per sample, timing require() of the bundle (CPU time, and wall time) with the function's Lambda-like env and dummy values; median of the runs after one discarded warm-up, runs interleaved across bundles; ratios on CPU time",
+        "fresh `node` child per sample, timing require() of the bundle (CPU time, and wall time) with the function's Lambda-like env and dummy values; one discarded warm-up each, then rounds that time the baseline and every bundle in turn; figures are medians, a ratio is the median of the per-round ratios to the baseline (CPU time)",
       baseline: {
         description: `${baselineBundle.entry}: @aws-sdk/client-dynamodb, Powertools idempotency (DynamoDB persistence) and logger, used at module scope`,
         ...baseline,
@@ -189,7 +208,7 @@ export function bundleLines(bundles: BundleSection): string[] {
   const row = (name: string, f: BundleFigures, ratios: string) =>
     `  ${name.padEnd(20)} ${kb(f.bytes).padStart(9)}  init cpu ${f.initMs.medianCpuMs.toFixed(0).padStart(4)} ms, wall ${f.initMs.medianMs.toFixed(0).padStart(4)} ms${ratios}`;
   return [
-    `bundles (${bundles.settings.target}, tracing ${bundles.settings.tracing ? 'on' : 'off'} as deployed by default, init = median of ${bundles.initRunsPerBundle}, ratios to the baseline, init on CPU time):`,
+    `bundles (${bundles.settings.target}, tracing ${bundles.settings.tracing ? 'on' : 'off'} as deployed by default, init = median of ${bundles.initRunsPerBundle} rounds, ratios to the baseline (init: per-round CPU time)):`,
     row('baseline', b, ''),
     ...Object.entries(bundles.functions).map(([name, f]) =>
       row(

@@ -1,4 +1,9 @@
-import { type BundleFiguresVsBaseline, LISTED_APART, maxRatios } from '../../bench/bundle-report';
+import {
+  type BundleFiguresVsBaseline,
+  LISTED_APART,
+  maxRatios,
+  pairedRatio,
+} from '../../bench/bundle-report';
 import { cdkBundling } from '../../bench/bundles';
 import { FUNCTION_BUNDLING, FUNCTION_RUNTIME, TRACING_SWITCH } from '../../lib/constructs/functions';
 
@@ -33,3 +38,14 @@ test.each([false, true])(
     expect(FUNCTION_RUNTIME.name).toBe(`nodejs${options.target.replace('node', '')}.x`);
   },
 );
+
+test('an init ratio pairs each round with the baseline of the same round, so drift cancels', () => {
+  const samples = (...cpuMs: number[]) => cpuMs.map((ms) => ({ ms, cpuMs: ms, rssBytes: 0 }));
+  // The machine slows down threefold over the run; the function always costs 1.1x the baseline.
+  const baseline = samples(50, 100, 150, 60, 140);
+  const own = samples(55, 110, 165, 66, 154);
+  expect(pairedRatio(own, baseline, (s) => s.cpuMs)).toBe(1.1);
+  // One disturbed round moves the median of the ratios not at all.
+  expect(pairedRatio(samples(55, 110, 400, 66, 154), baseline, (s) => s.cpuMs)).toBe(1.1);
+  expect(() => pairedRatio([], baseline, (s) => s.cpuMs)).toThrow();
+});
