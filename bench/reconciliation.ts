@@ -1,5 +1,9 @@
 import { fork } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { cdkBundling, DEFAULT_TRACING } from './bundles';
 import type { ReconciliationDayInput, ReconciliationDayResult } from './reconciliation-day';
 import { round } from './stats';
 
@@ -28,11 +32,34 @@ type ChildMessage = { ok: true; result: ReconciliationDayResult } | { ok: false;
 
 const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
 
-function runChild(input: ReconciliationDayInput, timeoutMs: number): Promise<ReconciliationDayResult> {
+/**
+ * The child runs bench/reconciliation-day.ts bundled as the functions are (plain `node`, no
+ * TypeScript loader in its memory), so its resident set is the use case's, as in Lambda.
+ */
+async function runChild(input: ReconciliationDayInput, timeoutMs: number): Promise<ReconciliationDayResult> {
+  const outDir = await mkdtemp(join(tmpdir(), 'payments-reconciliation-'));
+  try {
+    const file = join(outDir, 'reconciliation-day.js');
+    await build({
+      ...cdkBundling(DEFAULT_TRACING),
+      entryPoints: [resolve(__dirname, 'reconciliation-day.ts')],
+      outfile: file,
+      logLevel: 'warning',
+    });
+    return await forkChild(file, input, timeoutMs);
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
+
+function forkChild(
+  file: string,
+  input: ReconciliationDayInput,
+  timeoutMs: number,
+): Promise<ReconciliationDayResult> {
   return new Promise((resolveResult, reject) => {
-    // The bench's own execArgv is tsx's loader: the child runs the TypeScript module directly.
-    const child = fork(resolve(__dirname, 'reconciliation-day.ts'), [JSON.stringify(input)], {
-      execArgv: [...process.execArgv, '--expose-gc'],
+    const child = fork(file, [JSON.stringify(input)], {
+      execArgv: ['--expose-gc'],
       env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
