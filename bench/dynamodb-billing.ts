@@ -216,3 +216,46 @@ export function writeTargets(
   }
   return [target(input.TableName, input.Item, input.Key)];
 }
+
+/** What delivering one event costs after the confirm: the publisher's mark and the completion. */
+export interface DeliveryBookkeeping {
+  /** The payment item (its own outbox slot) as the confirm left it, by AWS's size formula. */
+  readonly paymentItemBytes: number;
+  /** `markPublished`: one update of the payment item, and its `incomplete` index entry. */
+  readonly publishMarkWcu: number;
+  /** The last completion report: a transaction checking both `#SETTLED#` markers and taking the payment off `incomplete`. */
+  readonly completionWcu: number;
+}
+
+/**
+ * Bills the two writes that follow every event, on the payment item as a business transaction left
+ * it (`confirmed`, marshalled): the publisher's mark, then the completion that clears the
+ * `incomplete` entry, whose two ConditionChecks on the settled markers are charged like refused
+ * transactional writes of those small items.
+ */
+export function deliveryBookkeeping(confirmed: Item, table: BilledTable): DeliveryBookkeeping {
+  const { publishedSeq: _published, ...rest } = confirmed;
+  const seq = confirmed.eventSeq ?? { N: '1' };
+  // Read back after the stack's own publisher and consumers may have done both writes: restored.
+  const unpublished: Item = {
+    ...rest,
+    lastWriter: { S: 'transaction' },
+    incompleteShard: confirmed.incompleteShard ?? { S: 'COMPLETION#0' },
+    incompleteSince: confirmed.incompleteSince ?? confirmed.updatedAt ?? { S: new Date(0).toISOString() },
+  };
+  const marked: Item = { ...unpublished, publishedSeq: seq, lastWriter: { S: 'publisher' } };
+  const { incompleteShard: _shard, incompleteSince: _since, ...completed } = marked;
+  const settledMarker: Item = {
+    pk: confirmed.pk ?? { S: '' },
+    sk: { S: '#SETTLED#wallet' },
+    seq,
+    at: { S: new Date(0).toISOString() },
+  };
+  return {
+    paymentItemBytes: itemSize(unpublished),
+    publishMarkWcu: billWrite(unpublished, marked, table, false).total,
+    completionWcu:
+      billWrite(marked, { ...completed, lastWriter: { S: 'completion' } }, table, true).total +
+      2 * billFailedWrite(settledMarker, true).total,
+  };
+}

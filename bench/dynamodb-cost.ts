@@ -1,7 +1,8 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { topology } from '../lib/topology';
 import type { LocalStackEndpoints } from '../test/support/local-stack';
-import type { BilledTable } from './dynamodb-billing';
+import { type BilledTable, type DeliveryBookkeeping, deliveryBookkeeping } from './dynamodb-billing';
 import { meteredDynamoClient, type RequestCost } from './dynamodb-meter';
 import { configureHandlerEnv } from './handler-env';
 import { type AuthorizedOrder, authorizedOrder } from './http';
@@ -40,6 +41,11 @@ export interface OrderSizeCost {
   /** The same confirms again: answered from the idempotency record. */
   readonly replay: PerConfirmCost;
   readonly statusCounts: { readonly first: Record<string, number>; readonly replay: Record<string, number> };
+  /**
+   * By the same model, what the event then costs on the payment item (its own outbox slot): the
+   * publisher's mark and the completion. Both grow with the payment item, so with the order's lines.
+   */
+  readonly deliveryBookkeeping: DeliveryBookkeeping;
 }
 
 export interface DynamoDbCostSection {
@@ -143,7 +149,25 @@ export async function measureDynamoDbCost(
     const firstConfirm = perConfirm(meter.per(confirms, 'confirm'));
     const again = await runAll();
     const replay = perConfirm(meter.per(confirms, 'confirm'));
-    return { lines, firstConfirm, replay, statusCounts: { first, replay: again } };
+    const [sample] = orders;
+    if (!sample) throw new Error('no order to bill');
+    const paymentsTable = process.env.PAYMENTS_TABLE ?? '';
+    const { Item: payment } = await client.send(
+      new GetItemCommand({
+        TableName: paymentsTable,
+        Key: { pk: { S: `PAYMENT#${sample.orderId}` }, sk: { S: '#PAYMENT' } },
+        ConsistentRead: true,
+      }),
+    );
+    const billed = billedTables()[paymentsTable];
+    if (!payment || !billed) throw new Error(`payment ${sample.orderId} not found to bill`);
+    return {
+      lines,
+      firstConfirm,
+      replay,
+      statusCounts: { first, replay: again },
+      deliveryBookkeeping: deliveryBookkeeping(payment, billed),
+    };
   };
 
   const byOrderSize: OrderSizeCost[] = [];

@@ -47,6 +47,10 @@ export function summarize(report: BenchReport, file: string): string {
           `dynamodb per ${label} (${size.lines} lines): ${c.requestsPerConfirm.total} requests (${by}); WCU ${c.awsModelWcu ?? '?'} by AWS's model (DynamoDB Local reports ${c.wcuPerConfirm ?? 'null'}), RCU ${c.rcuPerConfirm ?? 'null'}${failedNote(c.failedRequestsPerConfirm)}`,
         );
       }
+      const b = size.deliveryBookkeeping;
+      lines.push(
+        `  then per event (${size.lines} lines, payment item ${b.paymentItemBytes} B): publisher's mark ${b.publishMarkWcu} WCU, completion ${b.completionWcu} WCU`,
+      );
     }
   }
 

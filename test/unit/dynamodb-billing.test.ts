@@ -3,6 +3,7 @@ import {
   type BilledTable,
   billFailedWrite,
   billWrite,
+  deliveryBookkeeping,
   indexWriteUnits,
   itemSize,
   numberSize,
@@ -129,5 +130,50 @@ describe('write targets', () => {
 
   it('refuses a table it has no spec for, rather than bill it as nothing', () => {
     expect(() => writeTargets({ TableName: 'other', Key: key }, tables)).toThrow(/no billing spec/);
+  });
+});
+
+describe('the bookkeeping after an event, on the payment item that is its own outbox slot', () => {
+  const payments: BilledTable = {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [
+      {
+        name: 'incomplete',
+        partitionKey: 'incompleteShard',
+        sortKey: 'incompleteSince',
+        projection: { include: ['eventSeq', 'publishedSeq'] },
+      },
+    ],
+  };
+  const confirmed = (filler: number) =>
+    item({
+      pk: 'PAYMENT#o-1',
+      sk: '#PAYMENT',
+      eventSeq: 1,
+      lastWriter: 'transaction',
+      incompleteShard: 'COMPLETION#3',
+      incompleteSince: '2026-12-01T00:00:00.000Z',
+      items: 'x'.repeat(filler),
+    });
+
+  it('costs a small payment what a separate slot item did: mark 1 + index 1, completion 2 + index 1 + checks 4', () => {
+    expect(deliveryBookkeeping(confirmed(100), payments)).toMatchObject({
+      publishMarkWcu: 2,
+      completionWcu: 7,
+    });
+  });
+
+  it('grows with the payment item: at 3 KiB the mark is 3 + 1 and the completion 6 + 1 + 4', () => {
+    const bill = deliveryBookkeeping(confirmed(2_900), payments);
+    expect(bill.paymentItemBytes).toBeGreaterThan(2_048);
+    expect(bill).toMatchObject({ publishMarkWcu: 4, completionWcu: 11 });
+  });
+
+  it('bills the same item read back after the stack already marked and completed it', () => {
+    const { incompleteShard, incompleteSince, ...done } = { ...confirmed(100) };
+    expect(incompleteShard && incompleteSince).toBeTruthy();
+    const readBack = { ...done, publishedSeq: { N: '1' }, lastWriter: { S: 'completion' } };
+    expect(deliveryBookkeeping(readBack, payments)).toMatchObject({ publishMarkWcu: 2, completionWcu: 7 });
   });
 });
