@@ -38,7 +38,7 @@ export interface ConfirmDeps {
 /**
  * Executes a payment at most once: the conditional EXECUTING transition admits one
  * request per order, the PSP is called with the order id as its idempotency key, and
- * the outcome, its event and the outbox slot commit in one transaction.
+ * the outcome (the payment item, its own outbox slot) and its event commit in one transaction.
  */
 export function confirmUseCase(deps: ConfirmDeps) {
   return async (command: ConfirmCommand, deadline: Deadline): Promise<HttpOutcome> => {

@@ -14,7 +14,7 @@ const { logger } = observability;
 const publish = publishOutboxUseCase({ outbox: outboxStore(), publisher: eventPublisher() });
 
 /**
- * Outbox-slot stream records (the event filter admits nothing else), one at a time in
+ * Payment-item stream records that carry a new event (the filter admits nothing else), one at a time in
  * stream order. At the first failure it stops and reports that record: the stream
  * resumes from it, so no later event of any payment overtakes it.
  */

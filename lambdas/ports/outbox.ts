@@ -1,8 +1,8 @@
 import type { DomainEvent } from '../domain/events';
 
 /**
- * One payment's outbox slot: a pointer to its latest event (the event item holds the event itself,
- * so the business transaction writes the payload once).
+ * One payment's outbox slot (in DynamoDB, the payment item itself): a pointer to its latest event
+ * (the event item holds the event, so the business transaction writes the payload once).
  */
 export interface OutboxEntry {
   readonly orderId: string;

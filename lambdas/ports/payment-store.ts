@@ -60,8 +60,8 @@ export interface PaymentStore {
     readonly recoveryDueAt: string;
   }): Promise<BeginExecutionResult>;
   /**
-   * Writes `next` over `previous` (optimistic on version) together with its event and
-   * the outbox slot, in one transaction. False when another writer got there first.
+   * Writes `next` over `previous` (optimistic on version) together with its event, in one
+   * transaction; with an event, the payment item becomes its outbox slot's newest entry. False when another writer got there first.
    */
   save(previous: Payment, next: Payment, options?: SaveOptions): Promise<boolean>;
   /**
