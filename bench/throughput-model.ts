@@ -140,11 +140,11 @@ export function throughputModel(
     },
     {
       name: 'incomplete index partition COMPLETION#<shard>',
-      perPayment: 2,
+      perPayment: 3,
       unit: 'WCU',
       limitPerShard: PARTITION_WCU_PER_SECOND,
       shards: INDEX_SHARDS,
-      note: 'marked by the transaction, cleared by the last completion report',
+      note: "entered by the transaction, updated by the publisher's mark (publishedSeq is projected), left with the last completion report",
     },
     {
       name: 'ledger totals partition ACCOUNTS#<shard>',
