@@ -58,7 +58,12 @@ interface Observed {
 function sellerNet(events: readonly DomainEvent[]): Map<string, number> {
   const net = new Map<string, number>();
   for (const event of events) {
-    const sign = event.type === 'PaymentConfirmed' ? 1 : event.type === 'PaymentCanceled' ? -1 : 0;
+    const sign =
+      event.type === 'PaymentConfirmed'
+        ? 1
+        : event.type === 'PaymentCanceled' || event.type === 'PaymentDepositReversed'
+          ? -1
+          : 0;
     for (const line of event.items)
       net.set(line.sellerId, (net.get(line.sellerId) ?? 0) + sign * line.amount);
   }

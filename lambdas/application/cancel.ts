@@ -3,10 +3,11 @@ import {
   dropPendingCancel,
   type Payment,
   type PendingCancel,
+  type RefundReceiveAccount,
   requestCancel,
 } from '../domain/payment';
 import type { PaymentStore, SaveOptions } from '../ports/payment-store';
-import type { Deadline, PaymentGateway, PspPayment } from '../ports/psp';
+import type { CancelRequest, Deadline, PaymentGateway, PspPayment } from '../ports/psp';
 import { type HttpOutcome, problemOutcome } from '../shared/http';
 import { TransientOutcome } from '../shared/idempotent';
 import { addMs, type Clock } from './clock';
@@ -17,6 +18,8 @@ export interface CancelCommand {
   readonly idempotencyKey: string;
   readonly cancelReason: string;
   readonly cancelAmount?: number;
+  /** Where the PSP refunds a deposited virtual-account payment; required for one. */
+  readonly refundReceiveAccount?: RefundReceiveAccount;
 }
 
 export interface CancelSettings {
@@ -36,6 +39,17 @@ export interface CancelDeps {
 const ANSWER_MARGIN_MS = 1_000;
 
 function refusal(reason: string): TransientOutcome {
+  if (reason === 'REFUND_ACCOUNT_REQUIRED') {
+    return new TransientOutcome(
+      problemOutcome({
+        status: 400,
+        code: reason,
+        title: 'Refund account required',
+        detail:
+          'This payment was paid by deposit into a virtual account: its refund goes by bank transfer to refundReceiveAccount { bank, accountNumber, holderName }.',
+      }),
+    );
+  }
   if (reason === 'CANCEL_AMOUNT_EXCEEDS_BALANCE') {
     return new TransientOutcome(
       problemOutcome({
@@ -54,6 +68,17 @@ function refusal(reason: string): TransientOutcome {
       detail: 'Only a SUCCESS or PARTIAL_CANCELED payment can be canceled.',
     }),
   );
+}
+
+/** The PSP request that makes (or replays) the cancel an intent stands for. */
+export function cancelRequestFor(paymentKey: string, pending: PendingCancel): CancelRequest {
+  return {
+    paymentKey,
+    cancelReason: pending.reason,
+    cancelAmount: pending.amount,
+    idempotencyKey: pending.requestKey,
+    ...(pending.refundReceiveAccount ? { refundReceiveAccount: pending.refundReceiveAccount } : {}),
+  };
 }
 
 /** The PSP key of one cancel: per order and per client key, so retries replay at the PSP. */
@@ -130,15 +155,7 @@ async function execute(
   pending: PendingCancel,
   deadline: Deadline,
 ): Promise<HttpOutcome> {
-  const result = await deps.psp.cancel(
-    {
-      paymentKey,
-      cancelReason: pending.reason,
-      cancelAmount: pending.amount,
-      idempotencyKey: pending.requestKey,
-    },
-    deadline,
-  );
+  const result = await deps.psp.cancel(cancelRequestFor(paymentKey, pending), deadline);
   if (result.kind === 'unknown') throw unknownOutcome(orderId);
   if (result.kind !== 'approved') {
     // The PSP did not cancel: release the reservation. If that cannot be saved, recovery re-asks.

@@ -5,6 +5,7 @@ import type { HttpOutcome } from '../shared/http';
 import { addMs, type Clock } from './clock';
 import {
   amountMismatch,
+  awaitingDepositOutcome,
   confirmedOutcome,
   failedOutcome,
   inProgress,
@@ -14,6 +15,7 @@ import {
   pspUnavailable,
   unknownOutcome,
 } from './outcomes';
+import { applyPspView } from './psp-view';
 
 export interface ConfirmCommand {
   readonly paymentKey: string;
@@ -67,6 +69,13 @@ export function confirmUseCase(deps: ConfirmDeps) {
         });
         return await commit(deps, executing, next, command);
       }
+      case 'awaitingDeposit': {
+        // A virtual account issued: recorded with its due date; no money moved, so no event.
+        const applied = await applyPspView(deps, executing, result.payment);
+        if (applied.kind === 'applied') return replayOrRefuse(command, applied.payment);
+        if (applied.kind === 'lost') return replayOrRefuse(command, await stored(deps, executing.orderId));
+        return await settleUnknown(deps, executing, at);
+      }
       case 'declined': {
         const next = decline(executing, { at: at.toISOString(), code: result.code, message: result.message });
         return await commit(deps, executing, next, command);
@@ -112,6 +121,9 @@ function replayOrRefuse(command: ConfirmCommand, current: Payment): HttpOutcome 
     case 'UNKNOWN':
       if (samePayment) throw unknownOutcome(current.orderId);
       throw keyReusedOutcome();
+    case 'AWAITING_DEPOSIT':
+      if (samePayment) throw awaitingDepositOutcome(current);
+      throw keyReusedOutcome();
     case 'NOT_STARTED':
       // Same amount and admissible status, yet refused: a concurrent write raced us.
       throw inProgress();
@@ -129,9 +141,13 @@ async function commit(
     return next.payment.status === 'SUCCESS' ? confirmedOutcome(next.payment) : failedOutcome(next.payment);
   }
   // Someone else (recovery, reconciliation) settled it meanwhile: answer with what is stored.
-  const current = await deps.store.get(executing.orderId);
-  if (!current) throw orderNotFound(executing.orderId);
-  return replayOrRefuse(command, current);
+  return replayOrRefuse(command, await stored(deps, executing.orderId));
+}
+
+async function stored(deps: ConfirmDeps, orderId: string): Promise<Payment> {
+  const current = await deps.store.get(orderId);
+  if (!current) throw orderNotFound(orderId);
+  return current;
 }
 
 async function settleUnknown(deps: ConfirmDeps, executing: Payment, at: Date): Promise<HttpOutcome> {
@@ -143,8 +159,9 @@ async function settleUnknown(deps: ConfirmDeps, executing: Payment, at: Date): P
     }));
   if (saved) throw unknownOutcome(executing.orderId);
   // A webhook or recovery settled it meanwhile from the PSP's word: answer with that.
-  const current = await deps.store.get(executing.orderId);
-  if (!current) throw orderNotFound(executing.orderId);
   const { paymentKey = '', amount } = executing;
-  return replayOrRefuse({ orderId: executing.orderId, paymentKey, amount }, current);
+  return replayOrRefuse(
+    { orderId: executing.orderId, paymentKey, amount },
+    await stored(deps, executing.orderId),
+  );
 }

@@ -23,6 +23,8 @@ export function getPaymentUseCase(deps: { store: PaymentStore }) {
       paymentKey: payment.paymentKey,
       approvedAt: payment.approvedAt,
       failure: payment.failure,
+      // Virtual-account payments: where and by when the buyer pays (never the PSP's callback secret).
+      virtualAccount: payment.virtualAccount,
       walletSettled,
       ledgerRecorded,
       // Done: the latest event has been applied everywhere it goes.

@@ -9,6 +9,17 @@ export function confirmedOutcome(payment: Payment): HttpOutcome {
   return jsonOutcome(200, { orderId, status: 'SUCCESS', paymentKey, amount, approvedAt });
 }
 
+/**
+ * The PSP issued a virtual account: the buyer pays into it by its due date. Not stored, so a retry
+ * after the deposit answers SUCCESS.
+ */
+export function awaitingDepositOutcome(payment: Payment): TransientOutcome {
+  const { orderId, paymentKey, amount, virtualAccount } = payment;
+  return new TransientOutcome(
+    jsonOutcome(200, { orderId, status: 'AWAITING_DEPOSIT', paymentKey, amount, virtualAccount }),
+  );
+}
+
 export function failedOutcome(payment: Payment): HttpOutcome {
   return jsonOutcome(402, {
     orderId: payment.orderId,

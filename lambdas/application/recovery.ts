@@ -15,8 +15,8 @@ import {
   recoveryDelayMs,
 } from '../domain/recovery';
 import type { PaymentStore, RecoveryCandidate } from '../ports/payment-store';
-import type { Deadline, PaymentGateway, PspLookup, PspResult } from '../ports/psp';
-import { cancelMadeFor, recordPspCancel } from './cancel';
+import type { ConfirmResult, Deadline, PaymentGateway, PspLookup, PspPayment } from '../ports/psp';
+import { cancelMadeFor, cancelRequestFor, recordPspCancel } from './cancel';
 import { addMs, type Clock } from './clock';
 import { applyPspView } from './psp-view';
 
@@ -30,6 +30,8 @@ const LEASE_MARGIN_MS = 5_000;
 
 export type RecoveryOutcome =
   | 'approved'
+  /** A virtual account is (still) awaiting its deposit: looked at again at its due date. */
+  | 'awaitingDeposit'
   | 'failed'
   | 'reopened'
   | 'canceled'
@@ -85,15 +87,18 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
     const lookup = await deps.psp.findByOrderId(claimed.payment.orderId, withinLease);
     if (lookup.kind === 'unknown') return reschedule(claimed, 'unanswered');
     const { payment } = claimed;
+    if (payment.status === 'AWAITING_DEPOSIT') {
+      // Its due date came (or its deposit was never heard of): the PSP says whether it was paid.
+      return lookup.kind === 'found' ? applyView(claimed, lookup.payment) : reschedule(claimed, 'answered');
+    }
     if (payment.status !== 'EXECUTING' && payment.status !== 'UNKNOWN') {
       return finishCancels(claimed, lookup, withinLease);
     }
     const action = recoveryAction(lookup);
     switch (action.kind) {
       case 'approve':
-        return lookup.kind === 'found'
-          ? settle(claimed, { kind: 'approved', payment: lookup.payment })
-          : reschedule(claimed, 'answered');
+      case 'awaitDeposit':
+        return lookup.kind === 'found' ? applyView(claimed, lookup.payment) : reschedule(claimed, 'answered');
       case 'reconfirm': {
         const result = await deps.psp.confirm(
           { paymentKey: payment.paymentKey ?? '', orderId: payment.orderId, amount: payment.amount },
@@ -114,16 +119,42 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
     }
   }
 
-  async function settle(claimed: RecoveryCandidate, result: PspResult): Promise<RecoveryOutcome> {
+  /**
+   * What the PSP's view proves: the approval and whatever it canceled since (each by its transaction
+   * key), or a virtual account's issue, deposit or expiry.
+   */
+  async function applyView(claimed: RecoveryCandidate, view: PspPayment): Promise<RecoveryOutcome> {
+    const applied = await applyPspView(deps, claimed.payment, view);
+    switch (applied.kind) {
+      case 'applied':
+        if (!applied.changed) return 'skipped';
+        if (applied.payment.status === 'AWAITING_DEPOSIT') return 'awaitingDeposit';
+        return applied.payment.status === 'FAILURE' ? 'failed' : 'approved';
+      case 'awaitingDeposit':
+        // Not a look that failed to settle anything: the buyer has until the due date.
+        return (await deps.store.reschedule(
+          claimed.payment,
+          claimed.attempts,
+          applied.lookAt,
+          claimed.answered ?? 0,
+        ))
+          ? 'awaitingDeposit'
+          : 'skipped';
+      case 'lost':
+        return 'skipped';
+      case 'notApproved':
+      case 'mismatch':
+        return reschedule(claimed, 'answered');
+    }
+  }
+
+  async function settle(claimed: RecoveryCandidate, result: ConfirmResult): Promise<RecoveryOutcome> {
     const { payment } = claimed;
     const at = deps.clock().toISOString();
     switch (result.kind) {
-      case 'approved': {
-        // The approval, and whatever the PSP canceled since, each by its transaction key.
-        const applied = await applyPspView(deps, payment, result.payment);
-        if (applied.kind === 'applied') return applied.changed ? 'approved' : 'skipped';
-        return applied.kind === 'lost' ? 'skipped' : reschedule(claimed, 'answered');
-      }
+      case 'approved':
+      case 'awaitingDeposit':
+        return applyView(claimed, result.payment);
       case 'declined':
         return commit(payment, decline(payment, { at, ...result }), 'failed');
       case 'sessionNotFound':
@@ -159,15 +190,7 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
     pending: PendingCancel,
     withinLease: Deadline,
   ): Promise<boolean> {
-    const result = await deps.psp.cancel(
-      {
-        paymentKey,
-        cancelReason: pending.reason,
-        cancelAmount: pending.amount,
-        idempotencyKey: pending.requestKey,
-      },
-      withinLease,
-    );
+    const result = await deps.psp.cancel(cancelRequestFor(paymentKey, pending), withinLease);
     if (result.kind === 'unknown' || result.kind === 'unavailable') return false;
     if (result.kind !== 'approved') {
       const payment = await deps.store.get(orderId);
@@ -221,6 +244,7 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
   return async (deadline: Deadline, limit: number): Promise<RecoveryRunReport> => {
     const outcomes: Record<RecoveryOutcome, number> = {
       approved: 0,
+      awaitingDeposit: 0,
       failed: 0,
       reopened: 0,
       canceled: 0,

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { decline } from '../domain/payment';
 import { classifyPspStatus } from '../domain/psp-outcome';
 import type { PaymentStore } from '../ports/payment-store';
@@ -25,7 +26,21 @@ export type SyncOutcome =
   /** The PSP could not be asked; recovery (or the PSP's next delivery) looks again. */
   | 'unreachable'
   /** The PSP and we disagree in a way only a person can settle; reconciliation reports it. */
-  | 'mismatch';
+  | 'mismatch'
+  /** A deposit callback whose secret is not the one the PSP gave for the payment: not the PSP's. */
+  | 'forged';
+
+/** What the webhook itself claims, checked before the PSP is asked. */
+export interface SyncHint {
+  /** A deposit callback's `secret`: the PSP sends the one it issued with the payment. */
+  readonly depositSecret?: string;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
 
 /**
  * Checks one order against the PSP because its webhook said something changed: the body is only a
@@ -34,7 +49,7 @@ export type SyncOutcome =
  * bounded work, and a repeat or a burst of the same event finds nothing left to do.
  */
 export function syncOrderUseCase(deps: SyncDeps) {
-  return async (orderId: string, deadline: Deadline): Promise<SyncOutcome> => {
+  return async (orderId: string, deadline: Deadline, hint: SyncHint = {}): Promise<SyncOutcome> => {
     const now = deps.clock();
     const claimed = await deps.store.claimForSync(orderId, {
       now: now.toISOString(),
@@ -44,6 +59,14 @@ export function syncOrderUseCase(deps: SyncDeps) {
     if (!claimed) return 'skipped';
     const { payment } = claimed;
     const outcome = await (async (): Promise<SyncOutcome> => {
+      const { depositSecret } = hint;
+      if (
+        depositSecret !== undefined &&
+        payment.depositSecret !== undefined &&
+        !sameSecret(depositSecret, payment.depositSecret)
+      ) {
+        return 'forged';
+      }
       const lookup = await deps.psp.findByOrderId(orderId, deadline);
       if (lookup.kind === 'unknown') return 'unreachable';
       // No payment at the PSP proves nothing here: a confirm may still be on its way.
@@ -62,6 +85,7 @@ export function syncOrderUseCase(deps: SyncDeps) {
         case 'applied':
           return applied.changed ? 'updated' : 'unchanged';
         case 'notApproved':
+        case 'awaitingDeposit':
           return 'unchanged';
         case 'mismatch':
           return 'mismatch';

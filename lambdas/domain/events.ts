@@ -38,7 +38,15 @@ export interface PaymentCanceled extends EventBase {
   readonly balanceAmount: number;
 }
 
-export type DomainEvent = PaymentConfirmed | PaymentFailed | PaymentCanceled;
+/**
+ * The PSP took back a virtual-account deposit it had reported (Toss: DONE → WAITING_FOR_DEPOSIT, a
+ * deposit error): what the confirm credited is reversed, line for line, until the buyer deposits again.
+ */
+export interface PaymentDepositReversed extends EventBase {
+  readonly type: 'PaymentDepositReversed';
+}
+
+export type DomainEvent = PaymentConfirmed | PaymentFailed | PaymentCanceled | PaymentDepositReversed;
 export type DomainEventType = DomainEvent['type'];
 
 /** The fields every event of one payment transition shares; the transition adds the rest. */

@@ -26,7 +26,7 @@ export interface JournalTransaction {
   readonly eventId: string;
   readonly orderId: string;
   readonly seq: number;
-  readonly type: 'PaymentConfirmed' | 'PaymentCanceled';
+  readonly type: Exclude<DomainEvent['type'], 'PaymentFailed'>;
   /** When the business event happened (not when it was recorded). */
   readonly at: string;
   /** Each account at most once, so every entry maps to one account-total update. */
@@ -47,8 +47,8 @@ export interface TrialBalance {
 
 /**
  * The journal transaction of an event: a confirm debits PSP clearing and credits each seller's
- * payable; a cancel is the reversing transaction for the canceled amount (entries are never
- * updated). A failure moves no money. PSP clearing takes the sum of the sellers' amounts, so
+ * payable; a cancel (or a reversed deposit) is the reversing transaction for its amount (entries are
+ * never updated). A failure moves no money. PSP clearing takes the sum of the sellers' amounts, so
  * the transaction balances by construction.
  */
 export function journalFor(event: DomainEvent): JournalTransaction | undefined {

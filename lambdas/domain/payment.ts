@@ -8,6 +8,7 @@ export const PAYMENT_STATUSES = [
   'SUCCESS',
   'FAILURE',
   'UNKNOWN',
+  'AWAITING_DEPOSIT',
   'CANCELED',
   'PARTIAL_CANCELED',
 ] as const;
@@ -18,10 +19,14 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 const NEXT_STATUSES: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
   NOT_STARTED: ['EXECUTING'],
   // NOT_STARTED / UNKNOWN again: the PSP refused to hear the confirm (unknown session, auth error).
-  EXECUTING: ['SUCCESS', 'FAILURE', 'UNKNOWN', 'NOT_STARTED'],
+  // AWAITING_DEPOSIT: the PSP issued a virtual account; the buyer has yet to pay into it.
+  EXECUTING: ['SUCCESS', 'FAILURE', 'UNKNOWN', 'NOT_STARTED', 'AWAITING_DEPOSIT'],
   // Recovery either re-confirms (→ EXECUTING) or resolves from the PSP's answer.
-  UNKNOWN: ['EXECUTING', 'SUCCESS', 'FAILURE', 'NOT_STARTED'],
-  SUCCESS: ['CANCELED', 'PARTIAL_CANCELED'],
+  UNKNOWN: ['EXECUTING', 'SUCCESS', 'FAILURE', 'NOT_STARTED', 'AWAITING_DEPOSIT'],
+  // The deposit (SUCCESS), or the due date passing / the account canceled before any deposit (FAILURE).
+  AWAITING_DEPOSIT: ['SUCCESS', 'FAILURE'],
+  // AWAITING_DEPOSIT again: the PSP took a deposit back (Toss: DONE → WAITING_FOR_DEPOSIT).
+  SUCCESS: ['CANCELED', 'PARTIAL_CANCELED', 'AWAITING_DEPOSIT'],
   PARTIAL_CANCELED: ['PARTIAL_CANCELED', 'CANCELED'],
   // Only the PSP's word finalises: a payment it shows approved is corrected to SUCCESS.
   FAILURE: ['SUCCESS'],
@@ -57,6 +62,25 @@ export interface PendingCancel {
   readonly amount: number;
   readonly reason: string;
   readonly at: string;
+  /** Kept with the intent so recovery can ask again; dropped with it. */
+  readonly refundReceiveAccount?: RefundReceiveAccount;
+}
+
+/** Where a refund of a deposited virtual-account payment goes (Toss `refundReceiveAccount`). */
+export interface RefundReceiveAccount {
+  /** The bank's code (or name) as Toss takes it. */
+  readonly bank: string;
+  readonly accountNumber: string;
+  readonly holderName: string;
+}
+
+/** The account the PSP issued for a virtual-account (가상계좌) payment: the buyer pays into it by `dueDate`. */
+export interface VirtualAccount {
+  readonly bankCode: string;
+  readonly accountNumber: string;
+  readonly customerName: string;
+  /** ISO-8601; past it the account takes no deposit. */
+  readonly dueDate: string;
 }
 
 export interface PaymentFailure {
@@ -77,6 +101,13 @@ export interface Payment {
   readonly paymentKey?: string;
   readonly approvedAt?: string;
   readonly failure?: PaymentFailure;
+  /** Set once the PSP issued a virtual account: the payment is paid by deposit, refunded to an account. */
+  readonly virtualAccount?: VirtualAccount;
+  /**
+   * The PSP's per-payment secret its deposit callbacks carry (Toss `secret`): a callback with another
+   * one is not the PSP's. Never shown.
+   */
+  readonly depositSecret?: string;
   /** Every PSP cancel applied to the payment: a transaction key is recorded at most once. */
   readonly cancels?: readonly AppliedCancel[];
   /** Cancels asked of the PSP whose outcome is not recorded yet; they reserve their amount. */
@@ -105,7 +136,9 @@ export type Refusal =
   | 'AMOUNT_MISMATCH'
   | 'PAYMENT_KEY_MISMATCH'
   | 'CANCEL_AMOUNT_EXCEEDS_BALANCE'
-  | 'CANCEL_ALREADY_RECORDED';
+  | 'CANCEL_ALREADY_RECORDED'
+  | 'REFUND_ACCOUNT_REQUIRED'
+  | 'DEPOSIT_NOT_REVERSIBLE';
 
 /** Business refusals are values, not exceptions: callers inside idempotent functions must not throw them. */
 export interface Refused {
@@ -204,6 +237,48 @@ export function decline(
   }));
 }
 
+/**
+ * The PSP issued a virtual account instead of approving (Toss WAITING_FOR_DEPOSIT): no money has
+ * moved, so no event; the deposit approves the payment, the due date passing fails it.
+ */
+export function awaitDeposit(
+  payment: Payment,
+  command: Command & {
+    readonly paymentKey: string;
+    readonly virtualAccount: VirtualAccount;
+    readonly depositSecret?: string;
+  },
+): Transition {
+  const { paymentKey, virtualAccount, depositSecret } = command;
+  return advance(payment, 'AWAITING_DEPOSIT', command.at, () => {
+    // Only a confirm in flight is answered with an account; SUCCESS → AWAITING_DEPOSIT is a reversal.
+    if (payment.status !== 'EXECUTING' && payment.status !== 'UNKNOWN') return 'INVALID_STATE';
+    return { changes: { paymentKey, virtualAccount, ...(depositSecret ? { depositSecret } : {}) } };
+  });
+}
+
+/**
+ * The PSP took back the deposit that approved this payment (a deposit error): the payment awaits a
+ * deposit again and its event reverses the confirm's credit. Only an untouched deposit reverses
+ * cleanly; after a cancel the two sides need a person.
+ */
+export function reverseDeposit(payment: Payment, command: Command): Transition {
+  return advance(payment, 'AWAITING_DEPOSIT', command.at, () => {
+    if (payment.status !== 'SUCCESS') return 'INVALID_STATE';
+    const untouched = (payment.cancels ?? []).length === 0 && payment.balanceAmount === payment.amount;
+    if (payment.virtualAccount === undefined || !untouched) return 'DEPOSIT_NOT_REVERSIBLE';
+    return {
+      changes: { approvedAt: undefined },
+      emit: (header) => ({
+        ...header,
+        type: 'PaymentDepositReversed',
+        amount: payment.amount,
+        items: lines(payment.items, (item) => item.amount),
+      }),
+    };
+  });
+}
+
 /** The PSP's answer is not known yet: recovery owns the payment from here. */
 export function markUnknown(payment: Payment, command: Command): Transition {
   return advance(payment, 'UNKNOWN', command.at, () => ({ changes: {} }));
@@ -243,6 +318,7 @@ export function requestCancel(
     readonly requestKey: string;
     readonly cancelAmount?: number;
     readonly cancelReason: string;
+    readonly refundReceiveAccount?: RefundReceiveAccount;
   },
 ): CancelIntent {
   // Applied already answers before the status: a full cancel leaves the payment CANCELED.
@@ -250,6 +326,11 @@ export function requestCancel(
     return { ok: true, kind: 'applied', payment };
   }
   if (payment.status !== 'SUCCESS' && payment.status !== 'PARTIAL_CANCELED') return refuse('INVALID_STATE');
+  // A deposit is refunded by bank transfer: the PSP needs the account to send it to.
+  const { refundReceiveAccount } = command;
+  if (payment.virtualAccount !== undefined && refundReceiveAccount === undefined) {
+    return refuse('REFUND_ACCOUNT_REQUIRED');
+  }
   const pendings = payment.pendingCancels ?? [];
   const own = pendings.find((p) => p.requestKey === command.requestKey);
   if (own) return { ok: true, kind: 'pending', payment, pending: own };
@@ -258,7 +339,13 @@ export function requestCancel(
   if (amount > available) return refuse('CANCEL_AMOUNT_EXCEEDS_BALANCE');
   if (amountError(amount) !== undefined)
     return refuse(amount === 0 ? 'CANCEL_AMOUNT_EXCEEDS_BALANCE' : 'INVALID_AMOUNT');
-  const pending = { requestKey: command.requestKey, amount, reason: command.cancelReason, at: command.at };
+  const pending: PendingCancel = {
+    requestKey: command.requestKey,
+    amount,
+    reason: command.cancelReason,
+    at: command.at,
+    ...(refundReceiveAccount ? { refundReceiveAccount } : {}),
+  };
   return {
     ok: true,
     kind: 'pending',
@@ -342,7 +429,15 @@ export function cancel(
 type Changes = Partial<
   Pick<
     Payment,
-    'paymentKey' | 'approvedAt' | 'failure' | 'balanceAmount' | 'items' | 'cancels' | 'pendingCancels'
+    | 'paymentKey'
+    | 'approvedAt'
+    | 'failure'
+    | 'balanceAmount'
+    | 'items'
+    | 'cancels'
+    | 'pendingCancels'
+    | 'virtualAccount'
+    | 'depositSecret'
   >
 >;
 

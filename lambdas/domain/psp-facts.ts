@@ -31,8 +31,16 @@ export type FactFinding =
   /** The PSP has not approved the payment (yet): nothing to record. */
   | { readonly kind: 'notApproved' };
 
-/** Statuses the PSP's approval moves to SUCCESS (FAILURE too: the PSP outranks a failure we recorded). */
-const APPROVABLE: ReadonlySet<PaymentStatus> = new Set(['EXECUTING', 'UNKNOWN', 'FAILURE']);
+/**
+ * Statuses the PSP's approval moves to SUCCESS (a deposit approves AWAITING_DEPOSIT; FAILURE too: the
+ * PSP outranks a failure we recorded).
+ */
+const APPROVABLE: ReadonlySet<PaymentStatus> = new Set([
+  'EXECUTING',
+  'UNKNOWN',
+  'AWAITING_DEPOSIT',
+  'FAILURE',
+]);
 
 export function pspFacts(ours: OurView, psp: PspView): FactFinding {
   const status = classifyPspStatus(psp.status);

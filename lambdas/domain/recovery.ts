@@ -1,8 +1,8 @@
 import { classifyPspStatus } from './psp-outcome';
 
 /**
- * Recovery of payments stuck in EXECUTING or UNKNOWN: what the PSP's view of the order
- * means for us, and when to look again.
+ * Recovery of payments stuck in EXECUTING or UNKNOWN (and of virtual accounts past their due
+ * date): what the PSP's view of the order means for us, and when to look again.
  */
 export interface RecoveryPolicy {
   readonly baseDelayMs: number;
@@ -25,6 +25,8 @@ export const RECOVERY_EXHAUSTED = 'RECOVERY_EXHAUSTED';
 export type RecoveryAction =
   /** The PSP approved it (DONE, or approved then canceled there): the confirm's success transition. */
   | { readonly kind: 'approve' }
+  /** The PSP issued a virtual account: record it, and its deposit is awaited. */
+  | { readonly kind: 'awaitDeposit' }
   /** The buyer authorised but the PSP has no outcome yet: confirm again with the same key. */
   | { readonly kind: 'reconfirm' }
   /** The PSP said no (aborted, expired): only its word fails a payment. */
@@ -43,6 +45,7 @@ export type PspOrderView =
 export function recoveryAction(lookup: PspOrderView): RecoveryAction {
   if (lookup.kind === 'unknown') return { kind: 'retry' };
   if (lookup.kind === 'notFound') return { kind: 'reopen' };
+  if (lookup.payment.status === 'WAITING_FOR_DEPOSIT') return { kind: 'awaitDeposit' };
   switch (classifyPspStatus(lookup.payment.status)) {
     case 'approved':
     case 'canceled':

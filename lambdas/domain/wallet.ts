@@ -23,7 +23,8 @@ export function amountsBySeller(items: readonly EventLine[]): Map<string, number
 
 /**
  * How an event moves sellers' balances: a confirm credits each seller its lines, a cancel takes
- * back what its lines say was canceled (they carry the canceled amounts), a failure changes nothing.
+ * back what its lines say was canceled (they carry the canceled amounts), a reversed deposit takes back
+ * the confirm's credit, a failure changes nothing.
  */
 export function walletDeltas(event: DomainEvent): BalanceDelta[] {
   const deltas = (sign: 1 | -1) =>
@@ -32,6 +33,7 @@ export function walletDeltas(event: DomainEvent): BalanceDelta[] {
     case 'PaymentConfirmed':
       return deltas(1);
     case 'PaymentCanceled':
+    case 'PaymentDepositReversed':
       return deltas(-1);
     case 'PaymentFailed':
       return [];

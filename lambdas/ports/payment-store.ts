@@ -35,7 +35,10 @@ export interface RecoveryCandidate {
 
 export interface SaveOptions {
   readonly event?: DomainEvent;
-  /** When recovery should look at the payment next; required while EXECUTING or UNKNOWN (pending cancels keep theirs). */
+  /**
+   * When recovery should look at the payment next; required while EXECUTING, UNKNOWN or
+   * AWAITING_DEPOSIT (pending cancels keep theirs).
+   */
   readonly recoveryDueAt?: string;
   /** Recovery's count of looks at the payment, kept while it stays in the index. */
   readonly recoveryAttempts?: number;
@@ -65,7 +68,8 @@ export interface PaymentStore {
    */
   save(previous: Payment, next: Payment, options?: SaveOptions): Promise<boolean>;
   /**
-   * The orderIds of EXECUTING or UNKNOWN payments due for recovery by `now`, from the sparse
+   * The orderIds of EXECUTING, UNKNOWN or AWAITING_DEPOSIT payments (or with pending cancels) due for
+   * recovery by `now`, from the sparse
    * recovery index (keys only: the claim returns the payment).
    */
   findDueForRecovery(now: string, limit: number): Promise<string[]>;

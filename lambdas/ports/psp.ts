@@ -1,3 +1,5 @@
+import type { RefundReceiveAccount, VirtualAccount } from '../domain/payment';
+
 /** The PSP as the use cases see it. Implementations never throw for PSP outcomes: they return them. */
 
 export interface PspCancel {
@@ -16,6 +18,10 @@ export interface PspPayment {
   readonly balanceAmount: number;
   readonly approvedAt?: string;
   readonly cancels: readonly PspCancel[];
+  /** A virtual-account payment's account; `expired` once its due date passed unpaid. */
+  readonly virtualAccount?: VirtualAccount & { readonly expired?: boolean };
+  /** The secret the PSP's deposit callbacks for this payment carry. */
+  readonly secret?: string;
 }
 
 /** `unknown`: the outcome could not be learned in time (retries exhausted, timeouts); money may have moved. */
@@ -36,6 +42,11 @@ export type PspResult =
   | { readonly kind: 'sessionNotFound'; readonly code: string; readonly message: string }
   | PspUnavailable
   | PspUnknown;
+
+export type ConfirmResult =
+  | PspResult
+  /** The PSP issued a virtual account (WAITING_FOR_DEPOSIT): the buyer has yet to pay into it. */
+  | { readonly kind: 'awaitingDeposit'; readonly payment: PspPayment };
 
 export type PspLookup =
   | { readonly kind: 'found'; readonly payment: PspPayment }
@@ -58,6 +69,8 @@ export interface CancelRequest {
   readonly cancelReason: string;
   readonly cancelAmount: number;
   readonly idempotencyKey: string;
+  /** Required by the PSP to refund a deposited virtual-account payment. */
+  readonly refundReceiveAccount?: RefundReceiveAccount;
 }
 
 /** One settlement row: a money movement at the PSP, an approval or a cancel (negative amount). */
@@ -89,7 +102,7 @@ export type PspSettlementPage =
 
 export interface PaymentGateway {
   /** Sent with `Idempotency-Key: <orderId>`: every confirm of one order is one PSP operation (Toss keeps keys 15 days). */
-  confirm(request: ConfirmRequest, deadline: Deadline): Promise<PspResult>;
+  confirm(request: ConfirmRequest, deadline: Deadline): Promise<ConfirmResult>;
   cancel(request: CancelRequest, deadline: Deadline): Promise<PspResult>;
   findByOrderId(orderId: string, deadline: Deadline): Promise<PspLookup>;
 }

@@ -29,6 +29,7 @@ export const domainEventSchema = v.variant('type', [
     cancelReason: v.string(),
     balanceAmount: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
   }),
+  v.object({ ...base, type: v.literal('PaymentDepositReversed') }),
 ]);
 
 /** Throws SyntaxError for a body that is not JSON, ValiError for one that is not an event. */

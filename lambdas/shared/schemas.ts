@@ -45,9 +45,18 @@ export const confirmSchema = v.strictObject({
   amount,
 });
 
+/** Toss's limits: a bank code or name, up to 20 digits (no hyphens), a holder name up to 60 characters. */
+const refundReceiveAccount = v.strictObject({
+  bank: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(20)),
+  accountNumber: v.pipe(v.string(), v.regex(/^[0-9]{1,20}$/, 'accountNumber must be 1-20 digits')),
+  holderName: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(60)),
+});
+
 export const cancelSchema = v.strictObject({
   cancelReason: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200)),
   cancelAmount: v.optional(amount),
+  // Required to cancel a deposited virtual-account payment (checked against the payment).
+  refundReceiveAccount: v.optional(refundReceiveAccount),
 });
 
 /** A calendar date, `YYYY-MM-DD`. */

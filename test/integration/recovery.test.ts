@@ -21,6 +21,7 @@ import {
 import type {
   CancelRequest,
   ConfirmRequest,
+  ConfirmResult,
   Deadline,
   PaymentGateway,
   PspLookup,
@@ -194,7 +195,7 @@ class CountingGateway implements PaymentGateway {
 
   constructor(private readonly inner: PaymentGateway) {}
 
-  confirm(request: ConfirmRequest, deadline: Deadline): Promise<PspResult> {
+  confirm(request: ConfirmRequest, deadline: Deadline): Promise<ConfirmResult> {
     this.confirms.set(request.orderId, (this.confirms.get(request.orderId) ?? 0) + 1);
     return this.inner.confirm(request, deadline);
   }

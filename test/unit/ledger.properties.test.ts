@@ -32,7 +32,7 @@ const lines = fc.array(
 /** Any event shape the queues may carry, including several lines per seller. */
 const anyEvent: fc.Arbitrary<DomainEvent> = fc
   .record({
-    type: fc.constantFrom('PaymentConfirmed', 'PaymentCanceled', 'PaymentFailed'),
+    type: fc.constantFrom('PaymentConfirmed', 'PaymentCanceled', 'PaymentDepositReversed', 'PaymentFailed'),
     seq: fc.integer({ min: 1, max: 20 }),
     items: lines,
   })
@@ -49,6 +49,7 @@ const anyEvent: fc.Arbitrary<DomainEvent> = fc
     };
     if (type === 'PaymentConfirmed') return { ...base, type, paymentKey: 'key-1', approvedAt: AT };
     if (type === 'PaymentCanceled') return { ...base, type, cancelReason: 'r', balanceAmount: 0 };
+    if (type === 'PaymentDepositReversed') return { ...base, type };
     return { ...base, type, failure: { code: 'REJECT_CARD_PAYMENT', message: 'no' } };
   });
 
@@ -78,7 +79,12 @@ describe('ledger and wallet mapping over random events', () => {
       fc.property(anyEvent, (event) => {
         const deltas = walletDeltas(event);
         expect(new Set(deltas.map((d) => d.sellerId)).size).toBe(deltas.length);
-        const sign = { PaymentConfirmed: 1, PaymentCanceled: -1, PaymentFailed: 0 }[event.type];
+        const sign = {
+          PaymentConfirmed: 1,
+          PaymentCanceled: -1,
+          PaymentDepositReversed: -1,
+          PaymentFailed: 0,
+        }[event.type];
         expect(sumAmounts(deltas.map((d) => d.delta))).toBe(sign * event.amount);
         const entries = journalFor(event)?.entries ?? [];
         for (const { sellerId, delta } of deltas) {

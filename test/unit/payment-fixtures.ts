@@ -1,5 +1,6 @@
 import {
   approve,
+  awaitDeposit,
   type Checkout,
   type Created,
   cancel,
@@ -15,6 +16,12 @@ import {
 export const AT = '2024-02-13T03:18:14.000Z';
 export const PAYMENT_KEY = 'tgen_20240213121757MvuS8';
 export const APPROVED_AT = '2024-02-13T12:18:14+09:00';
+export const VIRTUAL_ACCOUNT = {
+  bankCode: '20',
+  accountNumber: 'X6505636518308',
+  customerName: '박토스',
+  dueDate: '2024-02-20T23:59:59+09:00',
+};
 
 export function checkout(overrides: Partial<Checkout> = {}): Checkout {
   return {
@@ -44,6 +51,13 @@ export const operations = {
   approve: (p: Payment) => approve(p, { paymentKey: PAYMENT_KEY, approvedAt: APPROVED_AT, at: AT }),
   decline: (p: Payment) => decline(p, { code: 'REJECT_CARD_PAYMENT', message: 'limit exceeded', at: AT }),
   markUnknown: (p: Payment) => markUnknown(p, { at: AT }),
+  awaitDeposit: (p: Payment) =>
+    awaitDeposit(p, {
+      paymentKey: PAYMENT_KEY,
+      virtualAccount: VIRTUAL_ACCOUNT,
+      depositSecret: 'ps_1',
+      at: AT,
+    }),
   cancelPartially: (p: Payment) => cancel(p, { cancelAmount: 1, cancelReason: 'one item returned', at: AT }),
   cancelFully: (p: Payment) => cancel(p, { cancelReason: 'order canceled', at: AT }),
 } satisfies Record<string, (p: Payment) => Transition>;
@@ -56,6 +70,7 @@ const PATHS: Record<PaymentStatus, readonly OperationName[]> = {
   SUCCESS: ['startExecution', 'approve'],
   FAILURE: ['startExecution', 'decline'],
   UNKNOWN: ['startExecution', 'markUnknown'],
+  AWAITING_DEPOSIT: ['startExecution', 'awaitDeposit'],
   PARTIAL_CANCELED: ['startExecution', 'approve', 'cancelPartially'],
   CANCELED: ['startExecution', 'approve', 'cancelFully'],
 };

@@ -22,21 +22,30 @@ import {
 const ALLOWED: Record<PaymentStatus, readonly PaymentStatus[]> = {
   NOT_STARTED: ['EXECUTING'],
   // Back to NOT_STARTED: the PSP refused to hear the confirm (unknown session, credentials).
-  EXECUTING: ['SUCCESS', 'FAILURE', 'UNKNOWN', 'NOT_STARTED'],
-  UNKNOWN: ['EXECUTING', 'SUCCESS', 'FAILURE', 'NOT_STARTED'],
-  SUCCESS: ['CANCELED', 'PARTIAL_CANCELED'],
+  // AWAITING_DEPOSIT: the PSP issued a virtual account instead of approving.
+  EXECUTING: ['SUCCESS', 'FAILURE', 'UNKNOWN', 'NOT_STARTED', 'AWAITING_DEPOSIT'],
+  UNKNOWN: ['EXECUTING', 'SUCCESS', 'FAILURE', 'NOT_STARTED', 'AWAITING_DEPOSIT'],
+  // Deposited, or expired (or canceled) unpaid.
+  AWAITING_DEPOSIT: ['SUCCESS', 'FAILURE'],
+  // Back to AWAITING_DEPOSIT: the PSP took a deposit back (reverseDeposit).
+  SUCCESS: ['CANCELED', 'PARTIAL_CANCELED', 'AWAITING_DEPOSIT'],
   PARTIAL_CANCELED: ['PARTIAL_CANCELED', 'CANCELED'],
   // The PSP's approval outranks a FAILURE we recorded.
   FAILURE: ['SUCCESS'],
   CANCELED: [],
 };
 
-/** Where each operation leads, and the event it emits. */
-const EFFECTS: Record<OperationName, { to: PaymentStatus; event?: string }> = {
+/** Where each operation leads, the event it emits, and (if narrower than the table) where it starts. */
+const EFFECTS: Record<
+  OperationName,
+  { to: PaymentStatus; event?: string; startsFrom?: readonly PaymentStatus[] }
+> = {
   startExecution: { to: 'EXECUTING' },
   approve: { to: 'SUCCESS', event: 'PaymentConfirmed' },
   decline: { to: 'FAILURE', event: 'PaymentFailed' },
   markUnknown: { to: 'UNKNOWN' },
+  // SUCCESS → AWAITING_DEPOSIT is the reversal only, never a second account.
+  awaitDeposit: { to: 'AWAITING_DEPOSIT', startsFrom: ['EXECUTING', 'UNKNOWN'] },
   cancelPartially: { to: 'PARTIAL_CANCELED', event: 'PaymentCanceled' },
   cancelFully: { to: 'CANCELED', event: 'PaymentCanceled' },
 };
@@ -46,7 +55,9 @@ const pairs = PAYMENT_STATUSES.flatMap((from) =>
     from,
     operation,
     ...EFFECTS[operation],
-    allowed: ALLOWED[from].includes(EFFECTS[operation].to),
+    allowed:
+      ALLOWED[from].includes(EFFECTS[operation].to) &&
+      (EFFECTS[operation].startsFrom?.includes(from) ?? true),
   })),
 );
 

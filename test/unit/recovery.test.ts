@@ -428,6 +428,7 @@ describe('recoveryRunUseCase', () => {
       examined: 1,
       outcomes: {
         approved: 0,
+        awaitingDeposit: 0,
         failed: 0,
         reopened: 0,
         canceled: 0,
@@ -466,6 +467,7 @@ describe('recoveryRunUseCase', () => {
 
     expect(report.outcomes).toMatchObject({
       approved: 0,
+      awaitingDeposit: 0,
       failed: 0,
       exhausted: 0,
       rescheduled: 0,

@@ -42,6 +42,8 @@ import { type Item, queryAll, queryUpTo } from './paging';
 const RECOVERY_ATTRIBUTES = ['recoveryShard', 'recoveryDueAt'] as const;
 const LEASE_ATTRIBUTES = ['leaseOwner', 'leaseUntil'] as const;
 const RECOVERY_INDEX = 'recovery';
+/** Statuses that keep a payment in the recovery index whatever its cancels. */
+const IN_RECOVERY: ReadonlySet<Payment['status']> = new Set(['EXECUTING', 'UNKNOWN', 'AWAITING_DEPOSIT']);
 
 /** Fields a transition may change; identity and checkout fields are written once. */
 const MUTABLE_FIELDS = [
@@ -53,6 +55,8 @@ const MUTABLE_FIELDS = [
   'failure',
   'cancels',
   'pendingCancels',
+  'virtualAccount',
+  'depositSecret',
   'version',
   'eventSeq',
   'updatedAt',
@@ -73,6 +77,8 @@ function toPayment(item: Item): Payment {
     failure: item.failure,
     cancels: item.cancels,
     pendingCancels: item.pendingCancels,
+    virtualAccount: item.virtualAccount,
+    depositSecret: item.depositSecret,
     version: item.version,
     eventSeq: item.eventSeq,
     createdAt: item.createdAt,
@@ -246,8 +252,13 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     return this.claim(
       orderId,
       lease,
-      '(#status IN (:executing, :unknown) OR size(pendingCancels) > :none) AND recoveryDueAt <= :now AND ',
-      { ':executing': 'EXECUTING', ':unknown': 'UNKNOWN', ':none': 0 },
+      '(#status IN (:executing, :unknown, :awaitingDeposit) OR size(pendingCancels) > :none) AND recoveryDueAt <= :now AND ',
+      {
+        ':executing': 'EXECUTING',
+        ':unknown': 'UNKNOWN',
+        ':awaitingDeposit': 'AWAITING_DEPOSIT',
+        ':none': 0,
+      },
     );
   }
 
@@ -398,7 +409,8 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
         removes.push(`#${field}`);
       }
     }
-    const executing = next.status === 'EXECUTING' || next.status === 'UNKNOWN';
+    // A virtual account awaiting its deposit is looked at again at its due date.
+    const executing = IN_RECOVERY.has(next.status);
     if (executing || (next.pendingCancels?.length ?? 0) > 0) {
       set('recoveryShard', recoveryShard(next.orderId));
       if (options.recoveryDueAt) set('recoveryDueAt', options.recoveryDueAt);
@@ -418,6 +430,8 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     if (next.approvedAt && previous.status !== next.status && next.status === 'SUCCESS') {
       set('approvalDayShard', approvalDayShard(next.orderId, next.approvedAt));
     }
+    // A deposit the PSP took back is no approval of that day any more.
+    if (previous.status === 'SUCCESS' && next.status === 'AWAITING_DEPOSIT') removes.push('approvalDayShard');
     if (options.event) {
       // Incomplete until every consumer reports this event applied; the clock keeps running from the
       // oldest event not yet applied everywhere, so a new event cannot hide a lost one.

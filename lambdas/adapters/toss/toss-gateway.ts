@@ -3,6 +3,7 @@ import { DEFAULT_RETRY_POLICY, planNextAttempt, type RetryPolicy } from '../../d
 import {
   type CancelRequest,
   type ConfirmRequest,
+  type ConfirmResult,
   type Deadline,
   MAX_SETTLEMENT_PAGE_SIZE,
   type PaymentGateway,
@@ -104,7 +105,7 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
     this.onAttempt = options.onAttempt;
   }
 
-  async confirm(request: ConfirmRequest, deadline: Deadline): Promise<PspResult> {
+  async confirm(request: ConfirmRequest, deadline: Deadline): Promise<ConfirmResult> {
     const { paymentKey, orderId, amount } = request;
     const result = await this.call(
       {
@@ -132,7 +133,11 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
         operation: 'cancel',
         method: 'POST',
         path: `/v1/payments/${encodeURIComponent(request.paymentKey)}/cancel`,
-        body: { cancelReason: request.cancelReason, cancelAmount: request.cancelAmount },
+        body: {
+          cancelReason: request.cancelReason,
+          cancelAmount: request.cancelAmount,
+          ...(request.refundReceiveAccount ? { refundReceiveAccount: request.refundReceiveAccount } : {}),
+        },
         idempotencyKey: request.idempotencyKey,
       },
       deadline,
@@ -201,7 +206,7 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
   }
 
   /** Toss answered "already processed": the payment's own record decides. */
-  private async resolveAlreadyProcessed(request: ConfirmRequest, deadline: Deadline): Promise<PspResult> {
+  private async resolveAlreadyProcessed(request: ConfirmRequest, deadline: Deadline): Promise<ConfirmResult> {
     const lookup = await this.findByOrderId(request.orderId, deadline);
     switch (lookup.kind) {
       case 'found':
@@ -216,15 +221,20 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
     }
   }
 
-  /** Approved only if the PSP's payment is DONE and is the one we asked for, to the won. */
-  private asConfirmation(payment: PspPayment | undefined, request: ConfirmRequest): PspResult {
+  /**
+   * Approved only if the PSP's payment is DONE and is the one we asked for, to the won; a virtual
+   * account issued for it (WAITING_FOR_DEPOSIT) awaits the buyer's deposit.
+   */
+  private asConfirmation(payment: PspPayment | undefined, request: ConfirmRequest): ConfirmResult {
     if (payment === undefined) return invalidResponse();
-    const matches =
-      payment.status === 'DONE' &&
+    const same =
       payment.orderId === request.orderId &&
       payment.paymentKey === request.paymentKey &&
       payment.totalAmount === request.amount;
-    if (matches) return { kind: 'approved', payment };
+    if (same && payment.status === 'DONE') return { kind: 'approved', payment };
+    if (same && payment.status === 'WAITING_FOR_DEPOSIT' && payment.virtualAccount) {
+      return { kind: 'awaitingDeposit', payment };
+    }
     return unknown(
       'PSP_PAYMENT_MISMATCH',
       `PSP payment is ${payment.status} for ${payment.totalAmount}, expected DONE for ${request.amount}`,

@@ -23,6 +23,17 @@ const TossPaymentSchema = v.object({
       }),
     ),
   ),
+  // Virtual-account (가상계좌) payments only: the issued account and the deposit callbacks' secret.
+  virtualAccount: v.nullish(
+    v.object({
+      bankCode: v.string(),
+      accountNumber: v.string(),
+      customerName: v.string(),
+      dueDate: v.string(),
+      expired: v.nullish(v.boolean()),
+    }),
+  ),
+  secret: v.nullish(v.string()),
 });
 
 /** Toss's error body: `{ code, message }`. */
@@ -37,8 +48,24 @@ export function parseTossError(body: unknown): v.InferOutput<typeof TossErrorSch
 export function parseTossPayment(body: unknown): PspPayment | undefined {
   const parsed = v.safeParse(TossPaymentSchema, body);
   if (!parsed.success) return undefined;
-  const { approvedAt, cancels, ...payment } = parsed.output;
-  return { ...payment, ...(approvedAt ? { approvedAt } : {}), cancels: cancels ?? [] };
+  const { approvedAt, cancels, virtualAccount, secret, ...payment } = parsed.output;
+  return {
+    ...payment,
+    ...(approvedAt ? { approvedAt } : {}),
+    cancels: cancels ?? [],
+    ...(virtualAccount
+      ? {
+          virtualAccount: {
+            bankCode: virtualAccount.bankCode,
+            accountNumber: virtualAccount.accountNumber,
+            customerName: virtualAccount.customerName,
+            dueDate: virtualAccount.dueDate,
+            ...(virtualAccount.expired ? { expired: true } : {}),
+          },
+        }
+      : {}),
+    ...(secret ? { secret } : {}),
+  };
 }
 
 /** The parts of Toss's Settlement object we rely on; cancels come as rows with a negative amount. */
