@@ -3,14 +3,34 @@ import { type HandlerResult, json, type SimEnv, type SimRequest } from './http';
 import { idempotencyKey, runIdempotent } from './idempotency';
 import { toTossPayment } from './payment-object';
 import { perform, throwForcedTestCode } from './scenarios';
-import { newTransactionKey, type Order } from './state';
+import { newTransactionKey, type Order, type RefundAccount } from './state';
 import { optionalAmount, requireObject, requireString } from './validate';
 
-/** POST /v1/payments/{paymentKey}/cancel — full (no cancelAmount) or partial cancel. */
+function optionalRefundAccount(fields: Record<string, unknown>): RefundAccount | undefined {
+  const account = fields.refundReceiveAccount;
+  if (account === undefined || account === null) return undefined;
+  const given = requireObject(account);
+  const accountNumber = requireString(given, 'accountNumber');
+  if (!/^[0-9]{1,20}$/.test(accountNumber)) {
+    throw new TossError('INVALID_REFUND_ACCOUNT_NUMBER', 'accountNumber must be up to 20 digits.');
+  }
+  return {
+    bank: requireString(given, 'bank'),
+    accountNumber,
+    holderName: requireString(given, 'holderName'),
+  };
+}
+
+/**
+ * POST /v1/payments/{paymentKey}/cancel — full (no cancelAmount) or partial cancel. A deposited
+ * virtual-account payment is refunded to `refundReceiveAccount`, which it then requires; an unpaid
+ * account is canceled whole (no money to refund).
+ */
 export async function cancelPayment(req: SimRequest, env: SimEnv): Promise<HandlerResult> {
   const fields = requireObject(req.body);
   const cancelReason = requireString(fields, 'cancelReason');
   const requested = optionalAmount(fields, 'cancelAmount');
+  const refundAccount = optionalRefundAccount(fields);
   const order = env.state.orderByPaymentKey(req.param);
   if (!order) throw new TossError('NOT_FOUND_PAYMENT');
   order.cancelCalls += 1;
@@ -18,11 +38,12 @@ export async function cancelPayment(req: SimRequest, env: SimEnv): Promise<Handl
   const route = `POST /v1/payments/${order.paymentKey}/cancel`;
   return runIdempotent(env.state.idempotency, route, idempotencyKey(req.headers), async () => {
     throwForcedTestCode(req.headers);
-    cancelableAmount(order, requested);
+    cancelableAmount(order, requested, refundAccount);
     return perform(env.state.takeAction(order.orderId), env, {
       approve: () => {
         // Checked again: the balance may have moved while a latency action waited.
-        const cancelAmount = cancelableAmount(order, requested);
+        const cancelAmount = cancelableAmount(order, requested, refundAccount);
+        if (order.virtualAccount && refundAccount) order.virtualAccount.refundReceiveAccount = refundAccount;
         order.balanceAmount -= cancelAmount;
         order.status = order.balanceAmount === 0 ? 'CANCELED' : 'PARTIAL_CANCELED';
         order.cancels.push({
@@ -40,9 +61,24 @@ export async function cancelPayment(req: SimRequest, env: SimEnv): Promise<Handl
   });
 }
 
-function cancelableAmount(order: Order, requested: number | undefined): number {
+function cancelableAmount(
+  order: Order,
+  requested: number | undefined,
+  refundAccount: RefundAccount | undefined,
+): number {
+  if (order.status === 'WAITING_FOR_DEPOSIT') {
+    if (requested !== undefined && requested !== order.balanceAmount)
+      throw new TossError('NOT_CANCELABLE_AMOUNT');
+    return order.balanceAmount;
+  }
   if (order.status !== 'DONE' && order.status !== 'PARTIAL_CANCELED')
     throw new TossError('NOT_CANCELABLE_PAYMENT');
+  if (order.virtualAccount && !refundAccount) {
+    throw new TossError(
+      'INVALID_REQUEST',
+      'refundReceiveAccount is required to refund a virtual-account deposit.',
+    );
+  }
   const amount = requested ?? order.balanceAmount;
   if (amount > order.balanceAmount) throw new TossError('NOT_CANCELABLE_AMOUNT');
   return amount;

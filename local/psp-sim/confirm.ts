@@ -5,6 +5,7 @@ import { toTossPayment } from './payment-object';
 import { perform, throwForcedTestCode } from './scenarios';
 import { newTransactionKey } from './state';
 import { requireAmount, requireObject, requireOrderId, requireString } from './validate';
+import { issueAccount } from './virtual-account';
 
 /** POST /v1/payments/confirm — approves the buyer's session. */
 export async function confirmPayment(req: SimRequest, env: SimEnv): Promise<HandlerResult> {
@@ -43,8 +44,12 @@ export async function confirmPayment(req: SimRequest, env: SimEnv): Promise<Hand
       try {
         return await perform(env.state.takeAction(order.orderId), env, {
           approve: () => {
-            order.status = 'DONE';
-            order.approval = { transactionKey: newTransactionKey(), approvedAt: env.clock() };
+            // A virtual account is issued, not approved: its deposit approves it later.
+            if (order.virtualAccount) issueAccount(order, order.virtualAccount);
+            else {
+              order.status = 'DONE';
+              order.approval = { transactionKey: newTransactionKey(), approvedAt: env.clock() };
+            }
             env.statusChanged(order);
             return json(200, toTossPayment(order));
           },

@@ -6,7 +6,28 @@ export const MERCHANT_ID = 'tpspsim';
 /** Toss VAT rule: a tenth of the supply value, i.e. amount / 11, rounded. */
 export const vatOf = (amount: number) => Math.round(amount / 11);
 
-/** The order as Toss's Payment object (API version 2022-11-16, card payments only). */
+/** The issued account as Toss's `virtualAccount` object; null before the confirm issued it, and for cards. */
+function toTossVirtualAccount(order: Order) {
+  const account = order.virtualAccount;
+  if (!account || order.status === 'READY' || order.status === 'IN_PROGRESS') return null;
+  return {
+    accountType: '일반',
+    accountNumber: account.accountNumber,
+    bankCode: account.bankCode,
+    customerName: account.customerName,
+    dueDate: toKstIso(new Date(account.dueDate)),
+    refundStatus: order.cancels.length > 0 && order.approval ? 'COMPLETED' : 'NONE',
+    expired: account.expired,
+    settlementStatus: order.approval ? 'COMPLETED' : 'INCOMPLETED',
+    refundReceiveAccount: account.refundReceiveAccount && {
+      bankCode: account.refundReceiveAccount.bank,
+      accountNumber: account.refundReceiveAccount.accountNumber,
+      holderName: account.refundReceiveAccount.holderName,
+    },
+  };
+}
+
+/** The order as Toss's Payment object (API version 2022-11-16: cards and virtual accounts). */
 export function toTossPayment(order: Order) {
   const vat = vatOf(order.balanceAmount);
   return {
@@ -21,7 +42,9 @@ export function toTossPayment(order: Order) {
     requestedAt: toKstIso(order.requestedAt),
     approvedAt: order.approval ? toKstIso(order.approval.approvedAt) : null,
     currency: 'KRW',
-    method: 'CARD',
+    method: order.virtualAccount ? '가상계좌' : 'CARD',
+    virtualAccount: toTossVirtualAccount(order),
+    secret: order.secret ?? null,
     totalAmount: order.amount,
     balanceAmount: order.balanceAmount,
     suppliedAmount: order.balanceAmount - vat,

@@ -9,6 +9,7 @@ import { getPaymentByOrderId } from './retrieve';
 import { listSettlements } from './settlements';
 import { createSession, getOrderTruth, setScenario } from './sim-control';
 import { SimState } from './state';
+import { deposit, depositError, expire } from './virtual-account';
 import { Webhooks } from './webhooks';
 
 export interface PspSimulatorOptions {
@@ -49,6 +50,9 @@ function buildRoutes(reset: () => void, webhooks: Webhooks): Route[] {
     { method: 'POST', pattern: /^\/__sim\/sessions$/, handler: createSession },
     { method: 'POST', pattern: /^\/__sim\/scenarios$/, handler: setScenario },
     { method: 'GET', pattern: /^\/__sim\/orders\/([^/]+)$/, handler: getOrderTruth },
+    { method: 'POST', pattern: /^\/__sim\/orders\/([^/]+)\/deposit$/, handler: deposit },
+    { method: 'POST', pattern: /^\/__sim\/orders\/([^/]+)\/deposit-error$/, handler: depositError },
+    { method: 'POST', pattern: /^\/__sim\/orders\/([^/]+)\/expire$/, handler: expire },
     {
       method: 'POST',
       pattern: /^\/__sim\/reset$/,

@@ -2,17 +2,27 @@ import { TossError } from './errors';
 import { json, type Reply, type SimEnv, type SimRequest } from './http';
 import { parseAction } from './scenarios';
 import { optionalString, requireAmount, requireObject, requireOrderId } from './validate';
+import { VIRTUAL_ACCOUNT_METHOD, virtualAccountOf } from './virtual-account';
 
-/** POST /__sim/sessions — plays the buyer authenticating in the payment window. */
+/**
+ * POST /__sim/sessions — plays the buyer authenticating in the payment window. `method: "가상계좌"`
+ * makes it a virtual-account session (see `virtualAccountOf` for its options); the default is a card.
+ */
 export function createSession(req: SimRequest, env: SimEnv): Reply {
   const fields = requireObject(req.body);
+  const method = optionalString(fields, 'method') ?? '카드';
+  if (method !== '카드' && method !== VIRTUAL_ACCOUNT_METHOD) {
+    throw new TossError('INVALID_REQUEST', `method must be 카드 or ${VIRTUAL_ACCOUNT_METHOD}.`);
+  }
+  const now = env.clock();
   const order = env.state.openSession(
     {
       orderId: requireOrderId(fields),
       amount: requireAmount(fields, 'amount'),
       orderName: optionalString(fields, 'orderName'),
+      ...(method === VIRTUAL_ACCOUNT_METHOD ? { virtualAccount: virtualAccountOf(fields, now) } : {}),
     },
-    env.clock(),
+    now,
   );
   return json(201, { paymentKey: order.paymentKey });
 }
@@ -36,5 +46,6 @@ export function getOrderTruth(req: SimRequest, env: SimEnv): Reply {
   const order = env.state.orders.get(req.param);
   if (!order) throw new TossError('NOT_FOUND_PAYMENT');
   const { status, paymentKey, amount, balanceAmount, confirmCalls, cancelCalls } = order;
-  return json(200, { status, paymentKey, amount, balanceAmount, confirmCalls, cancelCalls });
+  const virtualAccount = order.virtualAccount ?? null;
+  return json(200, { status, paymentKey, amount, balanceAmount, confirmCalls, cancelCalls, virtualAccount });
 }

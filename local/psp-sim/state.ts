@@ -3,7 +3,38 @@ import { TossError } from './errors';
 import type { IdempotencyEntries } from './idempotency';
 import type { Action } from './scenarios';
 
-export type PaymentStatus = 'READY' | 'IN_PROGRESS' | 'DONE' | 'CANCELED' | 'PARTIAL_CANCELED' | 'ABORTED';
+export type PaymentStatus =
+  | 'READY'
+  | 'IN_PROGRESS'
+  | 'WAITING_FOR_DEPOSIT'
+  | 'DONE'
+  | 'CANCELED'
+  | 'PARTIAL_CANCELED'
+  | 'ABORTED';
+
+/** Where a refund of a deposit went (Toss's `refundReceiveAccount`, as the cancel API took it). */
+export interface RefundAccount {
+  bank: string;
+  accountNumber: string;
+  holderName: string;
+}
+
+/**
+ * A virtual-account (가상계좌) order's account: chosen with the session, issued by the confirm, paid
+ * into by a deposit (a control route here). Times are ISO strings (kept as is by the journal).
+ */
+export interface VirtualAccountRecord {
+  bankCode: string;
+  accountNumber: string;
+  customerName: string;
+  dueDate: string;
+  /** Set once the due date passed unpaid (Toss keeps the status WAITING_FOR_DEPOSIT and sends nothing). */
+  expired: boolean;
+  /** The key of the account's latest change (issue, deposit, deposit error), as its callback names it. */
+  transactionKey: string | null;
+  /** The account the latest refund went to. */
+  refundReceiveAccount: RefundAccount | null;
+}
 
 export interface CancelRecord {
   transactionKey: string;
@@ -26,6 +57,10 @@ export interface Order {
   approval: { transactionKey: string; approvedAt: Date } | null;
   failure: { code: string; message: string } | null;
   cancels: CancelRecord[];
+  /** Virtual-account orders only. */
+  virtualAccount?: VirtualAccountRecord;
+  /** The secret every deposit callback of the order carries; set when the account is issued. */
+  secret?: string;
   /** Every confirm / cancel call that reached the order, replays and errors included. */
   confirmCalls: number;
   cancelCalls: number;
@@ -35,6 +70,8 @@ export interface SessionRequest {
   orderId: string;
   amount: number;
   orderName?: string;
+  /** Present for a virtual-account session. */
+  virtualAccount?: VirtualAccountRecord;
 }
 
 export const newTransactionKey = () => randomBytes(16).toString('hex').toUpperCase();

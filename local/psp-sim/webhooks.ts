@@ -22,23 +22,38 @@ export interface WebhookOptions {
   readonly clock: () => Date;
 }
 
+const EVENT_TYPES = ['PAYMENT_STATUS_CHANGED', 'DEPOSIT_CALLBACK'] as const;
+type EventType = (typeof EVENT_TYPES)[number];
+
 /**
- * The URLs registered with `POST /__sim/webhooks`, and delivery of `PAYMENT_STATUS_CHANGED` after
- * each status change the simulator makes (approvals, declines, cancels), retried on Toss's schedule.
+ * The URLs registered with `POST /__sim/webhooks`, each for some event types (as in Toss's developer
+ * console), and delivery after each status change the simulator makes, retried on Toss's schedule:
+ * `PAYMENT_STATUS_CHANGED` (approvals, declines, cancels, virtual-account changes too) and, for a
+ * virtual account, `DEPOSIT_CALLBACK` in Toss's flat shape with the payment's secret. A URL
+ * registered for both hears of a virtual account's change twice, as Toss documents.
  */
 export class Webhooks {
-  private readonly urls = new Set<string>();
+  private readonly urls = new Map<string, ReadonlySet<EventType>>();
   private closed = false;
 
   constructor(private readonly options: WebhookOptions) {}
 
-  /** POST /__sim/webhooks `{ url }`. */
+  /** POST /__sim/webhooks `{ url, eventTypes? }` (default: every event type). */
   register = (req: SimRequest): Reply => {
-    const url = requireString(requireObject(req.body), 'url');
+    const fields = requireObject(req.body);
+    const url = requireString(fields, 'url');
     if (!/^https?:\/\/[^\s]+$/.test(url))
       throw new TossError('INVALID_REQUEST', 'url must be an http(s) URL.');
-    this.urls.add(url);
-    return json(200, { urls: [...this.urls] });
+    const eventTypes = fields.eventTypes ?? EVENT_TYPES;
+    if (
+      !Array.isArray(eventTypes) ||
+      eventTypes.length === 0 ||
+      !eventTypes.every((type) => EVENT_TYPES.includes(type))
+    ) {
+      throw new TossError('INVALID_REQUEST', `eventTypes must list some of ${EVENT_TYPES.join(', ')}.`);
+    }
+    this.urls.set(url, new Set(eventTypes));
+    return json(200, { urls: [...this.urls.keys()] });
   };
 
   /** DELETE /__sim/webhooks: no more deliveries (a test of what heals without webhooks). */
@@ -49,12 +64,29 @@ export class Webhooks {
 
   /** Called after the order's status changed; delivers in the background. */
   statusChanged(order: Order): void {
-    const body = JSON.stringify({
-      eventType: 'PAYMENT_STATUS_CHANGED',
-      createdAt: toKstIso(this.options.clock()),
-      data: toTossPayment(order),
-    });
-    for (const url of this.urls) void this.deliver(url, body);
+    const createdAt = toKstIso(this.options.clock());
+    const bodies: Partial<Record<EventType, string>> = {
+      PAYMENT_STATUS_CHANGED: JSON.stringify({
+        eventType: 'PAYMENT_STATUS_CHANGED',
+        createdAt,
+        data: toTossPayment(order),
+      }),
+    };
+    if (order.virtualAccount && order.secret) {
+      bodies.DEPOSIT_CALLBACK = JSON.stringify({
+        createdAt,
+        secret: order.secret,
+        status: order.status,
+        transactionKey: order.virtualAccount.transactionKey,
+        orderId: order.orderId,
+      });
+    }
+    for (const [url, types] of this.urls) {
+      for (const type of types) {
+        const body = bodies[type];
+        if (body !== undefined) void this.deliver(url, body);
+      }
+    }
   }
 
   close(): void {

@@ -218,6 +218,21 @@ export const sim = {
     return answer.json.paymentKey;
   },
 
+  /** A virtual-account (가상계좌) session: the confirm issues an account; `depositInto` pays it. */
+  async virtualAccountSession(orderId: string, amount: number): Promise<string> {
+    const body = { orderId, amount, method: '가상계좌', customerName: '김토스' };
+    const answer = await request(sim.url(), 'POST', '/__sim/sessions', { body });
+    if (answer.status !== 201) throw new Error(`sim session refused: ${answer.status} ${answer.text}`);
+    return answer.json.paymentKey;
+  },
+
+  /** What happens to a virtual account at the bank: a deposit, a deposit taken back, the due date passing. */
+  async account(orderId: string, change: 'deposit' | 'deposit-error' | 'expire'): Promise<void> {
+    const path = `/__sim/orders/${encodeURIComponent(orderId)}/${change}`;
+    const answer = await request(sim.url(), 'POST', path);
+    if (answer.status !== 200) throw new Error(`sim ${change} refused: ${answer.status} ${answer.text}`);
+  },
+
   async scenario(orderId: string, actions: readonly string[]): Promise<void> {
     const answer = await request(sim.url(), 'POST', '/__sim/scenarios', { body: { orderId, actions } });
     if (answer.status !== 200) throw new Error(`sim scenario refused: ${answer.status} ${answer.text}`);
@@ -229,9 +244,10 @@ export const sim = {
     if (answer.status !== 200) throw new Error(`sim webhooks not cleared: ${answer.status} ${answer.text}`);
   },
 
-  async webhooksOn(): Promise<void> {
+  /** Registers the local runtime's webhook route, for every event type unless `eventTypes` narrows it. */
+  async webhooksOn(eventTypes?: readonly string[]): Promise<void> {
     const url = `${apiUrl()}/webhooks/toss`;
-    const answer = await request(sim.url(), 'POST', '/__sim/webhooks', { body: { url } });
+    const answer = await request(sim.url(), 'POST', '/__sim/webhooks', { body: { url, eventTypes } });
     if (answer.status !== 200) throw new Error(`sim webhook not registered: ${answer.status} ${answer.text}`);
   },
 
@@ -251,6 +267,11 @@ export interface SimOrderTruth {
   readonly balanceAmount: number;
   readonly confirmCalls: number;
   readonly cancelCalls: number;
+  /** Virtual-account orders: the account, and where its latest refund went. */
+  readonly virtualAccount: {
+    readonly expired: boolean;
+    readonly refundReceiveAccount: { bank: string; accountNumber: string; holderName: string } | null;
+  } | null;
 }
 
 /** Asserts the RFC 9457 problem shape of the contract and returns the parsed body. */
