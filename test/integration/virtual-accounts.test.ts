@@ -148,6 +148,25 @@ it('a malformed deposit callback is a 400 problem, and changes nothing', async (
   expect((await getPayment(orderId)).json.status).toBe('AWAITING_DEPOSIT');
 });
 
+it("CANCEL_STATUS_CHANGED in Toss's shape (data: a Cancel object, no orderId) is acknowledged and looks nothing up", async () => {
+  const answer = await request(apiUrl(), 'POST', '/webhooks/toss', {
+    body: {
+      eventType: 'CANCEL_STATUS_CHANGED',
+      createdAt: '2026-12-06T21:00:00.000000',
+      data: {
+        transactionKey: 'B7103F204998813B889C77C043D09502',
+        cancelReason: 'overseas easy-pay refund',
+        cancelAmount: 10_000,
+        canceledAt: '2026-12-06T21:00:00+09:00',
+        cancelStatus: 'DONE',
+        cancelRequestId: null,
+      },
+    },
+  });
+  expect(answer.status).toBe(200);
+  expect(answer.json).toEqual({ received: true, checked: false });
+});
+
 it('a deposit the bank takes back (DONE → WAITING_FOR_DEPOSIT) is reversed: AWAITING_DEPOSIT, wallets back; the next deposit pays it', async () => {
   const before = await wallets();
   const { orderId } = await awaitingDeposit();

@@ -15,6 +15,7 @@ import {
   recoveryAction,
   recoveryDelayMs,
 } from '../../lambdas/domain/recovery';
+import { DEPOSIT_EXPIRED, DEPOSIT_GRACE_MS } from '../../lambdas/domain/virtual-account';
 import type {
   BeginExecutionResult,
   CreateResult,
@@ -31,7 +32,7 @@ import type {
   PspPayment,
   PspResult,
 } from '../../lambdas/ports/psp';
-import { accepted, checkout, PAYMENT_KEY, paymentIn } from './payment-fixtures';
+import { accepted, checkout, PAYMENT_KEY, paymentIn, VIRTUAL_ACCOUNT } from './payment-fixtures';
 
 const T0 = Date.parse('2024-02-13T03:00:00.000Z');
 const ROOMY: Deadline = { remainingMs: () => 60_000 };
@@ -62,7 +63,8 @@ describe('recoveryAction', () => {
     ['PARTIAL_CANCELED', { kind: 'approve' }],
     ['IN_PROGRESS', { kind: 'reconfirm' }],
     ['READY', { kind: 'reconfirm' }],
-    ['WAITING_FOR_DEPOSIT', { kind: 'reconfirm' }],
+    // A virtual account was issued: recorded, its deposit awaited (never re-confirmed).
+    ['WAITING_FOR_DEPOSIT', { kind: 'awaitDeposit' }],
     ['ABORTED', { kind: 'fail', code: 'PSP_ABORTED', message: expect.any(String) }],
     ['EXPIRED', { kind: 'fail', code: 'PSP_EXPIRED', message: expect.any(String) }],
     // Never guessed at: looked at again later.
@@ -158,6 +160,9 @@ describe('recoveryDelayMs', () => {
   });
 });
 
+/** Statuses the DynamoDB adapter keeps in the recovery index (and lets recovery claim). */
+const RECOVERING: ReadonlySet<Payment['status']> = new Set(['EXECUTING', 'UNKNOWN', 'AWAITING_DEPOSIT']);
+
 /** A stored payment row as the DynamoDB adapter keeps it (recovery keys and lease included). */
 interface Row {
   payment: Payment;
@@ -206,7 +211,7 @@ class InMemoryPaymentStore implements PaymentStore {
     this.calls.push(`save:${next.orderId}`);
     const row = this.rows.get(next.orderId);
     if (!row || row.payment.version !== previous.version) return false;
-    const recovering = next.status === 'EXECUTING' || next.status === 'UNKNOWN';
+    const recovering = RECOVERING.has(next.status);
     if (recovering) {
       if (!options.recoveryDueAt) throw new Error(`recoveryDueAt is required for ${next.status}`);
       row.dueAt = options.recoveryDueAt;
@@ -240,7 +245,7 @@ class InMemoryPaymentStore implements PaymentStore {
     const row = this.rows.get(orderId);
     const claimable =
       row !== undefined &&
-      (row.payment.status === 'EXECUTING' || row.payment.status === 'UNKNOWN') &&
+      RECOVERING.has(row.payment.status) &&
       row.dueAt !== undefined &&
       row.dueAt <= lease.now &&
       (row.leaseUntil === undefined || row.leaseUntil < lease.now);
@@ -602,5 +607,103 @@ describe('recoveryRunUseCase', () => {
     expect(Object.values(report.outcomes).reduce((a, b) => a + b, 0)).toBe(0);
     expect(psp.lookups).toEqual([]);
     expect(store.calls).toEqual(['findDue']);
+  });
+});
+
+describe('recoveryRunUseCase and virtual accounts', () => {
+  const DUE = '2024-02-20T23:59:59+09:00';
+  const LOOK_AT = new Date(Date.parse(DUE) + DEPOSIT_GRACE_MS).toISOString();
+  const waiting = (payment: Payment, expired = false): PspLookup => ({
+    kind: 'found',
+    payment: pspPayment(payment, 'WAITING_FOR_DEPOSIT', {
+      approvedAt: undefined,
+      virtualAccount: { ...VIRTUAL_ACCOUNT, dueDate: DUE, expired },
+      secret: 'ps_1',
+    }),
+  });
+
+  it('an UNKNOWN confirm the PSP answered with an account becomes AWAITING_DEPOSIT, due at its due date: no event, no re-confirm', async () => {
+    const store = new InMemoryPaymentStore();
+    const unknown = paymentIn('UNKNOWN');
+    const psp = new FakePsp(() => waiting(unknown));
+    store.put(unknown, iso(T0));
+
+    const report = await harness(store, psp, DEFAULT_RECOVERY_POLICY).run();
+
+    expect(report.outcomes.awaitingDeposit).toBe(1);
+    expect(psp.confirms).toEqual([]);
+    const row = store.row(unknown.orderId);
+    expect(row.payment).toMatchObject({
+      status: 'AWAITING_DEPOSIT',
+      virtualAccount: { ...VIRTUAL_ACCOUNT, dueDate: DUE },
+      depositSecret: 'ps_1',
+    });
+    expect(row.events).toEqual([]);
+    expect(row.dueAt).toBe(LOOK_AT);
+  });
+
+  it('an account still awaiting its deposit is looked at again at its due date, never exhausted, however often', async () => {
+    const policy: RecoveryPolicy = { baseDelayMs: 1_000, maxDelayMs: 4_000, maxAttempts: 2 };
+    const store = new InMemoryPaymentStore();
+    const awaiting = paymentIn('AWAITING_DEPOSIT');
+    const psp = new FakePsp(() => waiting(awaiting));
+    store.put(awaiting, iso(T0));
+    const h = harness(store, psp, policy);
+
+    for (let run = 0; run < 5; run++) {
+      expect((await h.run()).outcomes.awaitingDeposit).toBe(1);
+      // Looked at before the due date (a missed callback, say): back to the due date, not a backoff.
+      expect(store.row(awaiting.orderId).dueAt).toBe(LOOK_AT);
+      store.row(awaiting.orderId).dueAt = iso(h.now());
+    }
+    expect(store.row(awaiting.orderId)).toMatchObject({
+      payment: { status: 'AWAITING_DEPOSIT' },
+      attempts: 0,
+    });
+  });
+
+  it('past its due date an unpaid account fails with EXPIRED and PaymentFailed', async () => {
+    const store = new InMemoryPaymentStore();
+    const awaiting = paymentIn('AWAITING_DEPOSIT');
+    const psp = new FakePsp(() => waiting(awaiting, true));
+    store.put(awaiting, iso(T0));
+
+    expect((await harness(store, psp, DEFAULT_RECOVERY_POLICY).run()).outcomes.failed).toBe(1);
+
+    const row = store.row(awaiting.orderId);
+    expect(row.payment).toMatchObject({ status: 'FAILURE', failure: { code: DEPOSIT_EXPIRED } });
+    expect(row.events.map((e) => e.type)).toEqual(['PaymentFailed']);
+    expect(row.dueAt).toBeUndefined();
+  });
+
+  it('a deposit whose callback never came is found at the due date: SUCCESS with PaymentConfirmed', async () => {
+    const store = new InMemoryPaymentStore();
+    const awaiting = paymentIn('AWAITING_DEPOSIT');
+    const psp = new FakePsp(() => ({ kind: 'found', payment: pspPayment(awaiting, 'DONE') }));
+    store.put(awaiting, iso(T0));
+
+    expect((await harness(store, psp, DEFAULT_RECOVERY_POLICY).run()).outcomes.approved).toBe(1);
+
+    const row = store.row(awaiting.orderId);
+    expect(row.payment.status).toBe('SUCCESS');
+    expect(row.events.map((e) => e.type)).toEqual(['PaymentConfirmed']);
+  });
+
+  it('a PSP that cannot be asked leaves an account awaiting its deposit, never FAILURE', async () => {
+    const policy: RecoveryPolicy = { baseDelayMs: 1_000, maxDelayMs: 4_000, maxAttempts: 2 };
+    const store = new InMemoryPaymentStore();
+    const awaiting = paymentIn('AWAITING_DEPOSIT');
+    store.put(awaiting, iso(T0));
+    const h = harness(store, new FakePsp(() => UNREACHABLE), policy);
+
+    const outcomes: string[] = [];
+    for (let run = 0; run < 4; run++) {
+      const report = await h.run();
+      outcomes.push(...Object.entries(report.outcomes).flatMap(([o, n]) => Array(n).fill(o)));
+      h.setNow(Date.parse(String(store.row(awaiting.orderId).dueAt)));
+    }
+
+    expect(outcomes).toEqual(['rescheduled', 'stalled', 'stalled', 'stalled']);
+    expect(store.row(awaiting.orderId).payment.status).toBe('AWAITING_DEPOSIT');
   });
 });
