@@ -38,36 +38,31 @@ export interface CancelDeps {
 /** Time kept back from the function's deadline for answering; past it, recovery owns the cancel. */
 const ANSWER_MARGIN_MS = 1_000;
 
+/** The cancel's own refusals; any other state refusal is INVALID_STATE. */
+type CancelRefusal = 'CANCEL_AMOUNT_EXCEEDS_BALANCE' | 'REFUND_ACCOUNT_REQUIRED' | 'INVALID_STATE';
+const REFUSALS: Readonly<Record<CancelRefusal, { status: number; title: string; detail: string }>> = {
+  CANCEL_AMOUNT_EXCEEDS_BALANCE: {
+    status: 422,
+    title: 'Cancel amount exceeds balance',
+    detail: 'The cancel amount is larger than what remains of the payment (less cancels in progress).',
+  },
+  REFUND_ACCOUNT_REQUIRED: {
+    status: 400,
+    title: 'Refund account required',
+    detail:
+      'This payment was paid by deposit into a virtual account: its refund goes by bank transfer to refundReceiveAccount { bank, accountNumber, holderName }.',
+  },
+  INVALID_STATE: {
+    status: 409,
+    title: 'Payment cannot be canceled',
+    detail: 'Only a SUCCESS or PARTIAL_CANCELED payment can be canceled.',
+  },
+};
+
 function refusal(reason: string): TransientOutcome {
-  if (reason === 'REFUND_ACCOUNT_REQUIRED') {
-    return new TransientOutcome(
-      problemOutcome({
-        status: 400,
-        code: reason,
-        title: 'Refund account required',
-        detail:
-          'This payment was paid by deposit into a virtual account: its refund goes by bank transfer to refundReceiveAccount { bank, accountNumber, holderName }.',
-      }),
-    );
-  }
-  if (reason === 'CANCEL_AMOUNT_EXCEEDS_BALANCE') {
-    return new TransientOutcome(
-      problemOutcome({
-        status: 422,
-        code: reason,
-        title: 'Cancel amount exceeds balance',
-        detail: 'The cancel amount is larger than what remains of the payment (less cancels in progress).',
-      }),
-    );
-  }
-  return new TransientOutcome(
-    problemOutcome({
-      status: 409,
-      code: 'INVALID_STATE',
-      title: 'Payment cannot be canceled',
-      detail: 'Only a SUCCESS or PARTIAL_CANCELED payment can be canceled.',
-    }),
-  );
+  const code = (reason in REFUSALS ? reason : 'INVALID_STATE') as CancelRefusal;
+  const { status, title, detail } = REFUSALS[code];
+  return new TransientOutcome(problemOutcome({ status, code, title, detail }));
 }
 
 /** The PSP request that makes (or replays) the cancel an intent stands for. */
