@@ -46,6 +46,7 @@ export function getOrderTruth(req: SimRequest, env: SimEnv): Reply {
   const order = env.state.orders.get(req.param);
   if (!order) throw new TossError('NOT_FOUND_PAYMENT');
   const { status, paymentKey, amount, balanceAmount, confirmCalls, cancelCalls } = order;
-  const virtualAccount = order.virtualAccount ?? null;
-  return json(200, { status, paymentKey, amount, balanceAmount, confirmCalls, cancelCalls, virtualAccount });
+  // Virtual-account orders also show their account (and where its latest refund went).
+  const account = order.virtualAccount ? { virtualAccount: order.virtualAccount } : {};
+  return json(200, { status, paymentKey, amount, balanceAmount, confirmCalls, cancelCalls, ...account });
 }

@@ -268,10 +268,10 @@ export interface SimOrderTruth {
   readonly confirmCalls: number;
   readonly cancelCalls: number;
   /** Virtual-account orders: the account, and where its latest refund went. */
-  readonly virtualAccount: {
+  readonly virtualAccount?: {
     readonly expired: boolean;
     readonly refundReceiveAccount: { bank: string; accountNumber: string; holderName: string } | null;
-  } | null;
+  };
 }
 
 /** Asserts the RFC 9457 problem shape of the contract and returns the parsed body. */
