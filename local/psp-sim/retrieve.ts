@@ -1,10 +1,13 @@
 import { TossError } from './errors';
 import { json, type Reply, type SimEnv, type SimRequest } from './http';
 import { toTossPayment } from './payment-object';
+import { refreshExpiry } from './virtual-account';
 
 /** GET /v1/payments/orders/{orderId} — what recovery asks when an outcome is unknown. */
 export function getPaymentByOrderId(req: SimRequest, env: SimEnv): Reply {
   const order = env.state.orders.get(req.param);
   if (!order) throw new TossError('NOT_FOUND_PAYMENT');
+  if (order.virtualAccount && order.status === 'WAITING_FOR_DEPOSIT')
+    refreshExpiry(order.virtualAccount, env.clock());
   return json(200, toTossPayment(order));
 }

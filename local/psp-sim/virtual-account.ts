@@ -50,7 +50,7 @@ export function issueAccount(order: Order, account: VirtualAccountRecord): void 
 }
 
 /** Past its due date an account takes no deposit; Toss marks it expired without a status change. */
-function refreshExpiry(account: VirtualAccountRecord, now: Date): void {
+export function refreshExpiry(account: VirtualAccountRecord, now: Date): void {
   if (!account.expired && now.getTime() > Date.parse(account.dueDate)) account.expired = true;
 }
 
