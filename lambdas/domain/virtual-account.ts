@@ -57,8 +57,10 @@ export function depositStep(
   if (ours.paymentKey !== undefined && ours.paymentKey !== psp.paymentKey) return { kind: 'none' };
   if (psp.status === 'WAITING_FOR_DEPOSIT') return waiting(ours.status, psp, now);
   // An account that ended unpaid (no approval ever): the payment fails; with an approval the PSP's
-  // cancels are ordinary facts.
-  if (ours.status === 'AWAITING_DEPOSIT' && UNPAID_ENDS.has(psp.status) && !psp.approvedAt) {
+  // cancels are ordinary facts. A confirm whose answer we lost learns it from the account itself.
+  const accountOfOurs =
+    ours.status === 'AWAITING_DEPOSIT' || (SETTLING.has(ours.status) && psp.virtualAccount !== undefined);
+  if (accountOfOurs && UNPAID_ENDS.has(psp.status) && !psp.approvedAt) {
     return expire(`The PSP reports the virtual account ${psp.status} before any deposit.`);
   }
   return { kind: 'none' };

@@ -234,6 +234,9 @@ describe('depositStep', () => {
       NOW,
       { kind: 'expire', code: 'EXPIRED', message: expect.any(String) },
     ],
+    ['UNKNOWN', view('CANCELED'), NOW, { kind: 'expire', code: 'EXPIRED', message: expect.any(String) }],
+    // A card payment's end is not ours to read here (recovery fails it with the PSP's status).
+    ['UNKNOWN', view('ABORTED', { virtualAccount: undefined }), NOW, { kind: 'none' }],
     // Deposited then canceled: the approval and the cancels are ordinary facts.
     ['AWAITING_DEPOSIT', view('CANCELED', { approvedAt: APPROVED_AT }), NOW, { kind: 'none' }],
     ['AWAITING_DEPOSIT', view('DONE', { approvedAt: APPROVED_AT }), NOW, { kind: 'none' }],
