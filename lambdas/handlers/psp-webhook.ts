@@ -27,9 +27,10 @@ const LEASE_MS = 15_000;
  * CANCEL_STATUS_CHANGED's data is a Cancel object, which names no order (Toss sends it for overseas
  * easy-pay cancels only): acknowledged, nothing to look up.
  */
-const eventSchema = v.object({
+const eventSchema = v.looseObject({
   eventType: v.pipe(v.string(), v.maxLength(64)),
-  data: v.looseObject({}),
+  // Absent from some events (payout.changed carries `entityBody`); required where we read it.
+  data: v.optional(v.looseObject({})),
 });
 const statusChangedSchema = v.looseObject({ orderId: orderIdSchema });
 
