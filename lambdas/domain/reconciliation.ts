@@ -123,7 +123,12 @@ function pspTruth(
 ): PspView | undefined | 'lookup' {
   if (pspNow === null) return undefined;
   if (pspNow !== undefined) return pspNow;
-  const dayDecides = psp.approved > 0 && psp.canceled === 0 && internal.balanceAmount === internal.amount;
+  // A virtual account awaiting its deposit may have had one the PSP took back: only its current view tells.
+  const dayDecides =
+    psp.approved > 0 &&
+    psp.canceled === 0 &&
+    internal.balanceAmount === internal.amount &&
+    internal.status !== 'AWAITING_DEPOSIT';
   if (!dayDecides) return 'lookup';
   return {
     paymentKey: psp.paymentKey,

@@ -123,6 +123,22 @@ describe('assess', () => {
     },
   );
 
+  it('a virtual account awaiting its deposit is decided on the PSP’s current view, not on a day’s row', () => {
+    const evidence = { psp: day(), internal: ours({ status: 'AWAITING_DEPOSIT' as const }) };
+    expect(assess(evidence)).toEqual({ kind: 'needsPspLookup' });
+    // Deposited, the callback lost: approved.
+    expect(assess({ ...evidence, pspNow: pspNow() })).toMatchObject({
+      class: 'STATUS_MISMATCH',
+      corrections: [{ kind: 'approve', paymentKey: KEY, approvedAt: APPROVED_AT }],
+    });
+    // The deposit was taken back: the row is no approval, a person looks.
+    const waiting = pspNow({ status: 'WAITING_FOR_DEPOSIT', approvedAt: undefined });
+    expect(assess({ ...evidence, pspNow: waiting })).toMatchObject({
+      class: 'STATUS_MISMATCH',
+      corrections: [],
+    });
+  });
+
   it('approves, then cancels what the PSP canceled since, for an unknown payment', () => {
     const evidence = { psp: day({ canceled: 6_000 }), internal: ours({ status: 'UNKNOWN' as const }) };
     expect(assess(evidence)).toEqual({ kind: 'needsPspLookup' });
