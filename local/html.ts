@@ -57,3 +57,8 @@ ${body}
 export function won(amount: number): string {
   return `₩${amount.toLocaleString('en-US')}`;
 }
+
+/** A value as a JavaScript literal inside a <script> (where HTML escapes are not decoded): JSON with `<` escaped. */
+export function scriptValue(value: unknown): Html {
+  return new Html(JSON.stringify(value).replace(/</g, '\\u003c'));
+}
