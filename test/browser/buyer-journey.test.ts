@@ -70,35 +70,29 @@ describe('the buyer in a browser', () => {
       expect(await sim.truth(orderId)).toMatchObject({ status: 'DONE', confirmCalls: 1, amount: 10_000 });
     }));
 
-  it('is declined when the shop confirms: the failure page shows the PSP code and message', () =>
-    journey(browser, 'purchase-declined', async (buyer) => {
+  it.each([
+    ['declined when the shop confirms', TEST_CARDS.declineAtConfirm, 'REJECT_CARD_PAYMENT', 'FAILURE'],
+    [
+      'refused by the card company in the window',
+      TEST_CARDS.declineInWindow,
+      'REJECT_CARD_COMPANY',
+      'NOT_STARTED',
+    ],
+  ])('is %s: the failure page shows the PSP code and message', (what, card, code, status) =>
+    journey(browser, what, async (buyer) => {
       const { page, step } = buyer;
       const orderId = await checkout(buyer);
-      await payInWindow(page, TEST_CARDS.declineAtConfirm);
+      await payInWindow(page, card);
       await page.waitForURL(/\/fail\?/);
       await step('failure-page');
 
-      expect(await page.textContent('#fail-code')).toBe('REJECT_CARD_PAYMENT');
-      expect((await page.textContent('#fail-message'))?.trim()).not.toBe('');
-      expect((await getPayment(orderId)).json).toMatchObject({
-        status: 'FAILURE',
-        failure: { code: 'REJECT_CARD_PAYMENT' },
-      });
-    }));
-
-  it('is refused by the card company in the window: the failure page says so, the order stays payable', () =>
-    journey(browser, 'declined-in-window', async (buyer) => {
-      const { page, step } = buyer;
-      const orderId = await checkout(buyer);
-      await payInWindow(page, TEST_CARDS.declineInWindow);
-      await page.waitForURL(/\/fail\?/);
-      await step('failure-page');
-
-      expect(await page.textContent('#fail-code')).toBe('REJECT_CARD_COMPANY');
+      expect(await page.textContent('#fail-code')).toBe(code);
       expect((await page.textContent('#fail-message'))?.trim()).not.toBe('');
       expect(orderIdIn(page.url())).toBe(orderId);
-      expect((await getPayment(orderId)).json.status).toBe('NOT_STARTED');
-    }));
+      // A decline at confirm is final; one in the window charged nothing, so the order can still be paid.
+      expect((await getPayment(orderId)).json.status).toBe(status);
+    }),
+  );
 
   it('a double click on "pay" and a reload of the success page charge once', () =>
     journey(browser, 'double-click-and-reload', async (buyer) => {
