@@ -90,7 +90,7 @@ function field(json: unknown, name: string): string | undefined {
 }
 
 /** The answer as a typed error: its problem+json when it has one. */
-export function toApiError(answer: RawAnswer): PaymentsApiError {
+function toApiError(answer: RawAnswer): PaymentsApiError {
   const retryAfter = answer.headers.get('retry-after');
   return new PaymentsApiError(
     answer.status,

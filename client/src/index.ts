@@ -4,7 +4,6 @@ export {
   type PaymentsClientOptions,
   type RawAnswer,
   type RawRequest,
-  toApiError,
   type WaitOptions,
 } from './client';
 export { PaymentsApiError, PaymentsNetworkError, SettlementTimeoutError } from './errors';

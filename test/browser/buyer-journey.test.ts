@@ -10,7 +10,7 @@ import {
   shopUrl,
   slowAnswers,
 } from '../support/browser';
-import { getPayment, sim } from '../support/http-client';
+import { createOrder, getPayment, sim } from '../support/http-client';
 
 /**
  * The buyer's journey in Chromium: the demo shop (served by `npm start` beside the API), the PSP
@@ -173,4 +173,30 @@ describe('the buyer in a browser', () => {
 
       expect(await sim.truth(orderId)).toMatchObject({ status: 'DONE', confirmCalls: 1 });
     }));
+});
+
+describe("the shop's server, without a browser", () => {
+  it('refuses an incomplete success redirect with 400 and confirms nothing', async () => {
+    const { orderId } = await createOrder();
+    const response = await fetch(`${shopUrl()}/success?${new URLSearchParams({ orderId, amount: '10000' })}`);
+    expect(response.status).toBe(400);
+    expect((await getPayment(orderId)).json.status).toBe('NOT_STARTED');
+  });
+
+  it('sends a forged success redirect (a paymentKey the PSP never issued) to the failure page, the order still payable', async () => {
+    const { orderId, amount } = await createOrder();
+    const forged = new URLSearchParams({ paymentKey: 'tsim_forged', orderId, amount: String(amount) });
+    const response = await fetch(`${shopUrl()}/success?${forged}`, { redirect: 'manual' });
+    expect(response.status).toBe(303);
+    const failure = new URL(response.headers.get('location') ?? '', shopUrl());
+    expect(failure.pathname).toBe('/fail');
+    expect(failure.searchParams.get('code')).toBe('PAYMENT_SESSION_NOT_FOUND');
+    expect((await getPayment(orderId)).json.status).toBe('NOT_STARTED');
+  });
+
+  it('answers an order that does not exist with a 404 page', async () => {
+    const response = await fetch(`${shopUrl()}/orders/ord_doesnotexist0000`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+  });
 });
