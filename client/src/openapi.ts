@@ -29,7 +29,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Public. Toss's status-change webhook (`PAYMENT_STATUS_CHANGED`, `CANCEL_STATUS_CHANGED`). The body is only a hint naming an order: the order is then checked at the PSP (lease, lookup, transition). 200 for a well-formed body once looked at, whether or not the order exists; 503 `WEBHOOK_RETRY_LATER` when the PSP could not be asked about the order, so Toss delivers the hint again. */
+        /** @description Public. Toss's webhooks: `PAYMENT_STATUS_CHANGED` (`data` is the Payment) and the virtual-account `DEPOSIT_CALLBACK` (a flat body without eventType: createdAt, secret, status, transactionKey, orderId). Either body is only a hint naming an order: the order is then checked at the PSP (lease, lookup, transition). A deposit callback whose `secret` is not the one the PSP issued with the payment is not looked at (answered the same). 200 for a well-formed body once looked at, whether or not the order exists; 503 `WEBHOOK_RETRY_LATER` when the PSP could not be asked about the order, so Toss delivers the hint again. Other event types, `CANCEL_STATUS_CHANGED` among them (its `data` is a Cancel object naming no order; Toss sends it for overseas easy-pay cancels only), are acknowledged with `checked: false` and change nothing. */
         post: operations["tossWebhook"];
         delete?: never;
         options?: never;
@@ -141,7 +141,23 @@ export interface components {
         /** @description Minor units. */
         Amount: number;
         /** @enum {string} */
-        Status: "NOT_STARTED" | "EXECUTING" | "SUCCESS" | "FAILURE" | "UNKNOWN" | "CANCELED" | "PARTIAL_CANCELED";
+        Status: "NOT_STARTED" | "EXECUTING" | "SUCCESS" | "FAILURE" | "UNKNOWN" | "AWAITING_DEPOSIT" | "CANCELED" | "PARTIAL_CANCELED";
+        /** @description The account the PSP issued for a virtual-account (가상계좌) payment. */
+        VirtualAccount: {
+            bankCode: string;
+            accountNumber: string;
+            customerName: string;
+            /** @description ISO-8601 as the PSP writes it (+09:00); past it the account takes no deposit. */
+            dueDate: string;
+        };
+        AwaitingDeposit: {
+            orderId: string;
+            /** @enum {string} */
+            status: "AWAITING_DEPOSIT";
+            paymentKey: string;
+            amount: components["schemas"]["Amount"];
+            virtualAccount: components["schemas"]["VirtualAccount"];
+        };
         Problem: {
             type: string;
             title: string;
@@ -199,6 +215,13 @@ export interface components {
         CancelRequest: {
             cancelReason: string;
             cancelAmount?: components["schemas"]["Amount"];
+            /** @description Required to cancel a deposited virtual-account payment (passed on to Toss); optional otherwise. */
+            refundReceiveAccount?: {
+                /** @description The bank's code (or name) as Toss takes it. */
+                bank: string;
+                accountNumber: string;
+                holderName: string;
+            };
         };
         Canceled: {
             orderId: string;
@@ -218,13 +241,14 @@ export interface components {
                 code?: string;
                 message?: string;
             };
+            virtualAccount?: components["schemas"]["VirtualAccount"];
             walletSettled: boolean;
             ledgerRecorded: boolean;
             done: boolean;
             events: {
                 seq: number;
                 /** @enum {string} */
-                type: "PaymentConfirmed" | "PaymentFailed" | "PaymentCanceled";
+                type: "PaymentConfirmed" | "PaymentFailed" | "PaymentCanceled" | "PaymentDepositReversed";
                 /** Format: date-time */
                 at: string;
             }[];
@@ -292,8 +316,14 @@ export interface operations {
                     eventType: string;
                     createdAt?: string;
                     data: {
-                        orderId: string;
+                        orderId?: string;
                     };
+                } | {
+                    createdAt?: string;
+                    secret: string;
+                    status: string;
+                    transactionKey?: string;
+                    orderId: string;
                 };
             };
         };
@@ -306,6 +336,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         received?: boolean;
+                        checked?: boolean;
                     };
                 };
             };
@@ -357,14 +388,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Approved. */
+            /** @description Approved (`SUCCESS`); or, for a virtual-account (가상계좌) payment, the account the buyer is to pay into by its due date (`AWAITING_DEPOSIT`, nothing charged yet). The latter is not stored: a retry answers from the payment, SUCCESS once the deposit came. */
             200: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Confirmed"];
+                    "application/json": components["schemas"]["Confirmed"] | components["schemas"]["AwaitingDeposit"];
                 };
             };
             /** @description Outcome not known yet; recovery continues. Retrying is safe. */
@@ -385,7 +416,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Declined by the PSP. */
+            /** @description Declined by the PSP (or a virtual account expired before any deposit, code EXPIRED). */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -501,9 +532,17 @@ export interface operations {
                     "application/json": components["schemas"]["Unknown"];
                 };
             };
-            400: components["responses"]["Problem"];
+            /** @description Invalid body, or REFUND_ACCOUNT_REQUIRED: a deposited virtual-account payment is refunded by bank transfer to refundReceiveAccount, which the body must then carry (nothing written). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: components["responses"]["Problem"];
-            /** @description INVALID_STATE (not SUCCESS or PARTIAL_CANCELED) or IDEMPOTENCY_IN_PROGRESS. */
+            /** @description INVALID_STATE (not SUCCESS or PARTIAL_CANCELED; an AWAITING_DEPOSIT payment has nothing to refund) or IDEMPOTENCY_IN_PROGRESS. */
             409: {
                 headers: {
                     [name: string]: unknown;
