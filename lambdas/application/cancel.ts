@@ -1,5 +1,6 @@
 import {
   cancel,
+  cancelKeyExpired,
   dropPendingCancel,
   type Payment,
   type PendingCancel,
@@ -11,6 +12,7 @@ import { type HttpOutcome, problemOutcome } from '../shared/http';
 import { TransientOutcome } from '../shared/idempotent';
 import { addMs, type Clock } from './clock';
 import { canceledOutcome, orderNotFound, pspUnavailable, unknownOutcome } from './outcomes';
+import { applyPspView } from './psp-view';
 
 export interface CancelCommand {
   readonly orderId: string;
@@ -103,7 +105,7 @@ export function cancelUseCase(deps: CancelDeps) {
     const requestKey = pspCancelKey(orderId, command.idempotencyKey);
     type Intent =
       | { readonly applied: Payment }
-      | { readonly paymentKey: string; readonly pending: PendingCancel };
+      | { readonly paymentKey: string; readonly refundableAmount: number; readonly pending: PendingCancel };
     const intent = await untilSaved(deps, orderId, deadline, (payment): Step<Intent> => {
       const now = deps.clock();
       const asked = requestCancel(payment, { ...command, requestKey, at: now.toISOString() });
@@ -113,33 +115,46 @@ export function cancelUseCase(deps: CancelDeps) {
       return {
         write: fresh ? asked.payment : undefined,
         options: { recoveryDueAt: addMs(now, deps.settings.executingStaleAfterMs) },
-        result: { paymentKey: payment.paymentKey ?? '', pending: asked.pending },
+        result: {
+          paymentKey: payment.paymentKey ?? '',
+          refundableAmount: payment.balanceAmount,
+          pending: asked.pending,
+        },
       };
     });
     // Nothing was asked of the PSP yet: the client may simply retry.
     if (!intent) throw unknownOutcome(orderId);
     if ('applied' in intent) return canceledOutcome(intent.applied);
-    return await execute(deps, orderId, intent.paymentKey, intent.pending, deadline);
+    return await execute(deps, orderId, intent, deadline);
   };
 }
 
 async function execute(
   deps: CancelDeps,
   orderId: string,
-  paymentKey: string,
-  pending: PendingCancel,
+  intent: { readonly paymentKey: string; readonly refundableAmount: number; readonly pending: PendingCancel },
   deadline: Deadline,
 ): Promise<HttpOutcome> {
-  const result = await deps.psp.cancel(
-    {
-      paymentKey,
-      cancelReason: pending.reason,
-      cancelAmount: pending.amount,
-      idempotencyKey: pending.requestKey,
-    },
-    deadline,
-  );
-  if (result.kind === 'unknown') throw unknownOutcome(orderId);
+  const { pending } = intent;
+  // A retry after the PSP may have forgotten the key is never sent: the PSP's record decides.
+  const result = cancelKeyExpired(pending, deps.clock())
+    ? ({ kind: 'unknown', code: 'PSP_KEY_EXPIRED', message: 'not asked again' } as const)
+    : await deps.psp.cancel(
+        {
+          paymentKey: intent.paymentKey,
+          cancelReason: pending.reason,
+          cancelAmount: pending.amount,
+          refundableAmount: intent.refundableAmount,
+          idempotencyKey: pending.requestKey,
+        },
+        deadline,
+      );
+  if (result.kind === 'unknown' || result.kind === 'refused') {
+    const settled = await settleFromPspRecord(deps, orderId, pending, result.kind === 'refused', deadline);
+    if (settled === undefined || settled.intentOpen) throw unknownOutcome(orderId);
+    if (settled.intentMade || result.kind === 'unknown') return canceledOutcome(settled.payment);
+    return cancelRefused(result.code, `${result.message} (the PSP's record is now applied)`);
+  }
   if (result.kind !== 'approved') {
     // The PSP did not cancel: release the reservation. If that cannot be saved, recovery re-asks.
     await untilSaved(deps, orderId, deadline, (payment) => ({
@@ -147,12 +162,7 @@ async function execute(
       result: true,
     }));
     if (result.kind === 'unavailable') throw pspUnavailable();
-    return problemOutcome({
-      status: 422,
-      code: result.code,
-      title: 'Cancel declined by the PSP',
-      detail: result.message,
-    });
+    return cancelRefused(result.code, result.message);
   }
   const transactionKey = cancelMadeFor(result.payment, pending.amount);
   if (transactionKey === undefined) throw unknownOutcome(orderId);
@@ -160,6 +170,67 @@ async function execute(
   // Past the deadline the intent stays: recovery records it, the client's retry answers it.
   if (!recorded) throw unknownOutcome(orderId);
   return canceledOutcome(recorded);
+}
+
+function cancelRefused(code: string, detail: string): HttpOutcome {
+  return problemOutcome({ status: 422, code, title: 'Cancel declined by the PSP', detail });
+}
+
+/**
+ * The PSP's answer to a cancel gave no verdict (unknown), or refused it because its payment is not
+ * what we hold: its own record decides. Its DONE cancels are recorded by transaction key through the
+ * record-once rule, an unrecorded one of the intent's amount as the intent's own; the intent is then
+ * released only if the PSP refused it, never while the PSP may still make it. Undefined when the PSP
+ * could not be asked, its record disagrees with ours in a way only a person can settle, or time ran out.
+ */
+export async function settleFromPspRecord(
+  deps: Pick<CancelDeps, 'store' | 'psp' | 'clock' | 'sleep'>,
+  orderId: string,
+  pending: PendingCancel,
+  refused: boolean,
+  deadline: Deadline,
+  known?: PspPayment,
+): Promise<
+  { readonly payment: Payment; readonly intentOpen: boolean; readonly intentMade: boolean } | undefined
+> {
+  const view = known ?? (await lookUp(deps, orderId, deadline));
+  if (view === undefined) return undefined;
+  const before = await deps.store.get(orderId);
+  if (!before) throw orderNotFound(orderId);
+  const held = new Set((before.cancels ?? []).map((c) => c.transactionKey));
+  const own = view.cancels.findLast((c) => !held.has(c.transactionKey) && c.cancelAmount === pending.amount);
+  const intentMade = own !== undefined;
+  if (
+    own &&
+    !(await recordPspCancel(deps, orderId, { ...pending, transactionKey: own.transactionKey }, deadline))
+  ) {
+    return undefined;
+  }
+  // The PSP's other cancels (console, answers lost), each by its transaction key.
+  const current = await deps.store.get(orderId);
+  if (!current) throw orderNotFound(orderId);
+  const applied = await applyPspView(deps, current, view);
+  if (applied.kind === 'mismatch' || applied.kind === 'lost') return undefined;
+  const payment = applied.kind === 'applied' ? applied.payment : current;
+  const open = payment.pendingCancels?.some((p) => p.requestKey === pending.requestKey) ?? false;
+  if (!open || !refused) return { payment, intentOpen: open, intentMade };
+  const released = await untilSaved(deps, orderId, deadline, (latest) => {
+    const write = dropPendingCancel(latest, {
+      requestKey: pending.requestKey,
+      at: deps.clock().toISOString(),
+    });
+    return { write, result: write };
+  });
+  return released && { payment: released, intentOpen: false, intentMade };
+}
+
+async function lookUp(
+  deps: Pick<CancelDeps, 'psp'>,
+  orderId: string,
+  deadline: Deadline,
+): Promise<PspPayment | undefined> {
+  const lookup = await deps.psp.findByOrderId(orderId, deadline);
+  return lookup.kind === 'found' ? lookup.payment : undefined;
 }
 
 /**

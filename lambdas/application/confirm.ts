@@ -72,6 +72,7 @@ export function confirmUseCase(deps: ConfirmDeps) {
         return await commit(deps, executing, next, command);
       }
       case 'unknown':
+      case 'refused':
         return await settleUnknown(deps, executing, at);
       case 'sessionNotFound':
       case 'unavailable': {

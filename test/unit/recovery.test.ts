@@ -433,6 +433,7 @@ describe('recoveryRunUseCase', () => {
         canceled: 0,
         exhausted: 0,
         rescheduled: 1,
+        cancelHeld: 0,
         stalled: 0,
         skipped: 0,
       },
