@@ -8,6 +8,8 @@ const MAX_BODY_BYTES = 64 * 1024;
 export interface Reply {
   status: number;
   body: string;
+  /** application/json unless said otherwise (a proxy's page is HTML). */
+  contentType?: string;
 }
 
 /** The connection is closed without an answer: at once, or after holding it for `hangMs`. */

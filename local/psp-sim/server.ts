@@ -138,7 +138,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
       return;
     }
     res.writeHead(result.status, {
-      'content-type': 'application/json; charset=utf-8',
+      'content-type': result.contentType ?? 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(result.body),
     });
     res.end(result.body);
