@@ -152,8 +152,14 @@ async function execute(
   if (result.kind === 'unknown' || result.kind === 'refused') {
     const settled = await settleFromPspRecord(deps, orderId, pending, result.kind === 'refused', deadline);
     if (settled === undefined || settled.intentOpen) throw unknownOutcome(orderId);
-    if (settled.intentMade || result.kind === 'unknown') return canceledOutcome(settled.payment);
-    return cancelRefused(result.code, `${result.message} (the PSP's record is now applied)`);
+    // Made, or nothing left to cancel at the PSP: the payment as it now stands answers.
+    if (result.kind === 'unknown' || settled.payment.status === 'CANCELED') {
+      return canceledOutcome(settled.payment);
+    }
+    return cancelRefused(
+      result.code,
+      `${result.message} The PSP's record is applied: the balance is now ${settled.payment.balanceAmount}; retry with a new Idempotency-Key if a cancel is still wanted.`,
+    );
   }
   if (result.kind !== 'approved') {
     // The PSP did not cancel: release the reservation. If that cannot be saved, recovery re-asks.
@@ -179,9 +185,11 @@ function cancelRefused(code: string, detail: string): HttpOutcome {
 /**
  * The PSP's answer to a cancel gave no verdict (unknown), or refused it because its payment is not
  * what we hold: its own record decides. Its DONE cancels are recorded by transaction key through the
- * record-once rule, an unrecorded one of the intent's amount as the intent's own; the intent is then
- * released only if the PSP refused it, never while the PSP may still make it. Undefined when the PSP
- * could not be asked, its record disagrees with ours in a way only a person can settle, or time ran out.
+ * record-once rule. After an unknown answer, an unrecorded cancel of the intent's amount is taken as
+ * the intent's own when no other intent of ours is in flight (nothing else of ours could have made
+ * it), and an intent not found made stays for recovery. A refused intent was not made under its key:
+ * it is released even when the PSP's record cannot be applied now (concurrent cancels record their
+ * own). Undefined when the intent stays and the payment could not be brought to the PSP's record.
  */
 export async function settleFromPspRecord(
   deps: Pick<CancelDeps, 'store' | 'psp' | 'clock' | 'sleep'>,
@@ -190,38 +198,59 @@ export async function settleFromPspRecord(
   refused: boolean,
   deadline: Deadline,
   known?: PspPayment,
-): Promise<
-  { readonly payment: Payment; readonly intentOpen: boolean; readonly intentMade: boolean } | undefined
-> {
-  const view = known ?? (await lookUp(deps, orderId, deadline));
-  if (view === undefined) return undefined;
-  const before = await deps.store.get(orderId);
-  if (!before) throw orderNotFound(orderId);
-  const held = new Set((before.cancels ?? []).map((c) => c.transactionKey));
-  const own = view.cancels.findLast((c) => !held.has(c.transactionKey) && c.cancelAmount === pending.amount);
-  const intentMade = own !== undefined;
-  if (
-    own &&
-    !(await recordPspCancel(deps, orderId, { ...pending, transactionKey: own.transactionKey }, deadline))
-  ) {
-    return undefined;
-  }
-  // The PSP's other cancels (console, answers lost), each by its transaction key.
-  const current = await deps.store.get(orderId);
-  if (!current) throw orderNotFound(orderId);
-  const applied = await applyPspView(deps, current, view);
-  if (applied.kind === 'mismatch' || applied.kind === 'lost') return undefined;
-  const payment = applied.kind === 'applied' ? applied.payment : current;
-  const open = payment.pendingCancels?.some((p) => p.requestKey === pending.requestKey) ?? false;
-  if (!open || !refused) return { payment, intentOpen: open, intentMade };
+): Promise<{ readonly payment: Payment; readonly intentOpen: boolean } | undefined> {
+  const applied = await applyPspRecord(deps, orderId, pending, refused, deadline, known);
+  if (!refused) return applied && { payment: applied, intentOpen: isPending(applied, pending) };
   const released = await untilSaved(deps, orderId, deadline, (latest) => {
+    if (!isPending(latest, pending)) return { result: latest };
     const write = dropPendingCancel(latest, {
       requestKey: pending.requestKey,
       at: deps.clock().toISOString(),
     });
     return { write, result: write };
   });
-  return released && { payment: released, intentOpen: false, intentMade };
+  return released && { payment: released, intentOpen: false };
+}
+
+function isPending(payment: Payment, pending: PendingCancel): boolean {
+  return payment.pendingCancels?.some((p) => p.requestKey === pending.requestKey) ?? false;
+}
+
+/** Looks at the PSP again when its record and ours moved apart meanwhile (concurrent cancels). */
+const SETTLE_ATTEMPTS = 3;
+
+/** Brings the payment to the PSP's record; the payment as recorded, or undefined if that failed. */
+async function applyPspRecord(
+  deps: Pick<CancelDeps, 'store' | 'psp' | 'clock' | 'sleep'>,
+  orderId: string,
+  pending: PendingCancel,
+  refused: boolean,
+  deadline: Deadline,
+  known?: PspPayment,
+): Promise<Payment | undefined> {
+  // A refused intent is released whatever happens here: one look is enough.
+  const attempts = refused ? 1 : SETTLE_ATTEMPTS;
+  for (let attempt = 0; attempt < attempts && deadline.remainingMs() > ANSWER_MARGIN_MS; attempt++) {
+    const view = attempt === 0 && known ? known : await lookUp(deps, orderId, deadline);
+    if (view === undefined) return undefined;
+    const before = await deps.store.get(orderId);
+    if (!before) throw orderNotFound(orderId);
+    const held = new Set((before.cancels ?? []).map((c) => c.transactionKey));
+    const alone = (before.pendingCancels ?? []).every((p) => p.requestKey === pending.requestKey);
+    const own =
+      refused || !alone
+        ? undefined
+        : view.cancels.findLast((c) => !held.has(c.transactionKey) && c.cancelAmount === pending.amount);
+    const made = own && { ...pending, transactionKey: own.transactionKey };
+    if (made && !(await recordPspCancel(deps, orderId, made, deadline))) return undefined;
+    // The PSP's other cancels (console, answers lost, concurrent requests), each by its transaction key.
+    const current = await deps.store.get(orderId);
+    if (!current) throw orderNotFound(orderId);
+    const applied = await applyPspView(deps, current, view);
+    if (applied.kind === 'applied') return applied.payment;
+    if (applied.kind === 'notApproved') return current;
+  }
+  return undefined;
 }
 
 async function lookUp(

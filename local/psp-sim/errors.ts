@@ -46,6 +46,10 @@ const TEMPORARY_CODES: ReadonlySet<string> = new Set([
   'CARD_PROCESSING_ERROR',
   'FORBIDDEN_CONSECUTIVE_REQUEST',
   'IDEMPOTENT_REQUEST_PROCESSING',
+  // Toss scopes a key by the secret key too: what a refused secret key was told is not the key's answer.
+  'UNAUTHORIZED_KEY',
+  'INVALID_API_KEY',
+  'INCORRECT_BASIC_AUTH_FORMAT',
 ]);
 
 /** What a Toss error code looks like; forced codes must match it. */
