@@ -59,6 +59,8 @@ export interface RecoveryDeps {
 export interface RecoveryRunReport {
   readonly examined: number;
   readonly outcomes: Readonly<Record<RecoveryOutcome, number>>;
+  /** Orders whose cancel intents are held for a person (outcome `cancelHeld`), for the log. */
+  readonly heldCancels: readonly string[];
 }
 
 /** How a look went, for the counters: only answered looks count towards RECOVERY_EXHAUSTED. */
@@ -257,12 +259,15 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
       cancelHeld: 0,
       skipped: 0,
     };
+    const heldCancels: string[] = [];
     const due = await deps.store.findDueForRecovery(deps.clock().toISOString(), limit);
     for (const orderId of due) {
       // Leave time to finish the payment in hand; the next run picks up the rest.
       if (deadline.remainingMs() < deps.leaseMs / 2) break;
-      outcomes[await recoverOne(orderId, deadline)] += 1;
+      const outcome = await recoverOne(orderId, deadline);
+      outcomes[outcome] += 1;
+      if (outcome === 'cancelHeld') heldCancels.push(orderId);
     }
-    return { examined: due.length, outcomes };
+    return { examined: due.length, outcomes, heldCancels };
   };
 }

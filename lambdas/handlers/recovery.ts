@@ -48,7 +48,7 @@ async function recoveryHandler(_event: unknown, context: Context) {
   // And this one: cancel intents too old to re-send under their PSP key; a person settles them.
   if (report.outcomes.cancelHeld > 0) {
     metrics.addMetric(CANCEL_INTENT_HELD_METRIC, MetricUnit.Count, report.outcomes.cancelHeld);
-    logger.error('cancel intents past their PSP key life are held', { count: report.outcomes.cancelHeld });
+    logger.error('cancel intents past their PSP key life are held', { orderIds: report.heldCancels });
   }
   return report;
 }

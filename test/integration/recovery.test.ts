@@ -299,7 +299,7 @@ describe('recovery against DynamoDB Local and the PSP simulator', () => {
     expect(await setup.save(approved, asked.payment, { recoveryDueAt: iso(Date.now() - 1_000) })).toBe(true);
 
     const held = await recovery(store, psp)();
-    expect(held.outcomes).toMatchObject({ cancelHeld: 1, canceled: 0 });
+    expect(held).toMatchObject({ outcomes: { cancelHeld: 1, canceled: 0 }, heldCancels: [orderId] });
     expect(await sim.truth(orderId)).toMatchObject({ balanceAmount: 10_000, cancelCalls: 0 });
     expect((await itemsOf(table, orderId)).get('#PAYMENT')).toMatchObject({
       status: 'SUCCESS',

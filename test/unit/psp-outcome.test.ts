@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   classifyPspReply,
   classifyPspStatus,
@@ -82,6 +84,17 @@ describe('the table of documented Toss answers', () => {
   it.each(['confirm', 'cancel'] as const)('declines a %s only on a documented decline code', (operation) => {
     const declined = TOSS_ANSWERS.filter((a) => a.operation === operation && a.outcome === 'declined');
     expect(declined.map((a) => a.code).sort()).toEqual([...DOCUMENTED_DECLINES[operation]].sort());
+  });
+
+  it('is the table docs/ARCHITECTURE.md shows, row for row', () => {
+    const doc = readFileSync(join(__dirname, '../../docs/ARCHITECTURE.md'), 'utf8');
+    const rows = doc.split('\n').filter((line) => /^\| `[A-Z_]+` \| \d{3} \|/.test(line));
+    expect(rows).toHaveLength(TOSS_ANSWERS.length);
+    for (const a of TOSS_ANSWERS) {
+      expect(rows).toContainEqual(
+        expect.stringContaining(`| \`${a.code}\` | ${a.httpStatus} | ${a.operation} | \`${a.outcome}\` |`),
+      );
+    }
   });
 
   it('names each code once per operation, with its source', () => {

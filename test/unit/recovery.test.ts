@@ -437,6 +437,7 @@ describe('recoveryRunUseCase', () => {
         stalled: 0,
         skipped: 0,
       },
+      heldCancels: [],
     });
     const row = store.row(executing.orderId);
     expect(row.payment).toMatchObject({
