@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type PspSimulator, startPspSimulator } from '../../local/psp-sim/server';
 
 const SECRET_KEY = 'test_sk_jest_simulator';
@@ -462,6 +464,36 @@ describe('what Toss does that a client must cope with', () => {
     const reopened = await openSession();
     expect(reopened).not.toBe(paymentKey);
     expect((await confirm(reopened)).status).toBe(200);
+  });
+
+  it('delivers PAYMENT_STATUS_CHANGED with createdAt as Toss writes it (Seoul time, microseconds, no offset)', async () => {
+    const bodies: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        bodies.push(body);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as AddressInfo;
+    try {
+      await call('POST', '/__sim/webhooks', { body: { url: `http://127.0.0.1:${port}/hook` } });
+      await confirmed();
+      for (let i = 0; i < 200 && bodies.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      const event = JSON.parse(bodies[0] ?? '{}');
+      expect(event).toMatchObject({
+        eventType: 'PAYMENT_STATUS_CHANGED',
+        data: { status: 'DONE', method: '카드' },
+      });
+      expect(event.createdAt).toBe('2024-03-01T12:00:00.000000');
+    } finally {
+      await call('DELETE', '/__sim/webhooks');
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 
   it('refuses a cancel whose refundableAmount is not the balance', async () => {
