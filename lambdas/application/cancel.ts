@@ -188,8 +188,9 @@ function cancelRefused(code: string, detail: string): HttpOutcome {
  * record-once rule. After an unknown answer, an unrecorded cancel of the intent's amount is taken as
  * the intent's own when no other intent of ours is in flight (nothing else of ours could have made
  * it), and an intent not found made stays for recovery. A refused intent was not made under its key:
- * it is released even when the PSP's record cannot be applied now (concurrent cancels record their
- * own). Undefined when the intent stays and the payment could not be brought to the PSP's record.
+ * it is released even when the PSP's record cannot be applied now; while other cancels of ours are
+ * in flight, their own answers record what the PSP made. Undefined when the intent stays and the
+ * payment could not be brought to the PSP's record.
  */
 export async function settleFromPspRecord(
   deps: Pick<CancelDeps, 'store' | 'psp' | 'clock' | 'sleep'>,
@@ -199,8 +200,15 @@ export async function settleFromPspRecord(
   deadline: Deadline,
   known?: PspPayment,
 ): Promise<{ readonly payment: Payment; readonly intentOpen: boolean } | undefined> {
-  const applied = await applyPspRecord(deps, orderId, pending, refused, deadline, known);
-  if (!refused) return applied && { payment: applied, intentOpen: isPending(applied, pending) };
+  if (!refused) {
+    const applied = await applyPspRecord(deps, orderId, pending, false, deadline, known);
+    return applied && { payment: applied, intentOpen: isPending(applied, pending) };
+  }
+  // Other cancels of ours in flight record their own; recording them here only adds contention.
+  const current = await deps.store.get(orderId);
+  if (!current) throw orderNotFound(orderId);
+  const othersInFlight = (current.pendingCancels ?? []).some((p) => p.requestKey !== pending.requestKey);
+  if (!othersInFlight) await applyPspRecord(deps, orderId, pending, true, deadline, known);
   const released = await untilSaved(deps, orderId, deadline, (latest) => {
     if (!isPending(latest, pending)) return { result: latest };
     const write = dropPendingCancel(latest, {
