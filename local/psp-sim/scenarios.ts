@@ -36,7 +36,7 @@ export function proxyAnswer(orderId: string, env: SimEnv): Reply | undefined {
   if (next?.kind !== 'proxy') return undefined;
   env.state.takeAction(orderId);
   const body = `<html><head><title>${next.status}</title></head><body><h1>${next.status}</h1><hr>proxy</body></html>`;
-  return { status: next.status, body, contentType: 'text/html; charset=utf-8' };
+  return { status: next.status, body, headers: { 'content-type': 'text/html; charset=utf-8' } };
 }
 
 /** The `TossPayments-Test-Code` header forces that error, as in Toss's test mode. */
