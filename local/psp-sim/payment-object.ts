@@ -42,7 +42,8 @@ export function toTossPayment(order: Order) {
     requestedAt: toKstIso(order.requestedAt),
     approvedAt: order.approval ? toKstIso(order.approval.approvedAt) : null,
     currency: 'KRW',
-    method: order.virtualAccount ? '가상계좌' : 'CARD',
+    // Toss names the method in Korean: 카드, 가상계좌, 간편결제, …
+    method: order.virtualAccount ? '가상계좌' : '카드',
     virtualAccount: toTossVirtualAccount(order),
     secret: order.secret ?? null,
     totalAmount: order.amount,

@@ -10,7 +10,11 @@ export type PaymentStatus =
   | 'DONE'
   | 'CANCELED'
   | 'PARTIAL_CANCELED'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'EXPIRED';
+
+/** Toss: once the buyer has authenticated, the merchant has 10 minutes to confirm, then the payment expires. */
+export const AUTHENTICATED_SESSION_MS = 10 * 60 * 1000;
 
 /** Where a refund of a deposit went (Toss's `refundReceiveAccount`, as the cancel API took it). */
 export interface RefundAccount {
@@ -128,7 +132,7 @@ export class SimState {
    */
   openSession(request: SessionRequest, now: Date): Order {
     const previous = this.orders.get(request.orderId);
-    if (previous && previous.status !== 'READY' && previous.status !== 'ABORTED') {
+    if (previous && !['READY', 'ABORTED', 'EXPIRED'].includes(previous.status)) {
       throw new TossError('DUPLICATED_ORDER_ID');
     }
     if (previous) this.orderIdByPaymentKey.delete(previous.paymentKey);
@@ -147,6 +151,15 @@ export class SimState {
     this.orders.set(order.orderId, order);
     this.orderIdByPaymentKey.set(order.paymentKey, order.orderId);
     return order;
+  }
+
+  /** A session not confirmed within its window is EXPIRED from then on; true if that happened now. */
+  expireIfStale(order: Order, now: Date): boolean {
+    if (order.status !== 'READY' || now.getTime() - order.requestedAt.getTime() < AUTHENTICATED_SESSION_MS) {
+      return false;
+    }
+    order.status = 'EXPIRED';
+    return true;
   }
 
   /** The next queued fault-injection action for the order, consumed. */

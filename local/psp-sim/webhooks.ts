@@ -2,7 +2,7 @@ import { TossError } from './errors';
 import { json, type Reply, type SimRequest } from './http';
 import { toTossPayment } from './payment-object';
 import type { Order } from './state';
-import { toKstIso } from './time';
+import { toKstLocalMicros } from './time';
 import { requireObject, requireString } from './validate';
 
 /** Toss's retry schedule for a webhook not answered 200, in minutes after the previous try. */
@@ -64,7 +64,8 @@ export class Webhooks {
 
   /** Called after the order's status changed; delivers in the background. */
   statusChanged(order: Order): void {
-    const createdAt = toKstIso(this.options.clock());
+    // Toss writes both events' createdAt in Seoul time with microseconds and no offset.
+    const createdAt = toKstLocalMicros(this.options.clock());
     const bodies: Partial<Record<EventType, string>> = {
       PAYMENT_STATUS_CHANGED: JSON.stringify({
         eventType: 'PAYMENT_STATUS_CHANGED',

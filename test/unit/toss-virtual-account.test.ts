@@ -90,13 +90,21 @@ describe('TossPaymentGateway and virtual accounts', () => {
       status: 'CANCELED',
       approvedAt: '2024-02-13T13:00:00+09:00',
       balanceAmount: 0,
-      cancels: [{ transactionKey: 'c1', cancelAmount: 15_000, canceledAt: '2024-02-14T10:00:00+09:00' }],
+      cancels: [
+        {
+          transactionKey: 'c1',
+          cancelAmount: 15_000,
+          canceledAt: '2024-02-14T10:00:00+09:00',
+          cancelStatus: 'DONE',
+        },
+      ],
     });
     const { gateway, calls, deadline } = setup([json(200, canceled)]);
     const request = {
       paymentKey: CONFIRM.paymentKey,
       cancelReason: 'returned',
       cancelAmount: 15_000,
+      refundableAmount: 15_000,
       idempotencyKey: 'cancel-1',
       refundReceiveAccount,
     };
@@ -104,6 +112,7 @@ describe('TossPaymentGateway and virtual accounts', () => {
     expect(calls[0]?.body).toMatchObject({
       cancelReason: 'returned',
       cancelAmount: 15_000,
+      refundableAmount: 15_000,
       refundReceiveAccount,
     });
   });
