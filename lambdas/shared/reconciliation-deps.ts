@@ -1,10 +1,17 @@
+import { tmpdir } from 'node:os';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDbReconciliationStore } from '../adapters/dynamodb/reconciliation-store';
 import { DynamoDbWalletTotals } from '../adapters/dynamodb/wallet-totals';
 import { FolderReportSink } from '../adapters/folder/folder-report-sink';
+import { FolderSettlementSpills } from '../adapters/folder/folder-settlement-spill';
 import { S3ReportSink } from '../adapters/s3/s3-report-sink';
-import { DEFAULT_RECONCILIATION_SETTINGS, type ReconciliationDeps } from '../application/reconciliation';
+import {
+  DEFAULT_RECONCILIATION_SETTINGS,
+  type ReconciliationDeps,
+  type ReconciliationSettings,
+} from '../application/reconciliation';
+import { SETTLEMENT_DATE_TYPES, type SettlementDateType } from '../ports/psp';
 import type { ReportSink } from '../ports/report-sink';
 import {
   documentClient,
@@ -37,12 +44,43 @@ export function reconciliationDeps(
     store: new DynamoDbReconciliationStore(documentClient(client), requiredEnv('PAYMENTS_TABLE')),
     payments: paymentStore(client),
     reports: reportSink(),
+    // The function's own disk (/tmp in Lambda): the rows of one day, read once, merged by partition.
+    spills: new FolderSettlementSpills(tmpdir()),
     ledger: ledgerStore(client),
     wallets: new DynamoDbWalletTotals(documentClient(client), requiredEnv('WALLETS_TABLE')),
     clock: systemClock,
-    settings: {
-      ...DEFAULT_RECONCILIATION_SETTINGS,
-      passes: optionalNumberEnv('RECONCILIATION_PASSES') ?? DEFAULT_RECONCILIATION_SETTINGS.passes,
-    },
+    settings: reconciliationSettings(),
   };
+}
+
+/** The defaults, overridden by the RECONCILIATION_* variables; a bad value fails at start, not at night. */
+export function reconciliationSettings(): ReconciliationSettings {
+  const defaults = DEFAULT_RECONCILIATION_SETTINGS;
+  const settings = {
+    ...defaults,
+    passes: optionalNumberEnv('RECONCILIATION_PASSES') ?? defaults.passes,
+    settlementLagHours:
+      optionalNumberEnv('RECONCILIATION_SETTLEMENT_LAG_HOURS') ?? defaults.settlementLagHours,
+    recheckDays: optionalNumberEnv('RECONCILIATION_RECHECK_DAYS') ?? defaults.recheckDays,
+    dateType: dateTypeEnv() ?? defaults.dateType,
+  };
+  for (const [name, value] of Object.entries({
+    passes: settings.passes,
+    recheckDays: settings.recheckDays,
+  })) {
+    if (!Number.isInteger(value) || value < 0)
+      throw new Error(`reconciliation ${name} must be a whole number`);
+  }
+  if (!(settings.settlementLagHours >= 0 && settings.settlementLagHours <= 24 * 7)) {
+    throw new Error('RECONCILIATION_SETTLEMENT_LAG_HOURS must be 0-168');
+  }
+  return settings;
+}
+
+function dateTypeEnv(): SettlementDateType | undefined {
+  const value = process.env.RECONCILIATION_DATE_TYPE;
+  if (!value) return undefined;
+  const known = SETTLEMENT_DATE_TYPES.find((type) => type === value);
+  if (!known) throw new Error(`RECONCILIATION_DATE_TYPE must be one of ${SETTLEMENT_DATE_TYPES.join(', ')}`);
+  return known;
 }
