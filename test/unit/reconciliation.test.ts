@@ -1,4 +1,12 @@
-import { previousSeoulDay, seoulDay } from '../../lambdas/domain/business-day';
+import {
+  dayClosesAt,
+  daysToReconcile,
+  isCalendarDate,
+  isDayClosed,
+  newestClosedDay,
+  seoulDay,
+  seoulDaysEndingAt,
+} from '../../lambdas/domain/business-day';
 import { PSP_CLEARING, sellerPayable } from '../../lambdas/domain/ledger';
 import {
   applyCorrection,
@@ -23,6 +31,8 @@ function day(overrides: Partial<PspDay> = {}): PspDay {
     paymentKey: KEY,
     approved: 6_000,
     canceled: 0,
+    fee: 0,
+    payOut: 0,
     approvedAt: APPROVED_AT,
     ...overrides,
   };
@@ -58,17 +68,44 @@ function pspNow(overrides: Partial<PspPaymentView> = {}): PspPaymentView {
 describe('foldSettlement', () => {
   it('folds an order’s approval and cancel rows into the day’s approved and canceled amounts', () => {
     const rows: SettlementMovement[] = [
-      { orderId: 'order-1', paymentKey: KEY, amount: 6_000, approvedAt: APPROVED_AT },
-      { orderId: 'order-1', paymentKey: KEY, amount: -1_000, approvedAt: APPROVED_AT },
-      { orderId: 'order-1', paymentKey: KEY, amount: -2_000, approvedAt: APPROVED_AT },
+      {
+        orderId: 'order-1',
+        paymentKey: KEY,
+        amount: 6_000,
+        fee: 192,
+        payOutAmount: 5_808,
+        approvedAt: APPROVED_AT,
+      },
+      {
+        orderId: 'order-1',
+        paymentKey: KEY,
+        amount: -1_000,
+        fee: -32,
+        payOutAmount: -968,
+        approvedAt: APPROVED_AT,
+      },
+      {
+        orderId: 'order-1',
+        paymentKey: KEY,
+        amount: -2_000,
+        fee: -64,
+        payOutAmount: -1_936,
+        approvedAt: APPROVED_AT,
+      },
     ];
     const folded = rows.reduce<PspDay | undefined>(foldSettlement, undefined);
-    expect(folded).toEqual(day({ approved: 6_000, canceled: 3_000 }));
+    expect(folded).toEqual(day({ approved: 6_000, canceled: 3_000, fee: 96, payOut: 2_904 }));
     expect(folded && netSettled(folded)).toBe(3_000);
   });
 
   it('keeps a cancel-only day (approved on another day) at approved 0', () => {
-    const folded = foldSettlement(undefined, { orderId: 'order-1', paymentKey: KEY, amount: -500 });
+    const folded = foldSettlement(undefined, {
+      orderId: 'order-1',
+      paymentKey: KEY,
+      amount: -500,
+      fee: -16,
+      payOutAmount: -484,
+    });
     expect(folded).toMatchObject({ approved: 0, canceled: 500 });
     expect(netSettled(folded)).toBe(-500);
   });
@@ -274,8 +311,47 @@ describe('Seoul business day', () => {
     expect(seoulDay(new Date('2024-02-29T15:00:00Z'))).toBe('2024-03-01');
   });
 
-  it('gives a run at 00:30 in Seoul the day that just ended', () => {
-    expect(previousSeoulDay(new Date('2024-03-01T15:30:00Z'))).toBe('2024-03-01');
-    expect(previousSeoulDay(new Date('2024-03-01T14:59:00Z'))).toBe('2024-02-29');
+  it('closes a day only once it is over in Seoul plus the settlement lag', () => {
+    const lag = 3 * 3_600_000;
+    // 2024-03-01 ends at 2024-03-01T15:00Z (midnight in Seoul); its rows are complete 3 h later.
+    expect(dayClosesAt('2024-03-01', lag).toISOString()).toBe('2024-03-01T18:00:00.000Z');
+    expect(isDayClosed('2024-03-01', new Date('2024-03-01T17:59:59Z'), lag)).toBe(false);
+    expect(isDayClosed('2024-03-01', new Date('2024-03-01T18:00:00Z'), lag)).toBe(true);
+    expect(newestClosedDay(new Date('2024-03-01T17:59:59Z'), lag)).toBe('2024-02-29');
+    expect(newestClosedDay(new Date('2024-03-01T21:00:00Z'), lag)).toBe('2024-03-01');
+    expect(newestClosedDay(new Date('2024-03-01T21:00:00Z'), 0)).toBe('2024-03-01');
+    expect(newestClosedDay(new Date('2024-03-01T15:00:00Z'), 0)).toBe('2024-03-01');
+  });
+
+  it('knows a calendar date from a string that only looks like one', () => {
+    expect(isCalendarDate('2024-02-29')).toBe(true);
+    expect(isCalendarDate('2026-02-30')).toBe(false);
+    expect(isCalendarDate('2023-02-29')).toBe(false);
+    expect(isCalendarDate('2024-3-01')).toBe(false);
+    expect(seoulDaysEndingAt('2024-03-01', 3)).toEqual(['2024-02-28', '2024-02-29', '2024-03-01']);
+  });
+
+  describe('days a scheduled run reconciles', () => {
+    const window = seoulDaysEndingAt('2024-03-10', 10);
+    it('is only the newest closed day when none is completed: there is no known start', () => {
+      expect(daysToReconcile(window, new Set(), 3)).toEqual(['2024-03-10']);
+    });
+    it('catches up every open day since the first completed one, gaps included', () => {
+      const done = new Set(['2024-03-02', '2024-03-03', '2024-03-05']);
+      expect(daysToReconcile(window, done, 0)).toEqual([
+        '2024-03-04',
+        '2024-03-06',
+        '2024-03-07',
+        '2024-03-08',
+        '2024-03-09',
+        '2024-03-10',
+      ]);
+    });
+    it('re-checks the newest N completed days too, oldest first', () => {
+      const done = new Set(['2024-03-05', '2024-03-06', '2024-03-07', '2024-03-08', '2024-03-09']);
+      expect(daysToReconcile(window, done, 2)).toEqual(['2024-03-08', '2024-03-09', '2024-03-10']);
+      const allDone = new Set(window);
+      expect(daysToReconcile(window, allDone, 3)).toEqual(['2024-03-08', '2024-03-09', '2024-03-10']);
+    });
   });
 });

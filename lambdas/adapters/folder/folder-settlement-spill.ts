@@ -42,7 +42,7 @@ class FolderSettlementSpill implements SettlementSpill {
   async *read(partition: number): AsyncGenerator<SettlementMovement[]> {
     let stream: AsyncIterable<string>;
     try {
-      stream = createReadStream(this.file(partition), { encoding: 'utf8', highWaterMark: 1 << 20 });
+      stream = createReadStream(this.file(partition), { encoding: 'utf8', highWaterMark: 1 << 16 });
       let tail = '';
       for await (const chunk of stream) {
         const lines = (tail + chunk).split('\n');

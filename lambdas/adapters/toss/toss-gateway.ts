@@ -93,8 +93,8 @@ export const DEFAULT_SETTLEMENT_RETRY_BUDGET_MS = 300_000;
 
 export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
   private readonly baseUrl: string;
-  private readonly paymentLimits: CallLimits;
-  private readonly settlementLimits: CallLimits;
+  /** The limits in force: the payment calls' and the settlement pages'. */
+  readonly limits: { readonly payment: CallLimits; readonly settlement: CallLimits };
   private readonly safetyMarginMs: number;
   private readonly policy: RetryPolicy;
   private readonly fetch: typeof fetch;
@@ -107,7 +107,7 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
 
   constructor(options: TossGatewayOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.paymentLimits = {
+    const payment = {
       requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
       retryBudgetMs: options.retryBudgetMs ?? 20_000,
     };
@@ -117,13 +117,14 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
         `the settlement timeout must be at least ${MIN_SETTLEMENT_TIMEOUT_MS} ms, got ${settlementTimeoutMs}`,
       );
     }
-    this.settlementLimits = {
+    const settlement = {
       requestTimeoutMs: settlementTimeoutMs,
       retryBudgetMs: Math.max(
         options.settlementRetryBudgetMs ?? DEFAULT_SETTLEMENT_RETRY_BUDGET_MS,
         settlementTimeoutMs,
       ),
     };
+    this.limits = { payment, settlement };
     this.safetyMarginMs = options.safetyMarginMs ?? 3_000;
     this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -271,7 +272,7 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
   /** Runs one operation: attempts with backoff while the outcome is retryable and time allows. */
   private async call(request: TossRequest, deadline: Deadline): Promise<CallResult> {
     const startedAt = this.now();
-    const limits = request.operation === 'settlements' ? this.settlementLimits : this.paymentLimits;
+    const limits = request.operation === 'settlements' ? this.limits.settlement : this.limits.payment;
     const budgetMs = Math.min(limits.retryBudgetMs, deadline.remainingMs() - this.safetyMarginMs);
     const authorization = await this.authorization(request);
     if (authorization === undefined) {
