@@ -2,8 +2,11 @@ import {
   daysToReconcile,
   isDayClosed,
   newestClosedDay,
+  periodDays,
+  type SettlementCycle,
   seoulDay,
-  seoulDaysEndingAt,
+  settlementDateOf,
+  settlementDatesEndingAt,
 } from '../domain/business-day';
 import {
   addSettlement,
@@ -51,6 +54,11 @@ export interface ReconciliationSettings {
   readonly recheckDays: number;
   /** Which date of the rows a day is: Toss's default `soldDate` (the merchant's settlement cycle), or `paidOutDate`. */
   readonly dateType: SettlementDateType;
+  /**
+   * The merchant's settlement cycle: with `soldDate`, a run reconciles one period, named by its
+   * settlement date (the day; the week's Sunday; the month's last day), against every day's approvals in it.
+   */
+  readonly cycle: SettlementCycle;
 }
 
 export const DEFAULT_RECONCILIATION_SETTINGS: ReconciliationSettings = {
@@ -60,6 +68,7 @@ export const DEFAULT_RECONCILIATION_SETTINGS: ReconciliationSettings = {
   settlementLagHours: 3,
   recheckDays: 3,
   dateType: 'soldDate',
+  cycle: 'DAILY',
 };
 
 export interface ReconciliationProgress {
@@ -87,6 +96,16 @@ export interface ReconciliationResult {
   readonly summary: ReconciliationSummary;
   /** Where the JSON report and the CSV of discrepancies went (none for a dry run). */
   readonly reports: readonly string[];
+}
+
+/** With a weekly or monthly cycle, the PSP's rows carry only the period's last day as their soldDate. */
+export class NotASettlementDateError extends Error {
+  constructor(date: string, cycle: SettlementCycle) {
+    super(
+      `${date} is not a settlement date of the ${cycle} cycle: its sales settle on ${settlementDateOf(date, cycle)}`,
+    );
+    this.name = 'NotASettlementDateError';
+  }
 }
 
 /** A day not yet begun in Seoul: there is nothing to reconcile, even as a dry run. */
@@ -119,6 +138,10 @@ export function reconciliationUseCase(deps: ReconciliationDeps) {
     // A scheduled time may be earlier than the clock, never later: nobody closes a day early.
     const now = new Date(Math.min(deps.clock().getTime(), asOf?.getTime() ?? Number.POSITIVE_INFINITY));
     if (date > seoulDay(now)) throw new FutureDayError(date, seoulDay(now));
+    const soldDates = settings.dateType === 'soldDate';
+    if (soldDates && settlementDateOf(date, settings.cycle) !== date) {
+      throw new NotASettlementDateError(date, settings.cycle);
+    }
     const dryRun = !isDayClosed(date, now, lagMs);
     const report = new ReconciliationReport(date);
     const spill = await deps.spills.open(passes);
@@ -141,8 +164,9 @@ export function reconciliationUseCase(deps: ReconciliationDeps) {
 
         // Our side streams past the PSP's map page by page; only the PSP's side is held. Rows read by
         // payout date say nothing of which approvals to expect, so then only the PSP's orders are read.
-        const shards = settings.dateType === 'soldDate' ? shardsOfPass(pass, passes, store.dayShards) : [];
-        for await (const orders of internalPartition(store, date, shards, inPartition, psp)) {
+        const days = soldDates ? periodDays(date, settings.cycle) : [];
+        const shards = shardsOfPass(pass, passes, store.dayShards);
+        for await (const orders of internalPartition(store, days, shards, inPartition, psp)) {
           await forEachConcurrently(undecided(orders, report), settings.concurrency, async (order) =>
             report.add(await reconcileOrder(deps, order, deadline, { dryRun })),
           );
@@ -206,7 +230,7 @@ function shardsOfPass(pass: number, passes: number, dayShards: number): number[]
   return Array.from({ length: dayShards / passes }, (_, k) => pass + k * passes);
 }
 
-/** How far back a scheduled run looks for days left open. */
+/** How far back (in settlement dates: days with the daily cycle) a scheduled run looks for days left open. */
 export const CATCH_UP_DAYS = 31;
 
 /** A scheduled run needs this much time left to start one more day; the next run picks up the rest. */
@@ -223,7 +247,8 @@ export function scheduledReconciliationUseCase(deps: ReconciliationDeps) {
   const lagMs = deps.settings.settlementLagHours * 3_600_000;
   return async (scheduledAt: Date, deadline: Deadline): Promise<ReconciliationResult[]> => {
     const asOf = new Date(Math.min(scheduledAt.getTime(), deps.clock().getTime()));
-    const window = seoulDaysEndingAt(newestClosedDay(asOf, lagMs), CATCH_UP_DAYS);
+    const cycle = deps.settings.dateType === 'soldDate' ? deps.settings.cycle : 'DAILY';
+    const window = settlementDatesEndingAt(newestClosedDay(asOf, lagMs), CATCH_UP_DAYS, cycle);
     const completed = await deps.store.completedDays(window);
     const days = daysToReconcile(window, completed, deps.settings.recheckDays);
     const results: ReconciliationResult[] = [];
@@ -261,20 +286,22 @@ async function* settlementPages(
  */
 async function* internalPartition(
   store: ReconciliationStore,
-  date: string,
+  days: readonly string[],
   shards: readonly number[],
   inPartition: (orderId: string) => boolean,
   psp: Map<string, PspDay>,
 ): AsyncGenerator<OrderEvidence[]> {
-  for (const shard of shards) {
-    for await (const page of store.approvedOn(date, shard)) {
-      const orders: OrderEvidence[] = [];
-      for (const internal of page) {
-        if (!inPartition(internal.orderId)) continue;
-        orders.push({ orderId: internal.orderId, psp: psp.get(internal.orderId), internal });
-        psp.delete(internal.orderId);
+  for (const day of days) {
+    for (const shard of shards) {
+      for await (const page of store.approvedOn(day, shard)) {
+        const orders: OrderEvidence[] = [];
+        for (const internal of page) {
+          if (!inPartition(internal.orderId)) continue;
+          orders.push({ orderId: internal.orderId, psp: psp.get(internal.orderId), internal });
+          psp.delete(internal.orderId);
+        }
+        yield orders;
       }
-      yield orders;
     }
   }
   // Not in the day's index: never approved here (EXECUTING, UNKNOWN...), or approved another day.

@@ -28,6 +28,61 @@ export function seoulDaysEndingAt(last: string, count: number): string[] {
 }
 
 /**
+ * The merchant's settlement cycle with the PSP: a row's soldDate is the day of the sale (DAILY),
+ * the Sunday of its week (WEEKLY, Monday to Sunday) or the last day of its month (MONTHLY).
+ */
+export const SETTLEMENT_CYCLES = ['DAILY', 'WEEKLY', 'MONTHLY'] as const;
+export type SettlementCycle = (typeof SETTLEMENT_CYCLES)[number];
+
+/** The date the sales of `day` settle under: the end of its settlement period. */
+export function settlementDateOf(day: string, cycle: SettlementCycle): string {
+  switch (cycle) {
+    case 'DAILY':
+      return day;
+    case 'WEEKLY':
+      // getUTCDay: Sunday 0 ... Saturday 6.
+      return addDays(day, (7 - new Date(`${day}T00:00:00Z`).getUTCDay()) % 7);
+    case 'MONTHLY':
+      return addDays(`${addMonth(day.slice(0, 7))}-01`, -1);
+  }
+}
+
+function addMonth(yearMonth: string): string {
+  const [year = 0, month = 0] = yearMonth.split('-').map(Number);
+  return month === 12 ? `${year + 1}-01` : `${year}-${String(month + 1).padStart(2, '0')}`;
+}
+
+/** The days whose sales settle under `settlementDate` (a period's end), oldest first. */
+export function periodDays(settlementDate: string, cycle: SettlementCycle): string[] {
+  const first =
+    cycle === 'DAILY'
+      ? settlementDate
+      : cycle === 'WEEKLY'
+        ? addDays(settlementDate, -6)
+        : `${settlementDate.slice(0, 7)}-01`;
+  const count = (Date.parse(`${settlementDate}T00:00:00Z`) - Date.parse(`${first}T00:00:00Z`)) / DAY_MS + 1;
+  return seoulDaysEndingAt(settlementDate, count);
+}
+
+/** The newest settlement date on or before `day`. */
+export function settlementDateOnOrBefore(day: string, cycle: SettlementCycle): string {
+  const own = settlementDateOf(day, cycle);
+  if (own === day) return own;
+  const [first = day] = periodDays(own, cycle);
+  return settlementDateOf(addDays(first, -1), cycle);
+}
+
+/** The `count` settlement dates ending with the newest on or before `last`, oldest first. */
+export function settlementDatesEndingAt(last: string, count: number, cycle: SettlementCycle): string[] {
+  const dates = [settlementDateOnOrBefore(last, cycle)];
+  while (dates.length < count) {
+    const [first = last] = periodDays(dates[0] ?? last, cycle);
+    dates.unshift(settlementDateOf(addDays(first, -1), cycle));
+  }
+  return dates;
+}
+
+/**
  * When a day can be closed: its settlement rows appear from the next day, so a day closes
  * `settlementLagMs` after it ends in Seoul (midnight there), never before.
  */

@@ -11,7 +11,8 @@ import {
   type ReconciliationDeps,
   type ReconciliationSettings,
 } from '../application/reconciliation';
-import { SETTLEMENT_DATE_TYPES, type SettlementDateType } from '../ports/psp';
+import { SETTLEMENT_CYCLES } from '../domain/business-day';
+import { SETTLEMENT_DATE_TYPES } from '../ports/psp';
 import type { ReportSink } from '../ports/report-sink';
 import {
   documentClient,
@@ -62,7 +63,8 @@ export function reconciliationSettings(): ReconciliationSettings {
     settlementLagHours:
       optionalNumberEnv('RECONCILIATION_SETTLEMENT_LAG_HOURS') ?? defaults.settlementLagHours,
     recheckDays: optionalNumberEnv('RECONCILIATION_RECHECK_DAYS') ?? defaults.recheckDays,
-    dateType: dateTypeEnv() ?? defaults.dateType,
+    dateType: oneOfEnv('RECONCILIATION_DATE_TYPE', SETTLEMENT_DATE_TYPES) ?? defaults.dateType,
+    cycle: oneOfEnv('RECONCILIATION_SETTLEMENT_CYCLE', SETTLEMENT_CYCLES) ?? defaults.cycle,
   };
   for (const [name, value] of Object.entries({
     passes: settings.passes,
@@ -77,10 +79,10 @@ export function reconciliationSettings(): ReconciliationSettings {
   return settings;
 }
 
-function dateTypeEnv(): SettlementDateType | undefined {
-  const value = process.env.RECONCILIATION_DATE_TYPE;
+function oneOfEnv<T extends string>(name: string, values: readonly T[]): T | undefined {
+  const value = process.env[name];
   if (!value) return undefined;
-  const known = SETTLEMENT_DATE_TYPES.find((type) => type === value);
-  if (!known) throw new Error(`RECONCILIATION_DATE_TYPE must be one of ${SETTLEMENT_DATE_TYPES.join(', ')}`);
+  const known = values.find((candidate) => candidate === value);
+  if (!known) throw new Error(`${name} must be one of ${values.join(', ')}`);
   return known;
 }

@@ -83,6 +83,8 @@ class FakePsp {
   lookups = 0;
   pages = 0;
   failSettlements = false;
+  /** The soldDate the rows carry: DATE itself with the daily cycle. */
+  soldDate = DATE;
 
   constructor(
     readonly rows: PspSettlement[],
@@ -92,7 +94,7 @@ class FakePsp {
   async settlements({ startDate, page, size }: SettlementQuery): Promise<PspSettlementPage> {
     this.pages += 1;
     if (this.failSettlements) return { kind: 'unknown', code: 'TIMEOUT', message: 'no answer' };
-    const rows = startDate === DATE ? this.rows : [];
+    const rows = startDate === this.soldDate ? this.rows : [];
     return { kind: 'page', rows: rows.slice((page - 1) * size, page * size) };
   }
 
@@ -196,6 +198,7 @@ function scenario() {
       settlementLagHours: 3,
       recheckDays: 0,
       dateType: 'soldDate',
+      cycle: 'DAILY',
       ...settings,
     },
     onProgress: (p) => progress.push(p),
@@ -375,6 +378,23 @@ describe('reconciliation run', () => {
     expect(table.events).toEqual([]);
     expect(fees.transactions).toEqual([]);
     expect(reports.size).toBe(0);
+  });
+
+  it('with a weekly cycle, reconciles the week under its Sunday against every day of it', async () => {
+    const { psp, deps } = scenario();
+    const sunday = '2024-02-18';
+    psp.soldDate = sunday;
+    const weekly = deps({ cycle: 'WEEKLY' }, '2024-02-18T21:00:00.000Z');
+    const { summary } = await reconciliationUseCase(weekly)(sunday, deadline);
+    expect(summary).toMatchObject({
+      date: sunday,
+      dryRun: false,
+      counts: { MATCHED: 4, MISSING_INTERNAL: 1, MISSING_AT_PSP: 1, AMOUNT_MISMATCH: 1, STATUS_MISMATCH: 1 },
+      corrections: { approved: 1, canceled: 1 },
+    });
+    await expect(reconciliationUseCase(weekly)(DATE, deadline)).rejects.toThrow(
+      `${DATE} is not a settlement date of the WEEKLY cycle: its sales settle on ${sunday}`,
+    );
   });
 
   it('refuses a future day', async () => {

@@ -4,8 +4,11 @@ import {
   isCalendarDate,
   isDayClosed,
   newestClosedDay,
+  periodDays,
   seoulDay,
   seoulDaysEndingAt,
+  settlementDateOf,
+  settlementDatesEndingAt,
 } from '../../lambdas/domain/business-day';
 import { PSP_CLEARING, sellerPayable } from '../../lambdas/domain/ledger';
 import {
@@ -329,6 +332,32 @@ describe('Seoul business day', () => {
     expect(isCalendarDate('2023-02-29')).toBe(false);
     expect(isCalendarDate('2024-3-01')).toBe(false);
     expect(seoulDaysEndingAt('2024-03-01', 3)).toEqual(['2024-02-28', '2024-02-29', '2024-03-01']);
+  });
+
+  describe('settlement cycles', () => {
+    it("settles a day under itself, its week's Sunday or its month's last day", () => {
+      // 2024-02-13 is a Tuesday; 2024 is a leap year.
+      expect(settlementDateOf('2024-02-13', 'DAILY')).toBe('2024-02-13');
+      expect(settlementDateOf('2024-02-13', 'WEEKLY')).toBe('2024-02-18');
+      expect(settlementDateOf('2024-02-18', 'WEEKLY')).toBe('2024-02-18');
+      expect(settlementDateOf('2024-02-19', 'WEEKLY')).toBe('2024-02-25');
+      expect(settlementDateOf('2024-02-13', 'MONTHLY')).toBe('2024-02-29');
+      expect(settlementDateOf('2024-12-31', 'MONTHLY')).toBe('2024-12-31');
+    });
+
+    it('knows the days of a period and the settlement dates before a day', () => {
+      expect(periodDays('2024-02-18', 'WEEKLY')).toEqual(seoulDaysEndingAt('2024-02-18', 7));
+      expect(periodDays('2024-02-29', 'MONTHLY')).toHaveLength(29);
+      expect(periodDays('2024-02-13', 'DAILY')).toEqual(['2024-02-13']);
+      expect(settlementDatesEndingAt('2024-02-20', 3, 'WEEKLY')).toEqual([
+        '2024-02-04',
+        '2024-02-11',
+        '2024-02-18',
+      ]);
+      expect(settlementDatesEndingAt('2024-03-30', 2, 'MONTHLY')).toEqual(['2024-01-31', '2024-02-29']);
+      expect(settlementDatesEndingAt('2024-03-31', 1, 'MONTHLY')).toEqual(['2024-03-31']);
+      expect(settlementDatesEndingAt('2024-03-02', 2, 'DAILY')).toEqual(['2024-03-01', '2024-03-02']);
+    });
   });
 
   describe('days a scheduled run reconciles', () => {
