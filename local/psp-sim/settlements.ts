@@ -1,6 +1,6 @@
 import { TossError } from './errors';
 import { json, type Reply, type SimEnv, type SimRequest } from './http';
-import { MERCHANT_ID, vatOf } from './payment-object';
+import { cancelObject, MERCHANT_ID, vatOf } from './payment-object';
 import type { CancelRecord, Order, SimState } from './state';
 import { addDays, isIsoDate, kstDate, toKstIso } from './time';
 
@@ -92,17 +92,7 @@ function toRow({ order, approvedAt, transactionKey, amount, at, cancel }: Moveme
     approvedAt: toKstIso(approvedAt),
     soldDate,
     paidOutDate: addDays(soldDate, PAYOUT_DELAY_DAYS),
-    cancel: cancel
-      ? {
-          transactionKey: cancel.transactionKey,
-          cancelReason: cancel.cancelReason,
-          cancelAmount: cancel.cancelAmount,
-          canceledAt: toKstIso(cancel.canceledAt),
-          refundableAmount: cancel.refundableAmount,
-          taxFreeAmount: 0,
-          cancelStatus: 'DONE',
-        }
-      : null,
+    cancel: cancel ? cancelObject(cancel) : null,
     amount,
     interestFee: 0,
     fees: [{ type: 'BASE', fee }],
