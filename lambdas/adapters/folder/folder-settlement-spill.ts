@@ -40,20 +40,21 @@ class FolderSettlementSpill implements SettlementSpill {
   }
 
   async *read(partition: number): AsyncGenerator<SettlementMovement[]> {
-    let stream: AsyncIterable<string>;
+    // Small chunks keep what one read allocates at a time small (measured: 1 MiB chunks doubled the peak heap).
+    const stream = createReadStream(this.file(partition), { encoding: 'utf8', highWaterMark: 1 << 16 });
+    let tail = '';
     try {
-      stream = createReadStream(this.file(partition), { encoding: 'utf8', highWaterMark: 1 << 16 });
-      let tail = '';
       for await (const chunk of stream) {
         const lines = (tail + chunk).split('\n');
         tail = lines.pop() ?? '';
         yield lines.map(parse);
       }
-      if (tail) yield [parse(tail)];
     } catch (error) {
       // A partition no row fell into has no file.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
     }
+    if (tail) yield [parse(tail)];
   }
 
   dispose(): Promise<void> {
