@@ -144,7 +144,7 @@ export function reconciliationUseCase(deps: ReconciliationDeps) {
     }
     const dryRun = !isDayClosed(date, now, lagMs);
     const report = new ReconciliationReport(date);
-    const spill = await deps.spills.open(passes);
+    const spill = await deps.spills.open();
     try {
       const totals = await spillDay(deps, spill, date, deadline);
       let rowsMerged = 0;

@@ -14,6 +14,6 @@ export interface SettlementSpill {
 }
 
 export interface SettlementSpills {
-  /** A new, empty spill of `partitions` partitions, for one run. */
-  open(partitions: number): Promise<SettlementSpill>;
+  /** A new, empty spill for one run: partitions are numbered from 0. */
+  open(): Promise<SettlementSpill>;
 }

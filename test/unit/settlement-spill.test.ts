@@ -22,7 +22,7 @@ async function readAll(iterable: AsyncIterable<readonly SettlementMovement[]>) {
 
 describe('folder settlement spill', () => {
   it('gives back each partition in the order appended, negative rows and absent approvedAt included', async () => {
-    const spill = await new FolderSettlementSpills(tmpdir()).open(3);
+    const spill = await new FolderSettlementSpills(tmpdir()).open();
     const many = Array.from({ length: 5_000 }, (_, i) => row(i));
     const cancel = row(7, { amount: -500, fee: -16, payOutAmount: -484, approvedAt: undefined });
     await spill.append(0, many.slice(0, 2_500));
@@ -42,7 +42,7 @@ describe('folder settlement spill', () => {
   it('refuses a row that would break its line format, and leaves nothing behind once disposed', async () => {
     const root = await mkdtemp(join(tmpdir(), 'spill-test-'));
     try {
-      const spill = await new FolderSettlementSpills(root).open(1);
+      const spill = await new FolderSettlementSpills(root).open();
       await expect(spill.append(0, [row(1, { orderId: 'a\tb' })])).rejects.toThrow(/tab or line break/);
       await spill.append(0, [row(1)]);
       expect(await readdir(root)).toHaveLength(1);
