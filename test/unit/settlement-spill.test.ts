@@ -52,4 +52,25 @@ describe('folder settlement spill', () => {
       await rm(root, { recursive: true, force: true });
     }
   });
+
+  it('removes the spill of a run killed long ago when the next one opens, never a recent one', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'spill-test-'));
+    try {
+      const early = new FolderSettlementSpills(root);
+      const killed = await early.open();
+      await killed.append(0, [row(1)]);
+      const running = await early.open();
+      await running.append(0, [row(2)]);
+      expect(await readdir(root)).toHaveLength(2);
+
+      const twoHoursLater = new FolderSettlementSpills(root, () => Date.now() + 2 * 3_600_000);
+      await twoHoursLater.open();
+      expect(await readdir(root)).toHaveLength(1);
+      // A run still going (its spill minutes old) keeps its folder.
+      await new FolderSettlementSpills(root).open();
+      expect(await readdir(root)).toHaveLength(2);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
 });

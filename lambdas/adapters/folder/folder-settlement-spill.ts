@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SettlementMovement } from '../../domain/reconciliation';
 import type { SettlementSpill, SettlementSpills } from '../../ports/settlement-spill';
@@ -62,10 +62,33 @@ class FolderSettlementSpill implements SettlementSpill {
   }
 }
 
+const PREFIX = 'settlement-rows-';
+/** Longer than any run (Lambda stops at 15 min): a spill this old outlived a run killed mid-way. */
+const STALE_AFTER_MS = 3_600_000;
+
 export class FolderSettlementSpills implements SettlementSpills {
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async open(): Promise<SettlementSpill> {
-    return new FolderSettlementSpill(await mkdtemp(join(this.root, 'settlement-rows-')));
+    await this.removeStale();
+    return new FolderSettlementSpill(await mkdtemp(join(this.root, PREFIX)));
+  }
+
+  /** A warm Lambda keeps /tmp: a run killed at its timeout must not leave its day there for good. */
+  private async removeStale(): Promise<void> {
+    for (const name of await readdir(this.root)) {
+      if (!name.startsWith(PREFIX)) continue;
+      const folder = join(this.root, name);
+      const modified = await stat(folder).then(
+        (s) => s.mtimeMs,
+        () => undefined,
+      );
+      if (modified !== undefined && this.now() - modified > STALE_AFTER_MS) {
+        await rm(folder, { recursive: true, force: true });
+      }
+    }
   }
 }
