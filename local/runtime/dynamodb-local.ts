@@ -6,6 +6,12 @@ import { waitForPort } from './ports';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
+  /** Whether its data outlives the JVM (a data folder), so a restart finds it again. */
+  readonly persistent: boolean;
+  /** Called when the JVM ends by itself (killed, crashed), not through stop() or restart(). */
+  onUnexpectedExit(listener: (reason: string) => void): void;
+  /** Ends the JVM if it still runs (even a hung one) and starts a new one on the same port and data. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -13,6 +19,9 @@ export interface DynamoDbLocal {
 function emulatorDirectory(): string {
   return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
 }
+
+/** A JVM start takes seconds, and far longer on a busy 2-core machine. */
+const START_TIMEOUT_MS = 90_000;
 
 export async function startDynamoDbLocal(opts: { port: number; dataDir?: string }): Promise<DynamoDbLocal> {
   assertJava();
@@ -31,36 +40,83 @@ export async function startDynamoDbLocal(opts: { port: number; dataDir?: string 
   } else {
     args.push('-inMemory');
   }
-  // Under a watchdog (this same TypeScript runtime, minus any inspector flag) that ends the JVM
-  // when this process is gone, however it ended.
+
+  const listeners: ((reason: string) => void)[] = [];
+  let current: ChildProcess | undefined;
+  let stopped = false;
+
+  const launch = async (): Promise<void> => {
+    const { child, exited } = spawnUnderWatchdog(args);
+    current = child;
+    try {
+      await Promise.race([waitForPort(opts.port, START_TIMEOUT_MS), exited]);
+    } catch (error) {
+      await terminate(child);
+      throw error;
+    }
+    exited.catch((error: Error) => {
+      // Only the JVM we run now counts: one replaced by restart() or ended by stop() is expected.
+      if (current !== child || stopped) return;
+      for (const listener of listeners) listener(error.message);
+    });
+  };
+
+  await launch();
+  return {
+    endpoint: `http://127.0.0.1:${opts.port}`,
+    persistent: opts.dataDir !== undefined,
+    onUnexpectedExit: (listener) => listeners.push(listener),
+    restart: async () => {
+      const previous = current;
+      current = undefined;
+      if (previous) await terminate(previous);
+      if (stopped) return;
+      await launch();
+    },
+    stop: async () => {
+      stopped = true;
+      if (current) await terminate(current);
+    },
+  };
+}
+
+/**
+ * Under a watchdog (this same TypeScript runtime, minus any inspector flag) that ends the JVM
+ * when this process is gone, however it ended. `exited` rejects when the JVM's watchdog exits.
+ */
+function spawnUnderWatchdog(args: readonly string[]): { child: ChildProcess; exited: Promise<never> } {
   const node = process.execArgv.filter((arg) => !arg.startsWith('--inspect'));
-  const java = spawn(process.execPath, [...node, join(__dirname, 'watchdog.ts'), 'java', ...args], {
+  const child = spawn(process.execPath, [...node, join(__dirname, 'watchdog.ts'), 'java', ...args], {
     cwd: emulatorDirectory(),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  java.stderr?.on('data', (chunk: Buffer) => {
+  child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const exited = new Promise<never>((_, reject) =>
-    java.once('exit', (code) => reject(new Error(`DynamoDB Local exited with code ${code}: ${stderr}`))),
+    child.once('exit', (code, signal) =>
+      reject(
+        new Error(
+          `DynamoDB Local exited (${signal ? `signal ${signal}` : `code ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`,
+        ),
+      ),
+    ),
   );
-  try {
-    // A JVM start takes seconds, and far longer on a busy 2-core machine.
-    await Promise.race([waitForPort(opts.port, 90_000), exited]);
-  } catch (error) {
-    await terminate(java);
-    throw error;
-  }
   exited.catch(() => undefined);
-  return { endpoint: `http://127.0.0.1:${opts.port}`, stop: () => terminate(java) };
+  return { child, exited };
 }
 
+/**
+ * SIGTERM to the watchdog, which passes it on to the JVM and SIGKILLs it after its grace period
+ * (a hung or stopped JVM included). The watchdog itself is SIGKILLed only well after that, so it
+ * never dies leaving the JVM behind.
+ */
 async function terminate(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 6000);
   await gone;
   clearTimeout(timer);
 }

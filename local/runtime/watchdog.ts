@@ -7,7 +7,7 @@ import { whenParentExits } from './parent-watch';
  * and SIGINT are passed on; the command's exit code is ours. DynamoDB Local's JVM runs under it so
  * a crashed runtime never leaves a java process holding the port and the data folder.
  */
-const GRACE_MS = 2500;
+const GRACE_MS = 2000;
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {

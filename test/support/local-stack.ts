@@ -13,6 +13,8 @@ export interface StartedLocalStack extends LocalStackEndpoints {
   readonly process: ChildProcess;
   readonly ports: LocalStackPorts;
   readonly readyMs: number;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
 }
 
 export interface LocalStackPorts {
@@ -88,6 +90,7 @@ export async function startLocalStack(
     process: child,
     ports,
     readyMs: Date.now() - startedAt,
+    output: () => output,
     apiUrl: `http://localhost:${ports.api}`,
     pspUrl: `http://localhost:${ports.psp}`,
     dynamoEndpoint: `http://127.0.0.1:${ports.dynamo}`,
