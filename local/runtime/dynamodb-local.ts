@@ -52,7 +52,8 @@ export async function startDynamoDbLocal(opts: { port: number; dataDir?: string 
       await Promise.race([waitForPort(opts.port, START_TIMEOUT_MS), exited]);
     } catch (error) {
       await terminate(child);
-      throw error;
+      const { message, stderr } = error as Error & { stderr?: string };
+      throw new Error(`DynamoDB Local ${message}${stderr ? `: ${stderr}` : ''}`);
     }
     exited.catch((error: Error) => {
       // Only the JVM we run now counts: one replaced by restart() or ended by stop() is expected.
@@ -94,14 +95,12 @@ function spawnUnderWatchdog(args: readonly string[]): { child: ChildProcess; exi
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
+  // What it printed matters only when it never came up (a bad flag, a locked data folder).
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code, signal) =>
-      reject(
-        new Error(
-          `DynamoDB Local exited (${signal ? `signal ${signal}` : `code ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`,
-        ),
-      ),
-    ),
+    child.once('exit', (code, signal) => {
+      const how = signal ? `signal ${signal}` : `code ${code}`;
+      reject(Object.assign(new Error(`exited (${how})`), { stderr: stderr.trim() }));
+    }),
   );
   exited.catch(() => undefined);
   return { child, exited };

@@ -20,6 +20,8 @@ export interface EmulatorWatchOptions {
   readonly failuresBeforeDown: number;
   /** Restart attempts before giving up. */
   readonly restartAttempts: number;
+  /** How long a restarted emulator may take to answer its first probe (a JVM on a busy machine is slow). */
+  readonly firstAnswerMs: number;
   /** Called once when an emulator is down for good: the runtime stops with this message. */
   readonly onFatal: (message: string) => void;
 }
@@ -29,6 +31,7 @@ export const DEFAULT_WATCH: Omit<EmulatorWatchOptions, 'onFatal'> = {
   probeTimeoutMs: 3000,
   failuresBeforeDown: 2,
   restartAttempts: 5,
+  firstAnswerMs: 60_000,
 };
 
 /**
@@ -138,7 +141,7 @@ export class EmulatorWatch implements EmulatorGate {
       );
       try {
         await restart();
-        await withTimeout(emulator.probe(), this.opts.probeTimeoutMs);
+        await this.firstAnswer(emulator, signal);
         if (signal.aborted) return;
         this.down.delete(emulator.name);
         console.error(`[local] ${emulator.name} is back.`);
@@ -154,6 +157,19 @@ export class EmulatorWatch implements EmulatorGate {
     this.giveUp(
       `${emulator.name} is down (${reason}) and did not come back after ${this.opts.restartAttempts} restarts.`,
     );
+  }
+
+  /** Probes until the emulator answers; rejects after `firstAnswerMs`. */
+  private async firstAnswer(emulator: WatchedEmulator, signal: AbortSignal): Promise<void> {
+    const deadline = Date.now() + this.opts.firstAnswerMs;
+    for (;;) {
+      try {
+        return await withTimeout(emulator.probe(), this.opts.probeTimeoutMs);
+      } catch (error) {
+        if (signal.aborted || Date.now() > deadline) throw error;
+        await abortableSleep(500, signal);
+      }
+    }
   }
 
   private giveUp(message: string): void {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { whenParentExits } from './parent-watch';
 
 /**
@@ -28,7 +29,7 @@ child.once('error', (error) => {
   console.error(`watchdog: cannot run ${command}: ${error.message}`);
   process.exit(127);
 });
-child.once('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
+child.once('exit', (code, signal) => process.exit(code ?? 128 + (signal ? constants.signals[signal] : 0)));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
 whenParentExits(stop);

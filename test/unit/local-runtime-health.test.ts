@@ -18,7 +18,13 @@ async function until(condition: () => boolean, withinMs = 5000): Promise<void> {
   }
 }
 
-const fastWatch = { intervalMs: 20, probeTimeoutMs: 50, failuresBeforeDown: 2, restartAttempts: 2 };
+const fastWatch = {
+  intervalMs: 20,
+  probeTimeoutMs: 50,
+  failuresBeforeDown: 2,
+  restartAttempts: 2,
+  firstAnswerMs: 200,
+};
 
 describe('emulator watch', () => {
   let quiet: jest.SpyInstance;
