@@ -64,12 +64,14 @@ async function main(): Promise<void> {
       // second one a moment later is a user who does not want to wait.
       if (Date.now() - stoppingSince < SAME_SIGNAL_MS) return;
       console.error(`${why} again: stopping now.`);
+      runtime.kill();
       process.exit(exitCode || 1);
     }
     stoppingSince = Date.now();
     console.log(`\n${why}: stopping the local stack...`);
     setTimeout(() => {
       console.error(`[local] the local stack did not stop within ${deadlineMs} ms; forcing it.`);
+      runtime.kill();
       process.exit(1);
     }, deadlineMs).unref();
     runtime.stop().then(

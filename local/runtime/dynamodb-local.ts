@@ -13,6 +13,8 @@ export interface DynamoDbLocal {
   /** Ends the JVM if it still runs (even a hung one) and starts a new one on the same port and data. */
   restart(): Promise<void>;
   stop(): Promise<void>;
+  /** SIGKILL to the JVM and its watchdog, now: the last resort of a stop that did not finish. */
+  kill(): void;
 }
 
 /** The official DynamoDB Local jar ships inside the npm package amplify-dynamodb-simulator. */
@@ -42,22 +44,23 @@ export async function startDynamoDbLocal(opts: { port: number; dataDir?: string 
   }
 
   const listeners: ((reason: string) => void)[] = [];
-  let current: ChildProcess | undefined;
+  let current: Jvm | undefined;
   let stopped = false;
 
   const launch = async (): Promise<void> => {
-    const { child, exited } = spawnUnderWatchdog(args);
-    current = child;
+    const jvm = spawnUnderWatchdog(args);
+    const { exited } = jvm;
+    current = jvm;
     try {
       await Promise.race([waitForPort(opts.port, START_TIMEOUT_MS), exited]);
     } catch (error) {
-      await terminate(child);
+      await terminate(jvm);
       const { message, stderr } = error as Error & { stderr?: string };
       throw new Error(`DynamoDB Local ${message}${stderr ? `: ${stderr}` : ''}`);
     }
     exited.catch((error: Error) => {
       // Only the JVM we run now counts: one replaced by restart() or ended by stop() is expected.
-      if (current !== child || stopped) return;
+      if (current !== jvm || stopped) return;
       for (const listener of listeners) listener(error.message);
     });
   };
@@ -78,19 +81,32 @@ export async function startDynamoDbLocal(opts: { port: number; dataDir?: string 
       stopped = true;
       if (current) await terminate(current);
     },
+    kill: () => {
+      stopped = true;
+      if (current) killOutright(current);
+    },
   };
+}
+
+interface Jvm {
+  /** The watchdog process. */
+  readonly child: ChildProcess;
+  /** The JVM's own pid, once the watchdog has said it. */
+  jvmPid?: number;
+  readonly exited: Promise<never>;
 }
 
 /**
  * Under a watchdog (this same TypeScript runtime, minus any inspector flag) that ends the JVM
  * when this process is gone, however it ended. `exited` rejects when the JVM's watchdog exits.
  */
-function spawnUnderWatchdog(args: readonly string[]): { child: ChildProcess; exited: Promise<never> } {
+function spawnUnderWatchdog(args: readonly string[]): Jvm {
   const node = process.execArgv.filter((arg) => !arg.startsWith('--inspect'));
   const child = spawn(process.execPath, [...node, join(__dirname, 'watchdog.ts'), 'java', ...args], {
     cwd: emulatorDirectory(),
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
+  child.channel?.unref();
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -103,19 +119,34 @@ function spawnUnderWatchdog(args: readonly string[]): { child: ChildProcess; exi
     }),
   );
   exited.catch(() => undefined);
-  return { child, exited };
+  const jvm: Jvm = { child, exited };
+  child.on('message', (message: { commandPid?: unknown }) => {
+    if (typeof message.commandPid === 'number') jvm.jvmPid = message.commandPid;
+  });
+  return jvm;
+}
+
+function killOutright(jvm: Jvm): void {
+  for (const pid of [jvm.jvmPid, jvm.child.pid]) {
+    try {
+      if (pid !== undefined) process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
 }
 
 /**
  * SIGTERM to the watchdog, which passes it on to the JVM and SIGKILLs it after its grace period
- * (a hung or stopped JVM included). The watchdog itself is SIGKILLed only well after that, so it
- * never dies leaving the JVM behind.
+ * (a hung or stopped JVM included). If the watchdog has not ended by then (it may be stuck too),
+ * both get SIGKILL from here.
  */
-async function terminate(child: ChildProcess): Promise<void> {
+async function terminate(jvm: Jvm): Promise<void> {
+  const { child } = jvm;
   if (child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 6000);
+  const timer = setTimeout(() => killOutright(jvm), 3000);
   await gone;
   clearTimeout(timer);
 }

@@ -56,6 +56,8 @@ export interface LocalRuntime {
    * closes every server and ends DynamoDB Local. Never waits on a dead emulator.
    */
   stop(): Promise<void>;
+  /** Ends DynamoDB Local outright (SIGKILL), for a stop that missed its deadline; the rest goes with the process. */
+  kill(): void;
 }
 
 const LOCAL_REGION = 'us-east-1';
@@ -252,6 +254,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
       principals: auth.principals,
       signingRegion: auth.region,
       stop: stopAll,
+      kill: dynamo.kill,
     };
   } catch (error) {
     await stopAll();
@@ -298,7 +301,7 @@ function emulatorsOf(
         ? { restart: () => dynamo.restart() }
         : {
             cannotRestartBecause:
-              'It ran with --in-memory, so its data is gone and the local stack stops. Start it again, or run without --in-memory to keep data in .local-data (DynamoDB Local is then restarted on it).',
+              'It ran with --in-memory, so a restart would bring it back empty: the local stack stops instead. Start it again, or run without --in-memory to keep data in .local-data (DynamoDB Local is then restarted on it).',
           }),
     },
     {

@@ -5,8 +5,9 @@ import { whenParentExits } from './parent-watch';
 /**
  * `watchdog.ts <command> [args...]`: runs the command and ends it when our parent (the local
  * runtime) is gone, even after a `kill -9` of the runtime that no cleanup code survives. SIGTERM
- * and SIGINT are passed on; the command's exit code is ours. DynamoDB Local's JVM runs under it so
- * a crashed runtime never leaves a java process holding the port and the data folder.
+ * and SIGINT are passed on; the command's exit code is ours, and its pid goes to the parent over
+ * IPC when there is a channel. DynamoDB Local's JVM runs under it so a crashed runtime never
+ * leaves a java process holding the port and the data folder.
  */
 const GRACE_MS = 2000;
 
@@ -16,6 +17,9 @@ if (!command) {
   process.exit(2);
 }
 const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+// The runtime may have to end the command itself if this watchdog is stuck (e.g. SIGSTOPped).
+if (child.pid !== undefined) process.send?.({ commandPid: child.pid });
+process.channel?.unref();
 
 let stopping = false;
 function stop(): void {

@@ -178,7 +178,9 @@ describe('DynamoDB Local dies under an --in-memory stack', () => {
     const exited = new Promise<number | null>((resolve) => stack?.process.once('exit', resolve));
     killDynamoDbLocal(stack);
     expect(await exited).toBe(1);
-    expect(stack.output()).toMatch(/DynamoDB Local is down .*--in-memory, so its data is gone/);
+    expect(stack.output()).toMatch(
+      /DynamoDB Local is down .*--in-memory, so a restart would bring it back empty/,
+    );
     expect(await groupGone(pgidOf(stack), STOP_WITHIN_MS)).toBeDefined();
     expect(await portsHeld(stack.ports)).toEqual([]);
   }, 180_000);
