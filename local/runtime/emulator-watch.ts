@@ -6,9 +6,9 @@ export interface WatchedEmulator {
   readonly name: string;
   /** Resolves when the emulator answers a trivial request; rejects (or hangs) otherwise. */
   probe(): Promise<void>;
-  /** Brings it back on the same data; absent when it cannot be (its data died with it). */
+  /** Brings it back on the same data; absent when it cannot be (a restart would lose its data). */
   readonly restart?: () => Promise<void>;
-  /** Why it cannot be restarted, for the message the runtime exits with. */
+  /** Why it cannot be restarted, for the message the runtime exits with when it has exited. */
   readonly cannotRestartBecause?: string;
 }
 
@@ -28,8 +28,8 @@ export interface EmulatorWatchOptions {
 
 export const DEFAULT_WATCH: Omit<EmulatorWatchOptions, 'onFatal'> = {
   intervalMs: 1000,
-  probeTimeoutMs: 3000,
-  failuresBeforeDown: 2,
+  probeTimeoutMs: 5000,
+  failuresBeforeDown: 3,
   restartAttempts: 5,
   firstAnswerMs: 60_000,
 };
@@ -38,7 +38,9 @@ export const DEFAULT_WATCH: Omit<EmulatorWatchOptions, 'onFatal'> = {
  * Watches the local emulators: knows which are down (for /health and the front door's 503s),
  * holds pollers while any is, restarts one on its data when it can, and otherwise asks the runtime
  * to stop with a clear message. An emulator that exits is reported at once (`reportExit`); one
- * that hangs is found by probes.
+ * that hangs is found by probes (three in a row without an answer in 5 s: a JVM on a busy
+ * machine is slow, not dead), and one that cannot be restarted without losing its data is
+ * waited for instead: it is up again when it answers.
  */
 export class EmulatorWatch implements EmulatorGate {
   private readonly down = new Map<string, string>();
@@ -90,7 +92,7 @@ export class EmulatorWatch implements EmulatorGate {
 
   /** The emulator's process ended by itself. */
   reportExit(name: string, reason: string): void {
-    this.markDown(name, reason);
+    this.markDown(name, reason, true);
   }
 
   private async probeAll(): Promise<void> {
@@ -107,7 +109,7 @@ export class EmulatorWatch implements EmulatorGate {
             const failures = (this.failures.get(emulator.name) ?? 0) + 1;
             this.failures.set(emulator.name, failures);
             if (failures >= this.opts.failuresBeforeDown) {
-              this.markDown(emulator.name, `not answering (${(error as Error).message})`);
+              this.markDown(emulator.name, `not answering (${(error as Error).message})`, false);
             }
           }
         }),
@@ -116,36 +118,46 @@ export class EmulatorWatch implements EmulatorGate {
     });
   }
 
-  private markDown(name: string, reason: string): void {
+  private markDown(name: string, reason: string, exited: boolean): void {
     if (this.stopping.signal.aborted || this.down.has(name)) return;
     const emulator = this.emulators.find((e) => e.name === name);
     if (!emulator) return;
     this.down.set(name, reason);
     this.failures.delete(name);
     quietLog.error(`down ${name}`, `${name} is down: ${reason}`);
-    void this.recover(emulator, reason);
+    void this.recover(emulator, reason, exited);
   }
 
-  private async recover(emulator: WatchedEmulator, reason: string): Promise<void> {
+  private markUp(name: string): void {
+    this.down.delete(name);
+    console.error(`[local] ${name} is back.`);
+    for (const wake of this.waiters) wake();
+  }
+
+  private async recover(emulator: WatchedEmulator, reason: string, exited: boolean): Promise<void> {
     const signal = this.stopping.signal;
     // A moment first: a Ctrl-C reaches the emulator and the runtime together, and the emulator
     // may be seen gone just before the runtime hears the signal; that is a stop, not a crash.
     await abortableSleep(1000, signal);
     if (signal.aborted) return;
     const { restart } = emulator;
-    if (!restart)
+    if (!restart && exited) {
       return this.giveUp(`${emulator.name} is down (${reason}). ${emulator.cannotRestartBecause ?? ''}`);
+    }
+    if (!restart) {
+      await this.firstAnswer(emulator, signal, Number.POSITIVE_INFINITY).catch(() => undefined);
+      if (!signal.aborted) this.markUp(emulator.name);
+      return;
+    }
     for (let attempt = 1; attempt <= this.opts.restartAttempts; attempt++) {
       console.error(
         `[local] restarting ${emulator.name} (attempt ${attempt} of ${this.opts.restartAttempts})...`,
       );
       try {
         await restart();
-        await this.firstAnswer(emulator, signal);
+        await this.firstAnswer(emulator, signal, this.opts.firstAnswerMs);
         if (signal.aborted) return;
-        this.down.delete(emulator.name);
-        console.error(`[local] ${emulator.name} is back.`);
-        for (const wake of this.waiters) wake();
+        this.markUp(emulator.name);
         return;
       } catch (error) {
         if (signal.aborted) return;
@@ -159,9 +171,9 @@ export class EmulatorWatch implements EmulatorGate {
     );
   }
 
-  /** Probes until the emulator answers; rejects after `firstAnswerMs`. */
-  private async firstAnswer(emulator: WatchedEmulator, signal: AbortSignal): Promise<void> {
-    const deadline = Date.now() + this.opts.firstAnswerMs;
+  /** Probes until the emulator answers; rejects after `withinMs` or when stopping. */
+  private async firstAnswer(emulator: WatchedEmulator, signal: AbortSignal, withinMs: number): Promise<void> {
+    const deadline = Date.now() + withinMs;
     for (;;) {
       try {
         return await withTimeout(emulator.probe(), this.opts.probeTimeoutMs);

@@ -60,19 +60,24 @@ describe('emulator watch', () => {
     watch.stop();
   });
 
-  it('finds a hung emulator by its probes', async () => {
+  it('finds a hung emulator by its probes, and one it must not restart is up again once it answers', async () => {
     let hung = false;
-    const sqs: WatchedEmulator = {
-      name: 'local SQS',
+    const fatal = jest.fn();
+    const dynamo: WatchedEmulator = {
+      name: 'DynamoDB Local',
       probe: () => (hung ? new Promise(() => undefined) : Promise.resolve()),
+      cannotRestartBecause: 'Its data is in memory.',
     };
-    const watch = new EmulatorWatch([sqs], { ...fastWatch, onFatal: () => undefined });
+    const watch = new EmulatorWatch([dynamo], { ...fastWatch, onFatal: fatal });
     watch.start();
     await sleep(100);
     expect(watch.allUp()).toBe(true);
     hung = true;
     await until(() => !watch.allUp());
-    expect(watch.downNow()[0]?.[0]).toBe('local SQS');
+    expect(watch.downNow()[0]?.[0]).toBe('DynamoDB Local');
+    hung = false;
+    await until(() => watch.allUp());
+    expect(fatal).not.toHaveBeenCalled();
     watch.stop();
   });
 
