@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     pspPort: Number(env.PSP_SIM_PORT ?? 4010),
     dynamoPort: Number(env.DYNAMODB_PORT ?? 8000),
     sqsPort: Number(env.SQS_PORT ?? 9324),
+    shopPort: Number(env.DEMO_SHOP_PORT ?? 3100),
     dataDir: inMemory ? undefined : resolve(root, env.LOCAL_DATA_DIR ?? '.local-data'),
     psp: psp.kind === 'external' ? { kind: 'external', baseUrl: psp.baseUrl } : { kind: 'simulator' },
     pspSecretKey: psp.secretKey,
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   console.log(
     [
       `Payments local stack ready in ${Date.now() - startedAt} ms (${inMemory ? 'in memory' : 'data kept in .local-data'})`,
+      `  Demo shop      ${runtime.shopUrl}  <- open it in a browser: buy, pay, refund`,
       `  API            ${runtime.apiUrl}`,
       psp.kind === 'external'
         ? `  PSP            ${runtime.pspUrl} (PSP_BASE_URL, ${psp.keyDescription}; simulator not started)`

@@ -6,6 +6,7 @@ import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
 import type { Inventory } from '../../lib/inventory';
 import { topology } from '../../lib/topology';
+import { startLocalDemoShop } from '../demo-shop/local';
 import { startPspSimulator } from '../psp-sim/server';
 import { CheckpointStore } from './checkpoints';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
@@ -33,6 +34,8 @@ export interface LocalRuntimeConfig {
   /** The PSP the handlers call: our simulator (started here), or one at `baseUrl` (e.g. Toss's test mode). */
   readonly psp: { readonly kind: 'simulator' } | { readonly kind: 'external'; readonly baseUrl: string };
   readonly pspSecretKey: string;
+  /** The demo shop's port (`DEMO_SHOP_PORT`); absent = no demo shop. */
+  readonly shopPort?: number;
   /** Schedule cadence overrides (`SCHEDULE_<FUNCTION>_MS`) and local tuning knobs. */
   readonly env: NodeJS.ProcessEnv;
   /** An emulator died and cannot be brought back: the caller should stop the runtime and exit. */
@@ -44,6 +47,7 @@ export interface LocalRuntime {
   readonly pspUrl: string;
   /** Whether `pspUrl` is our simulator (with its `/__sim` control API) or an external PSP. */
   readonly pspKind: 'simulator' | 'external';
+  readonly shopUrl?: string;
   readonly dynamoEndpoint: string;
   readonly sqsEndpoint: string;
   readonly inventory: Inventory;
@@ -93,6 +97,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
   if (config.psp.kind === 'simulator') await assertPortFree(config.pspPort, 'PSP simulator', 'PSP_SIM_PORT');
   await assertPortFree(config.dynamoPort, 'DynamoDB Local', 'DYNAMODB_PORT');
   await assertPortFree(config.sqsPort, 'local SQS', 'SQS_PORT');
+  if (config.shopPort !== undefined) await assertPortFree(config.shopPort, 'demo shop', 'DEMO_SHOP_PORT');
   // Read before the handlers' environment is laid over process.env.
   const auth = { principals: Object.values(localPrincipals(config.env)), region: signingRegion(config.env) };
 
@@ -243,11 +248,23 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
     intake.push(() => close(gateway));
     // The PSP simulator tells our webhook route about every status change, as Toss would.
     if (psp) await registerWebhook(psp.url, `http://localhost:${config.apiPort}/webhooks/toss`);
+    const shop =
+      config.shopPort === undefined
+        ? undefined
+        : await startLocalDemoShop(
+            config.shopPort,
+            `http://localhost:${config.apiPort}`,
+            pspUrl,
+            auth,
+            config.env,
+          );
+    if (shop) intake.push(shop.close);
 
     return {
       apiUrl: `http://localhost:${config.apiPort}`,
       pspUrl,
       pspKind: config.psp.kind,
+      shopUrl: shop?.url,
       dynamoEndpoint: dynamo.endpoint,
       sqsEndpoint,
       inventory: localInventory(wiring),

@@ -76,10 +76,10 @@ export async function groupGone(pgid: number, withinMs: number): Promise<number 
   return Date.now() - startedAt;
 }
 
-/** The stack's ports something still listens on. */
-export async function portsHeld(ports: LocalStackPorts): Promise<number[]> {
+/** The stack's ports (and `others`, e.g. the demo shop's) something still listens on. */
+export async function portsHeld(ports: LocalStackPorts, others: readonly number[] = []): Promise<number[]> {
   const held: number[] = [];
-  for (const port of [ports.api, ports.psp, ports.dynamo, ports.sqs]) {
+  for (const port of [ports.api, ports.psp, ports.dynamo, ports.sqs, ...others]) {
     const free = await assertPortFree(port, 'test', 'test').then(
       () => true,
       () => false,
