@@ -6,6 +6,11 @@ export const MERCHANT_ID = 'tpspsim';
 /** Toss VAT rule: a tenth of the supply value, i.e. amount / 11, rounded. */
 export const vatOf = (amount: number) => Math.round(amount / 11);
 
+/** Toss names the method in Korean (카드, 가상계좌, 간편결제, …), on payments and settlement rows alike. */
+export function methodOf(order: Order): string {
+  return order.virtualAccount ? '가상계좌' : '카드';
+}
+
 /** The issued account as Toss's `virtualAccount` object; null before the confirm issued it, and for cards. */
 function toTossVirtualAccount(order: Order) {
   const account = order.virtualAccount;
@@ -42,8 +47,7 @@ export function toTossPayment(order: Order) {
     requestedAt: toKstIso(order.requestedAt),
     approvedAt: order.approval ? toKstIso(order.approval.approvedAt) : null,
     currency: 'KRW',
-    // Toss names the method in Korean: 카드, 가상계좌, 간편결제, …
-    method: order.virtualAccount ? '가상계좌' : '카드',
+    method: methodOf(order),
     virtualAccount: toTossVirtualAccount(order),
     secret: order.secret ?? null,
     totalAmount: order.amount,

@@ -1,6 +1,6 @@
 import { TossError } from './errors';
 import { json, type Reply, type SimEnv, type SimRequest } from './http';
-import { cancelObject, MERCHANT_ID, vatOf } from './payment-object';
+import { cancelObject, MERCHANT_ID, methodOf, vatOf } from './payment-object';
 import type { CancelRecord, Order, SimState } from './state';
 import { addDays, isIsoDate, kstDate, toKstIso } from './time';
 
@@ -88,7 +88,7 @@ function toRow({ order, approvedAt, transactionKey, amount, at, cancel }: Moveme
     transactionKey,
     orderId: order.orderId,
     currency: 'KRW',
-    method: '카드',
+    method: methodOf(order),
     approvedAt: toKstIso(approvedAt),
     soldDate,
     paidOutDate: addDays(soldDate, PAYOUT_DELAY_DAYS),

@@ -43,12 +43,18 @@ async function issued(): Promise<{ paymentKey: string; payment: Record<string, u
   });
   expect(session.status).toBe(201);
   const { paymentKey } = session.json;
+  const heard = callbacks().length;
   const confirmed = await call('POST', '/v1/payments/confirm', {
     paymentKey,
     orderId: ORDER,
     amount: 10_000,
   });
   expect(confirmed.status).toBe(200);
+  // The issue's callback first: deliveries run concurrently, and tests read them in the PSP's order.
+  await eventually(
+    async () => callbacks().slice(heard),
+    (bodies) => bodies.some((body) => body.status === 'WAITING_FOR_DEPOSIT'),
+  );
   return { paymentKey, payment: confirmed.json };
 }
 
@@ -119,6 +125,8 @@ it('the confirm issues an account: WAITING_FOR_DEPOSIT with virtualAccount, secr
 
 it('a deposit makes it DONE with a DEPOSIT_CALLBACK carrying the same secret; only then a settlement row', async () => {
   const { payment } = await issued();
+  // Toss lists a day's rows from the next day on: read the day as seen from then.
+  expect((await call('POST', '/__sim/settlements', { asOf: '2024-03-02T00:00:00+09:00' })).status).toBe(200);
   const before = await call('GET', '/v1/settlements?startDate=2024-03-01&endDate=2024-03-01');
   expect(before.json).toEqual([]);
 
@@ -130,7 +138,9 @@ it('a deposit makes it DONE with a DEPOSIT_CALLBACK carrying the same secret; on
   );
   expect(list[1]).toMatchObject({ status: 'DONE', secret: payment.secret, orderId: ORDER });
   const after = await call('GET', '/v1/settlements?startDate=2024-03-01&endDate=2024-03-01');
-  expect(after.json).toEqual([expect.objectContaining({ orderId: ORDER, amount: 10_000 })]);
+  expect(after.json).toEqual([
+    expect.objectContaining({ orderId: ORDER, amount: 10_000, method: '가상계좌' }),
+  ]);
 });
 
 it('the due date passes without a status change or a webhook; the account then takes no deposit', async () => {
@@ -149,6 +159,11 @@ it('the due date passes without a status change or a webhook; the account then t
 it('a deposit error returns DONE to WAITING_FOR_DEPOSIT (callback), and removes the settlement row', async () => {
   await issued();
   await call('POST', `/__sim/orders/${ORDER}/deposit`);
+  // Deliveries run concurrently: the deposit's callback is awaited so the order below is the PSP's.
+  await eventually(
+    async () => callbacks(),
+    (bodies) => bodies.length === 2,
+  );
   const back = await call('POST', `/__sim/orders/${ORDER}/deposit-error`);
   expect(back.json).toMatchObject({ status: 'WAITING_FOR_DEPOSIT', approvedAt: null });
   const list = await eventually(
@@ -156,6 +171,8 @@ it('a deposit error returns DONE to WAITING_FOR_DEPOSIT (callback), and removes 
     (bodies) => bodies.length === 3,
   );
   expect(list.map((body) => body.status)).toEqual(['WAITING_FOR_DEPOSIT', 'DONE', 'WAITING_FOR_DEPOSIT']);
+  // Seen from the next day, when the day's rows are listed: the deposit taken back leaves none.
+  await call('POST', '/__sim/settlements', { asOf: '2024-03-02T00:00:00+09:00' });
   expect((await call('GET', '/v1/settlements?startDate=2024-03-01&endDate=2024-03-01')).json).toEqual([]);
 });
 
