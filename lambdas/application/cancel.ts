@@ -1,3 +1,4 @@
+import { type Caller, mayAct } from '../domain/ownership';
 import {
   cancel,
   dropPendingCancel,
@@ -14,6 +15,8 @@ import { canceledOutcome, orderNotFound, pspUnavailable, unknownOutcome } from '
 
 export interface CancelCommand {
   readonly orderId: string;
+  /** The signed caller: the order's owner, or an operator. */
+  readonly caller: Caller;
   readonly idempotencyKey: string;
   readonly cancelReason: string;
   readonly cancelAmount?: number;
@@ -105,6 +108,7 @@ export function cancelUseCase(deps: CancelDeps) {
       | { readonly applied: Payment }
       | { readonly paymentKey: string; readonly pending: PendingCancel };
     const intent = await untilSaved(deps, orderId, deadline, (payment): Step<Intent> => {
+      if (!mayAct(payment, command.caller, 'cancel')) throw orderNotFound(orderId);
       const now = deps.clock();
       const asked = requestCancel(payment, { ...command, requestKey, at: now.toISOString() });
       if (!asked.ok) throw refusal(asked.reason);

@@ -50,10 +50,11 @@ export interface PaymentStore {
   view(orderId: string): Promise<PaymentView | undefined>;
   /**
    * NOT_STARTED → EXECUTING, or UNKNOWN (or EXECUTING past its due time: a takeover) → EXECUTING
-   * with the same paymentKey, for the checkout's exact amount: one conditional write, no read.
+   * with the same paymentKey, for the checkout's exact amount and its owner: one conditional write, no read.
    */
   beginExecution(command: {
     readonly orderId: string;
+    readonly owner: string;
     readonly paymentKey: string;
     readonly amount: number;
     readonly at: string;

@@ -16,7 +16,7 @@ import { assertPortFree } from './ports';
 import { ensureBucketFolders, ensureQueue, ensureTable, type ProvisionedQueue } from './provision';
 import { QueuePoller } from './queue-poller';
 import { Scheduler } from './scheduler';
-import { LOCAL_ACCOUNT, type LocalPrincipal, localPrincipals, signingRegion } from './sigv4';
+import { everyPrincipal, LOCAL_ACCOUNT, type LocalPrincipal, localPrincipals, signingRegion } from './sigv4';
 import { StreamPoller } from './stream-poller';
 import { localInventory, planLocalWiring } from './wiring';
 
@@ -77,7 +77,8 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
   await assertPortFree(config.dynamoPort, 'DynamoDB Local', 'DYNAMODB_PORT');
   await assertPortFree(config.sqsPort, 'local SQS', 'SQS_PORT');
   // Read before the handlers' environment is laid over process.env.
-  const auth = { principals: Object.values(localPrincipals(config.env)), region: signingRegion(config.env) };
+  const principals = localPrincipals(config.env);
+  const auth = { principals: everyPrincipal(principals), region: signingRegion(config.env) };
 
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -131,6 +132,8 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
       PSP_BASE_URL: psp.url,
       PSP_SECRET_KEY: config.pspSecretKey,
       ORDER_ID_SECRET: await localOrderIdSecret(config.dataDir),
+      // Who may read and cancel every shop's orders (in AWS: the deploy profile's operatorPrincipals).
+      OPERATOR_PRINCIPALS: principals.operator.userArn,
       POWERTOOLS_SERVICE_NAME: 'payments',
       POWERTOOLS_METRICS_NAMESPACE: 'Payments',
       POWERTOOLS_METRICS_DISABLED: config.env.POWERTOOLS_METRICS_DISABLED ?? 'true',

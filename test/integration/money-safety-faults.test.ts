@@ -18,7 +18,10 @@ import type { SaveOptions } from '../../lambdas/ports/payment-store';
 import type { Deadline } from '../../lambdas/ports/psp';
 import { documentClient } from '../../lambdas/shared/composition';
 import { createTableLike, dropTables, items, localDynamo, unique } from '../support/events';
-import { sim } from '../support/http-client';
+import { localPrincipalArn, sim } from '../support/http-client';
+
+const OWNER = localPrincipalArn();
+const CALLER = { principal: OWNER, operator: false };
 
 jest.setTimeout(60_000);
 
@@ -70,6 +73,7 @@ class DiesBeforeCancelRecord extends DynamoDbPaymentStore {
 async function newOrder(): Promise<Payment> {
   const created = createPayment({
     orderId: unique('money'),
+    owner: OWNER,
     buyerId: 'buyer-1',
     orderName: 'Two books',
     currency: 'KRW',
@@ -85,7 +89,7 @@ async function confirmedOrder(): Promise<Payment> {
   const { orderId, amount } = await newOrder();
   const paymentKey = await sim.session(orderId, amount);
   const confirm = confirmUseCase({ store, psp, clock: () => new Date(), settings: SETTINGS });
-  expect((await confirm({ orderId, paymentKey, amount }, DEADLINE)).statusCode).toBe(200);
+  expect((await confirm({ orderId, paymentKey, amount, owner: OWNER }, DEADLINE)).statusCode).toBe(200);
   return (await store.get(orderId)) as Payment;
 }
 
@@ -99,7 +103,13 @@ async function approvedAtPspOnly() {
   );
   expect(confirmed.kind).toBe('approved');
   const now = new Date().toISOString();
-  const begun = await store.beginExecution({ ...payment, paymentKey, at: now, recoveryDueAt: now });
+  const begun = await store.beginExecution({
+    ...payment,
+    owner: OWNER,
+    paymentKey,
+    at: now,
+    recoveryDueAt: now,
+  });
   if (!begun.ok) throw new Error('not begun');
   return { payment, paymentKey, begun };
 }
@@ -136,7 +146,13 @@ describe('a crash between the PSP cancel and our record', () => {
     for (let i = 0; i < CRASH_RUNS; i++) {
       const { orderId } = await confirmedOrder();
       orders.push(orderId);
-      const command = { orderId, idempotencyKey: unique('k'), cancelReason: 'returned', cancelAmount: 2_500 };
+      const command = {
+        orderId,
+        caller: CALLER,
+        idempotencyKey: unique('k'),
+        cancelReason: 'returned',
+        cancelAmount: 2_500,
+      };
       await expect(cancel(command, DEADLINE)).rejects.toThrow(/injected crash/);
       expect((await sim.truth(orderId)).balanceAmount).toBe(7_500);
       // The intent survived the crash: it is what recovery finishes.
@@ -163,7 +179,13 @@ describe('a crash between the PSP cancel and our record', () => {
   it('reconciliation records it first, then the client retries: applied once', async () => {
     const crashing = new DiesBeforeCancelRecord(documentClient(dynamo), tableName);
     const { orderId, amount, paymentKey } = await confirmedOrder();
-    const command = { orderId, idempotencyKey: unique('k'), cancelReason: 'returned', cancelAmount: 3_000 };
+    const command = {
+      orderId,
+      caller: CALLER,
+      idempotencyKey: unique('k'),
+      cancelReason: 'returned',
+      cancelAmount: 3_000,
+    };
     await expect(
       cancelUseCase({ store: crashing, psp, clock: () => new Date(), settings: SETTINGS })(command, DEADLINE),
     ).rejects.toThrow(/injected crash/);
@@ -228,7 +250,7 @@ describe('same-key confirm takeover', () => {
   it('a confirm finding the payment EXECUTING past the first request’s timeout takes it over at once', async () => {
     const payment = await newOrder();
     const paymentKey = await sim.session(payment.orderId, payment.amount);
-    const command = { orderId: payment.orderId, paymentKey, amount: payment.amount };
+    const command = { orderId: payment.orderId, paymentKey, amount: payment.amount, owner: OWNER };
     // The first request began 2 minutes ago and died before it called the PSP.
     const started = Date.now() - 120_000;
     const begun = await store.beginExecution({
@@ -252,7 +274,7 @@ describe('same-key confirm takeover', () => {
   it('not yet past its due time, the same key still answers 409 (the first request may be alive)', async () => {
     const payment = await newOrder();
     const paymentKey = await sim.session(payment.orderId, payment.amount);
-    const command = { orderId: payment.orderId, paymentKey, amount: payment.amount };
+    const command = { orderId: payment.orderId, paymentKey, amount: payment.amount, owner: OWNER };
     await store.beginExecution({
       ...command,
       at: new Date().toISOString(),

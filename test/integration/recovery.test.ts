@@ -29,7 +29,7 @@ import type {
 import { documentClient } from '../../lambdas/shared/composition';
 import { topology } from '../../lib/topology';
 import { ensureTable } from '../../local/runtime/provision';
-import { sim } from '../support/http-client';
+import { localPrincipalArn, sim } from '../support/http-client';
 
 const SECRET_KEY = 'test_sk_local_simulator';
 const AUTH = `Basic ${Buffer.from(`${SECRET_KEY}:`).toString('base64')}`;
@@ -114,6 +114,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 function newPayment(orderId: string): Payment {
   const created = createPayment({
     orderId,
+    owner: localPrincipalArn(),
     buyerId: 'buyer-1',
     orderName: 'Two books',
     currency: 'KRW',
@@ -139,6 +140,7 @@ async function stuckExecuting(
   if (!created.created) throw new Error(`order ${orderId} exists`);
   const begun = await store.beginExecution({
     orderId,
+    owner: localPrincipalArn(),
     paymentKey,
     amount: payment.amount,
     at: iso(Date.now() - 120_000),

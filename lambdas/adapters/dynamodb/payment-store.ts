@@ -61,6 +61,7 @@ const MUTABLE_FIELDS = [
 function toPayment(item: Item): Payment {
   const payment = {
     orderId: item.orderId,
+    owner: item.owner,
     buyerId: item.buyerId,
     orderName: item.orderName,
     currency: item.currency,
@@ -158,6 +159,7 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
 
   async beginExecution(command: {
     orderId: string;
+    owner: string;
     paymentKey: string;
     amount: number;
     at: string;
@@ -173,9 +175,10 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
           // UNKNOWN, or EXECUTING past its due time (the first request's function is dead), is taken
           // over by a confirm with the same paymentKey once no recovery lease holds it.
           ConditionExpression:
-            'amount = :amount AND (#status = :notStarted OR (paymentKey = :paymentKey AND (#status = :unknown OR (#status = :executing AND recoveryDueAt <= :at)) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :at)))',
-          ExpressionAttributeNames: { '#status': 'status' },
+            'amount = :amount AND #owner = :owner AND (#status = :notStarted OR (paymentKey = :paymentKey AND (#status = :unknown OR (#status = :executing AND recoveryDueAt <= :at)) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :at)))',
+          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
           ExpressionAttributeValues: {
+            ':owner': command.owner,
             ':executing': 'EXECUTING',
             ':notStarted': 'NOT_STARTED',
             ':unknown': 'UNKNOWN',
