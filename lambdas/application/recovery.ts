@@ -16,7 +16,7 @@ import {
 } from '../domain/recovery';
 import type { PaymentStore, RecoveryCandidate } from '../ports/payment-store';
 import type { Deadline, PaymentGateway, PspLookup, PspResult } from '../ports/psp';
-import { cancelMadeFor, recordPspCancel } from './cancel';
+import { cancelMadeFor, recordPspCancel, untilSaved } from './cancel';
 import { addMs, type Clock } from './clock';
 import { applyPspView } from './psp-view';
 
@@ -35,6 +35,8 @@ export type RecoveryOutcome =
   | 'canceled'
   | 'exhausted'
   | 'rescheduled'
+  /** A settled payment looked at because a webhook hinted at a change (recorded if there was one). */
+  | 'looked'
   /** Rescheduled, and the PSP has been unreachable for maxAttempts looks or more: a person should know. */
   | 'stalled'
   | 'skipped';
@@ -71,8 +73,9 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
 
   async function recoverOne(orderId: string, outer: Deadline): Promise<RecoveryOutcome> {
     const now = deps.clock();
+    const startedAt = now.toISOString();
     const claimed = await deps.store.claimForRecovery(orderId, {
-      now: now.toISOString(),
+      now: startedAt,
       until: addMs(now, deps.leaseMs),
       owner: deps.owner,
     });
@@ -82,8 +85,28 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
     const withinLease: Deadline = {
       remainingMs: () => Math.min(outer.remainingMs(), leaseEnds - deps.clock().getTime()),
     };
-    const lookup = await deps.psp.findByOrderId(claimed.payment.orderId, withinLease);
-    if (lookup.kind === 'unknown') return reschedule(claimed, 'unanswered');
+    const lookup = await deps.psp.findByOrderId(orderId, withinLease);
+    const outcome =
+      lookup.kind === 'unknown'
+        ? await reschedule(claimed, 'unanswered')
+        : await settleFrom(claimed, lookup, withinLease);
+    // A webhook that came while we looked (or any, when the PSP could not be read) leaves the payment
+    // due again: the next run looks after it.
+    await deps.store.endLook(orderId, {
+      owner: deps.owner,
+      startedAt,
+      now: deps.clock().toISOString(),
+      readPsp: lookup.kind !== 'unknown',
+    });
+    return outcome;
+  }
+
+  /** What the PSP's answer settles: the confirm's outcome, or a settled payment's cancel intents. */
+  async function settleFrom(
+    claimed: RecoveryCandidate,
+    lookup: Exclude<PspLookup, { kind: 'unknown' }>,
+    withinLease: Deadline,
+  ): Promise<RecoveryOutcome> {
     const { payment } = claimed;
     if (payment.status !== 'EXECUTING' && payment.status !== 'UNKNOWN') {
       return finishCancels(claimed, lookup, withinLease);
@@ -135,7 +158,12 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
     }
   }
 
-  /** A settled payment with cancel intents: the PSP's cancels are recorded, each intent finished with its key. */
+  /**
+   * A settled payment with cancel intents (or a webhook's hint): the PSP's cancels are recorded, each
+   * intent finished with its key. An intent the PSP declines is released only after the PSP has been
+   * read again: a cancel made elsewhere meanwhile (the console) may be why, and it is recorded first,
+   * so our balance ends equal to the PSP's.
+   */
   async function finishCancels(
     claimed: RecoveryCandidate,
     lookup: Exclude<PspLookup, { kind: 'unknown' }>,
@@ -143,22 +171,34 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
   ): Promise<RecoveryOutcome> {
     const { orderId } = claimed.payment;
     if (lookup.kind === 'found') await applyPspView(deps, claimed.payment, lookup.payment);
-    let current = await deps.store.get(orderId);
-    for (const pending of current?.pendingCancels ?? []) {
-      if (!(await finishCancel(orderId, current?.paymentKey ?? '', pending, withinLease))) break;
+    const intents = (await deps.store.get(orderId))?.pendingCancels ?? [];
+    const declined: PendingCancel[] = [];
+    for (const pending of intents) {
+      const finished = await finishCancel(orderId, pending, withinLease);
+      if (finished === 'unknown') break;
+      if (finished === 'declined') declined.push(pending);
     }
-    current = await deps.store.get(orderId);
-    if (!current || (current.pendingCancels?.length ?? 0) === 0) return 'canceled';
+    if (intents.length > 0) {
+      const after = await deps.psp.findByOrderId(orderId, withinLease);
+      const current = await deps.store.get(orderId);
+      if (after.kind === 'found' && current) await applyPspView(deps, current, after.payment);
+      // Unanswered, the declined intents stay: the next look reads the PSP again before releasing them.
+      if (after.kind !== 'unknown')
+        for (const pending of declined) await release(orderId, pending, withinLease);
+    }
+    const current = await deps.store.get(orderId);
+    if (!current || (current.pendingCancels?.length ?? 0) === 0)
+      return intents.length > 0 ? 'canceled' : 'looked';
     return reschedule({ ...claimed, payment: current }, 'answered');
   }
 
-  /** Asks the PSP for the intent's cancel again with the same key (a replay if it was made); false if unknown. */
+  /** Asks the PSP for the intent's cancel again with the same key (a replay if it was made). */
   async function finishCancel(
     orderId: string,
-    paymentKey: string,
     pending: PendingCancel,
     withinLease: Deadline,
-  ): Promise<boolean> {
+  ): Promise<'recorded' | 'declined' | 'unknown'> {
+    const paymentKey = (await deps.store.get(orderId))?.paymentKey ?? '';
     const result = await deps.psp.cancel(
       {
         paymentKey,
@@ -168,18 +208,22 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
       },
       withinLease,
     );
-    if (result.kind === 'unknown' || result.kind === 'unavailable') return false;
-    if (result.kind !== 'approved') {
-      const payment = await deps.store.get(orderId);
-      if (!payment) return true;
-      return deps.store.save(
-        payment,
-        dropPendingCancel(payment, { requestKey: pending.requestKey, at: deps.clock().toISOString() }),
-      );
-    }
+    if (result.kind === 'unknown' || result.kind === 'unavailable') return 'unknown';
+    if (result.kind !== 'approved') return 'declined';
     const transactionKey = cancelMadeFor(result.payment, pending.amount);
-    if (transactionKey === undefined) return false;
-    return (await recordPspCancel(deps, orderId, { ...pending, transactionKey }, withinLease)) !== undefined;
+    if (transactionKey === undefined) return 'unknown';
+    const recorded = await recordPspCancel(deps, orderId, { ...pending, transactionKey }, withinLease);
+    return recorded === undefined ? 'unknown' : 'recorded';
+  }
+
+  /** Drops a declined intent, releasing its reservation (on a fresh read, while the lease allows). */
+  async function release(orderId: string, pending: PendingCancel, withinLease: Deadline): Promise<void> {
+    await untilSaved(deps, orderId, withinLease, (payment) => ({
+      write: payment.pendingCancels?.some((p) => p.requestKey === pending.requestKey)
+        ? dropPendingCancel(payment, { requestKey: pending.requestKey, at: deps.clock().toISOString() })
+        : undefined,
+      result: true,
+    }));
   }
 
   async function commit(
@@ -226,6 +270,7 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
       canceled: 0,
       exhausted: 0,
       rescheduled: 0,
+      looked: 0,
       stalled: 0,
       skipped: 0,
     };

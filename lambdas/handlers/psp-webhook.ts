@@ -20,6 +20,8 @@ const MAX_BODY_BYTES = 64 * 1024;
 /** The look ends well before Toss (10 s) or API Gateway gives up on us. */
 const LOOK_BUDGET_MS = 6_000;
 const LEASE_MS = 15_000;
+/** At most one PSP look-up per order in this window, however many webhooks name it. */
+const COALESCE_MS = 5_000;
 
 /** Only what we use: which order to check. Everything else in the body is ignored, never trusted. */
 const webhookSchema = v.object({
@@ -78,6 +80,7 @@ async function webhookHandler(event: APIGatewayProxyEvent, context: Context): Pr
     psp,
     clock: systemClock,
     leaseMs: LEASE_MS,
+    coalesceMs: COALESCE_MS,
     owner: context.awsRequestId,
   });
   const startedAt = Date.now();

@@ -6,5 +6,6 @@ import { toTossPayment } from './payment-object';
 export function getPaymentByOrderId(req: SimRequest, env: SimEnv): Reply {
   const order = env.state.orders.get(req.param);
   if (!order) throw new TossError('NOT_FOUND_PAYMENT');
+  order.lookupCalls = (order.lookupCalls ?? 0) + 1;
   return json(200, toTossPayment(order));
 }

@@ -7,7 +7,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbPaymentStore } from '../../lambdas/adapters/dynamodb/payment-store';
-import { TossPaymentGateway } from '../../lambdas/adapters/toss/toss-gateway';
+import type { TossPaymentGateway } from '../../lambdas/adapters/toss/toss-gateway';
 import { cancelUseCase } from '../../lambdas/application/cancel';
 import { confirmUseCase } from '../../lambdas/application/confirm';
 import { reconcileOrder } from '../../lambdas/application/reconcile-order';
@@ -17,49 +17,31 @@ import { createPayment, decline, markUnknown, type Payment } from '../../lambdas
 import type { SaveOptions } from '../../lambdas/ports/payment-store';
 import type { Deadline } from '../../lambdas/ports/psp';
 import { documentClient } from '../../lambdas/shared/composition';
-import { createTableLike, dropTables, items, localDynamo, unique } from '../support/events';
+import { items, unique } from '../support/events';
 import { localPrincipalArn, sim } from '../support/http-client';
+import { ownPaymentsTable, simGateway } from '../support/own-payments-table';
 
 const OWNER = localPrincipalArn();
 const CALLER = { principal: OWNER, operator: false };
 
 jest.setTimeout(60_000);
 
-const SECRET_KEY = 'test_sk_local_simulator';
 const SETTINGS = { executingStaleAfterMs: 60_000, unknownFirstCheckAfterMs: 30_000 };
 const DEADLINE: Deadline = { remainingMs: () => 20_000 };
 const LATER = () => new Date(Date.now() + 5 * 60_000);
 /** Kill-after-PSP-cancel repetitions (the issue saw 5 of 5 stay SUCCESS internally). */
 const CRASH_RUNS = 5;
 
+const own = ownPaymentsTable('money');
 let dynamo: DynamoDBClient;
 let store: DynamoDbPaymentStore;
 let psp: TossPaymentGateway;
 let tableName: string;
-
-beforeAll(async () => {
-  if (!process.env.PSP_URL || !process.env.AWS_ENDPOINT_URL_DYNAMODB) {
-    throw new Error('the integration tier needs the local stack (PSP_URL, AWS_ENDPOINT_URL_DYNAMODB)');
-  }
-  dynamo = localDynamo();
-  tableName = (await createTableLike(dynamo, 'payments', 'money')).name;
-  store = new DynamoDbPaymentStore(documentClient(dynamo), tableName);
-  psp = gateway(process.env.PSP_URL);
+beforeAll(() => {
+  ({ dynamo, store, psp, tableName } = own);
 });
 
-afterAll(async () => {
-  await dropTables(dynamo, [tableName]);
-  dynamo?.destroy();
-}, 30_000);
-
-function gateway(baseUrl: string): TossPaymentGateway {
-  return new TossPaymentGateway({
-    baseUrl,
-    secretKey: async () => SECRET_KEY,
-    requestTimeoutMs: 1_000,
-    retryBudgetMs: 2_000,
-  });
-}
+const gateway = (baseUrl: string) => simGateway(baseUrl);
 
 /** The store dying right before it records a cancel the PSP made, as a killed Lambda would. */
 class DiesBeforeCancelRecord extends DynamoDbPaymentStore {
@@ -298,14 +280,21 @@ describe('the PSP outranks a FAILURE we recorded', () => {
     if (!failed.ok) throw new Error(failed.reason);
     expect(await store.save(begun.payment, failed.payment, { event: failed.event })).toBe(true);
 
-    const sync = syncOrderUseCase({ store, psp, clock: () => new Date(), leaseMs: 15_000, owner: 'webhook' });
+    const sync = syncOrderUseCase({
+      store,
+      psp,
+      clock: () => new Date(),
+      leaseMs: 15_000,
+      coalesceMs: 5_000,
+      owner: 'webhook',
+    });
     expect(await sync(payment.orderId, DEADLINE)).toBe('updated');
     const corrected = await store.get(payment.orderId);
     expect(corrected).toMatchObject({ status: 'SUCCESS', paymentKey });
     expect(corrected?.failure).toBeUndefined();
     expect(await eventTypes(payment.orderId)).toEqual(['PaymentFailed', 'PaymentConfirmed']);
-    // A repeat of the same hint finds nothing left to do.
-    expect(await sync(payment.orderId, DEADLINE)).toBe('unchanged');
+    // A repeat of the hint moments later is coalesced: recorded for a later look, the PSP not asked.
+    expect(await sync(payment.orderId, DEADLINE)).toBe('coalesced');
     expect(await sync(unique('no-such-order'), DEADLINE)).toBe('skipped');
   });
 });

@@ -201,6 +201,7 @@ describe('confirm', () => {
       balanceAmount: 10_000,
       confirmCalls: 1,
       cancelCalls: 0,
+      lookupCalls: 0,
     });
   });
 

@@ -273,6 +273,7 @@ export interface SimOrderTruth {
   readonly balanceAmount: number;
   readonly confirmCalls: number;
   readonly cancelCalls: number;
+  readonly lookupCalls: number;
 }
 
 /** Asserts the RFC 9457 problem shape of the contract and returns the parsed body. */

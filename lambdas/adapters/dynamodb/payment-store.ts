@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -16,10 +17,13 @@ import { SETTLING_CONSUMERS, type SettlementLog, type SettlementReport } from '.
 import type {
   BeginExecutionResult,
   CreateResult,
+  Lease,
+  LookEnd,
   PaymentStore,
   PaymentView,
   RecoveryCandidate,
   SaveOptions,
+  SyncClaim,
 } from '../../ports/payment-store';
 import {
   approvalDayShard,
@@ -42,6 +46,8 @@ import { type Item, queryAll, queryUpTo } from './paging';
 const RECOVERY_ATTRIBUTES = ['recoveryShard', 'recoveryDueAt'] as const;
 const LEASE_ATTRIBUTES = ['leaseOwner', 'leaseUntil'] as const;
 const RECOVERY_INDEX = 'recovery';
+/** Tries to end a look when the payment keeps changing under it (each try is one read and one write). */
+const END_LOOK_ATTEMPTS = 5;
 
 /** Fields a transition may change; identity and checkout fields are written once. */
 const MUTABLE_FIELDS = [
@@ -242,38 +248,42 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     return (await queryUpTo(this.client, shards, limit)).map((entry) => orderIdOfPk(String(entry.pk)));
   }
 
-  async claimForRecovery(
-    orderId: string,
-    lease: { now: string; until: string; owner: string },
-  ): Promise<RecoveryCandidate | undefined> {
+  async claimForRecovery(orderId: string, lease: Lease): Promise<RecoveryCandidate | undefined> {
+    const claimed = await this.claim(
+      orderId,
+      lease,
+      '(#status IN (:executing, :unknown) OR size(pendingCancels) > :none OR attribute_exists(hintedAt)) AND recoveryDueAt <= :now AND ',
+      { ':executing': 'EXECUTING', ':unknown': 'UNKNOWN', ':none': 0 },
+    );
+    return claimed.kind === 'claimed' ? claimed.candidate : undefined;
+  }
+
+  async claimForSync(orderId: string, lease: Lease & { lookedBefore: string }): Promise<SyncClaim> {
     return this.claim(
       orderId,
       lease,
-      '(#status IN (:executing, :unknown) OR size(pendingCancels) > :none) AND recoveryDueAt <= :now AND ',
-      { ':executing': 'EXECUTING', ':unknown': 'UNKNOWN', ':none': 0 },
+      'attribute_exists(pk) AND (attribute_not_exists(lookedAt) OR lookedAt < :lookedBefore) AND ',
+      { ':lookedBefore': lease.lookedBefore },
     );
   }
 
-  async claimForSync(
-    orderId: string,
-    lease: { now: string; until: string; owner: string },
-  ): Promise<RecoveryCandidate | undefined> {
-    return this.claim(orderId, lease, 'attribute_exists(pk) AND ', {});
-  }
-
-  /** A lease on the payment when `condition` holds and no other lease is running. */
+  /**
+   * A lease on the payment when `condition` holds and no other lease is running; `lookedAt` marks the
+   * start of the look, which coalesces webhook looks.
+   */
   private async claim(
     orderId: string,
-    lease: { now: string; until: string; owner: string },
+    lease: Lease,
     condition: string,
     values: Record<string, unknown>,
-  ): Promise<RecoveryCandidate | undefined> {
+  ): Promise<SyncClaim> {
     try {
       const claimed = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
-          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, lastWriter = :writer',
+          UpdateExpression:
+            'SET leaseOwner = :owner, leaseUntil = :until, lookedAt = :now, lastWriter = :writer',
           ConditionExpression: `${condition}(attribute_not_exists(leaseUntil) OR leaseUntil < :now)`,
           ...(condition.includes('#status') ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
           ExpressionAttributeValues: {
@@ -284,13 +294,98 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
             ...values,
           },
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return toCandidate(claimed.Attributes ?? {});
+      return { kind: 'claimed', candidate: toCandidate(claimed.Attributes ?? {}) };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (error instanceof ConditionalCheckFailedException) return { kind: error.Item ? 'busy' : 'missing' };
       throw error;
     }
+  }
+
+  async recordHint(orderId: string, hint: { at: string; dueAt: string }): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
+          UpdateExpression:
+            'SET hintedAt = :at, recoveryShard = :shard, recoveryDueAt = if_not_exists(recoveryDueAt, :due), lastWriter = :writer',
+          // A newer hint already there covers this one.
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(hintedAt) OR hintedAt < :at)',
+          ExpressionAttributeValues: {
+            ':at': hint.at,
+            ':due': hint.dueAt,
+            ':shard': recoveryShard(orderId),
+            ':writer': WRITER_STATE,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
+   * Read, decide, write on exactly what was read (version, hint, lease): a hint or a transition that
+   * lands in between makes the write fail and the decision is taken again.
+   */
+  async endLook(
+    orderId: string,
+    look: { owner: string; startedAt: string; now: string; readPsp: boolean },
+  ): Promise<LookEnd> {
+    for (let attempt = 0; attempt < END_LOOK_ATTEMPTS; attempt++) {
+      const { Item: item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
+          ConsistentRead: true,
+        }),
+      );
+      if (!item) return 'done';
+      const ours = item.leaseOwner === look.owner;
+      // Another look holds it now: it started after our writes, so it covers every hint so far.
+      if (!ours && item.leaseUntil !== undefined && item.leaseUntil >= look.now) return 'done';
+      const hinted = item.hintedAt !== undefined && (!look.readPsp || item.hintedAt > look.startedAt);
+      const settled =
+        item.status !== 'EXECUTING' && item.status !== 'UNKNOWN' && (item.pendingCancels?.length ?? 0) === 0;
+      const sets: string[] = [];
+      const removes: string[] = [];
+      if (item.leaseOwner !== undefined) removes.push(...LEASE_ATTRIBUTES);
+      if (hinted) {
+        // Our own writes may have taken it off the recovery index: due now, for the next run.
+        sets.push('recoveryShard = :shard', 'recoveryDueAt = if_not_exists(recoveryDueAt, :now)');
+      } else {
+        if (item.hintedAt !== undefined) removes.push('hintedAt');
+        if (settled && item.recoveryDueAt !== undefined) removes.push(...RECOVERY_ATTRIBUTES);
+      }
+      if (sets.length === 0 && removes.length === 0) return 'done';
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
+            UpdateExpression: `SET ${[...sets, 'lastWriter = :writer'].join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            ConditionExpression: `version = :version AND ${
+              item.hintedAt === undefined ? 'attribute_not_exists(hintedAt)' : 'hintedAt = :hintedAt'
+            } AND ${item.leaseOwner === undefined ? 'attribute_not_exists(leaseOwner)' : 'leaseOwner = :leaseOwner'}`,
+            ExpressionAttributeValues: {
+              ':version': item.version,
+              ':writer': WRITER_STATE,
+              ...(item.hintedAt === undefined ? {} : { ':hintedAt': item.hintedAt }),
+              ...(item.leaseOwner === undefined ? {} : { ':leaseOwner': item.leaseOwner }),
+              ...(hinted ? { ':shard': recoveryShard(orderId), ':now': look.now } : {}),
+            },
+          }),
+        );
+        return hinted ? 'hinted' : 'done';
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    // Changed under us every time: others are writing it now, and the lease ends by itself.
+    return 'hinted';
   }
 
   async reschedule(payment: Payment, attempts: number, dueAt: string, answered = 0): Promise<boolean> {
@@ -314,23 +409,6 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
-    }
-  }
-
-  async releaseLease(orderId: string, owner: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
-          UpdateExpression: `SET lastWriter = :writer REMOVE ${LEASE_ATTRIBUTES.join(', ')}`,
-          ConditionExpression: 'leaseOwner = :owner',
-          ExpressionAttributeValues: { ':owner': owner, ':writer': WRITER_STATE },
-        }),
-      );
-    } catch (error) {
-      // Someone else's lease now, or none: nothing of ours to release.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
