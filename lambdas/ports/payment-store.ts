@@ -42,9 +42,12 @@ export interface Lease {
 
 export type SyncClaim =
   | { readonly kind: 'claimed'; readonly candidate: RecoveryCandidate }
-  /** Another look holds the payment, or one started after `lookedBefore`: the hint is recorded instead. */
-  | { readonly kind: 'busy' }
+  /** Another look holds the payment, or one started after `lookedBefore` (at `lookedAt`). */
+  | { readonly kind: 'busy'; readonly lookedAt?: string }
   | { readonly kind: 'missing' };
+
+/** A recorded hint: the first since the last look began, or one joining a hint already waiting. */
+export type HintRecorded = 'first' | 'joined';
 
 /** How a look ended: `hinted` when a webhook came after it started, so the payment is due for another. */
 export type LookEnd = 'done' | 'hinted';
@@ -99,8 +102,9 @@ export interface PaymentStore {
   /**
    * A webhook that could not look now: `hintedAt` on the payment, and the payment due in the recovery
    * index by `dueAt` (an earlier due time is kept), so a later look sees the PSP after the hint's event.
+   * `first` when no hint was waiting since the last look began (that webhook looks itself, later).
    */
-  recordHint(orderId: string, hint: { readonly at: string; readonly dueAt: string }): Promise<void>;
+  recordHint(orderId: string, hint: { readonly at: string; readonly dueAt: string }): Promise<HintRecorded>;
   /**
    * Ends a look that started at `startedAt`: releases this owner's lease and clears the hint and, for a
    * settled payment with nothing pending, its recovery keys. `hinted` when a hint came after the start

@@ -285,7 +285,7 @@ describe('the PSP outranks a FAILURE we recorded', () => {
       psp,
       clock: () => new Date(),
       leaseMs: 15_000,
-      coalesceMs: 5_000,
+      coalesceMs: 200,
       owner: 'webhook',
     });
     expect(await sync(payment.orderId, DEADLINE)).toBe('updated');
@@ -293,8 +293,8 @@ describe('the PSP outranks a FAILURE we recorded', () => {
     expect(corrected).toMatchObject({ status: 'SUCCESS', paymentKey });
     expect(corrected?.failure).toBeUndefined();
     expect(await eventTypes(payment.orderId)).toEqual(['PaymentFailed', 'PaymentConfirmed']);
-    // A repeat of the hint moments later is coalesced: recorded for a later look, the PSP not asked.
-    expect(await sync(payment.orderId, DEADLINE)).toBe('coalesced');
+    // A repeat of the same hint (it waits out the coalescing window, then looks) finds nothing to do.
+    expect(await sync(payment.orderId, DEADLINE)).toBe('unchanged');
     expect(await sync(unique('no-such-order'), DEADLINE)).toBe('skipped');
   });
 });

@@ -33,6 +33,9 @@ import { localPrincipalArn, sim } from '../support/http-client';
 
 const SECRET_KEY = 'test_sk_local_simulator';
 const AUTH = `Basic ${Buffer.from(`${SECRET_KEY}:`).toString('base64')}`;
+// Each test makes its own table: on a loaded machine that alone can take seconds.
+jest.setTimeout(30_000);
+
 const LEASE_MS = 30_000;
 const ROOMY: Deadline = { remainingMs: () => 60_000 };
 

@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { confirmUseCase } from '../../lambdas/application/confirm';
 import { recoveryRunUseCase } from '../../lambdas/application/recovery';
-import { syncOrderUseCase } from '../../lambdas/application/sync-order';
+import { syncOrderUseCase, WEBHOOK_COALESCE_MS } from '../../lambdas/application/sync-order';
 import { createPayment, type Payment, requestCancel } from '../../lambdas/domain/payment';
 import type { Deadline, PaymentGateway, PspLookup } from '../../lambdas/ports/psp';
 import { documentClient } from '../../lambdas/shared/composition';
@@ -235,7 +235,7 @@ describe('a webhook during a look', () => {
 });
 
 describe('webhook cost per order', () => {
-  it('100 webhooks for one order make at most 2 PSP look-ups, all answered 200', async () => {
+  it('100 webhooks for one order make one PSP look-up per coalescing window (plus one), all answered 200', async () => {
     const { orderId, amount } = await createOrder(checkoutBody());
     const paymentKey = await sim.session(orderId, amount);
     expect((await postConfirm({ orderId, paymentKey, amount })).status).toBe(200);
@@ -252,18 +252,19 @@ describe('webhook cost per order', () => {
       createdAt: new Date().toISOString(),
       data: { orderId, status: 'DONE' },
     };
-    const statuses: number[] = [];
-    for (let wave = 0; wave < 10; wave++) {
-      const answers = await Promise.all(
-        Array.from({ length: 10 }, () => api('POST', '/webhooks/toss', { body, as: 'anonymous' })),
-      );
-      statuses.push(...answers.map((a) => a.status));
-    }
+    const startedAt = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => api('POST', '/webhooks/toss', { body, as: 'anonymous' })),
+    );
+    const statuses = answers.map((a) => a.status);
 
     expect(statuses).toEqual(Array(100).fill(200));
+    // The window's waiting hint may still be looking: its answer is in `statuses`, so it is done.
+    const windows = Math.ceil((Date.now() - startedAt) / WEBHOOK_COALESCE_MS);
     const made = (await sim.truth(orderId)).lookupCalls - before;
-    console.log(`100 webhooks for one order: ${made} PSP look-up(s)`);
-    expect(made).toBeLessThanOrEqual(2);
+    console.log(`100 webhooks for one order over ${windows} window(s): ${made} PSP look-up(s)`);
+    expect(made).toBeGreaterThanOrEqual(1);
+    expect(made).toBeLessThanOrEqual(windows + 1);
     expect((await getPayment(orderId)).json).toMatchObject({ status: 'SUCCESS', balanceAmount: amount });
   });
 });

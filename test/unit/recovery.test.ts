@@ -18,6 +18,7 @@ import {
 import type {
   BeginExecutionResult,
   CreateResult,
+  HintRecorded,
   LookEnd,
   PaymentStore,
   PaymentView,
@@ -256,7 +257,7 @@ class InMemoryPaymentStore implements PaymentStore {
     throw new Error('not used by recovery');
   }
 
-  async recordHint(): Promise<void> {
+  async recordHint(): Promise<HintRecorded> {
     throw new Error('not used by recovery');
   }
 

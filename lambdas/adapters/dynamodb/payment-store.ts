@@ -17,6 +17,7 @@ import { SETTLING_CONSUMERS, type SettlementLog, type SettlementReport } from '.
 import type {
   BeginExecutionResult,
   CreateResult,
+  HintRecorded,
   Lease,
   LookEnd,
   PaymentStore,
@@ -299,21 +300,22 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
       );
       return { kind: 'claimed', candidate: toCandidate(claimed.Attributes ?? {}) };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { kind: error.Item ? 'busy' : 'missing' };
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!error.Item) return { kind: 'missing' };
+      const { lookedAt } = unmarshall(error.Item);
+      return { kind: 'busy', ...(typeof lookedAt === 'string' ? { lookedAt } : {}) };
     }
   }
 
-  async recordHint(orderId: string, hint: { at: string; dueAt: string }): Promise<void> {
-    try {
-      await this.client.send(
+  async recordHint(orderId: string, hint: { at: string; dueAt: string }): Promise<HintRecorded> {
+    const write = (condition: string) =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
           UpdateExpression:
             'SET hintedAt = :at, recoveryShard = :shard, recoveryDueAt = if_not_exists(recoveryDueAt, :due), lastWriter = :writer',
-          // A newer hint already there covers this one.
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(hintedAt) OR hintedAt < :at)',
+          ConditionExpression: `attribute_exists(pk) AND ${condition}`,
           ExpressionAttributeValues: {
             ':at': hint.at,
             ':due': hint.dueAt,
@@ -322,9 +324,20 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
           },
         }),
       );
+    try {
+      // No hint waiting since the last look began: this is the first.
+      await write('(attribute_not_exists(hintedAt) OR hintedAt <= lookedAt)');
+      return 'first';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+    try {
+      // A newer hint already there covers this one.
+      await write('hintedAt < :at');
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    return 'joined';
   }
 
   /**
