@@ -171,10 +171,11 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
   ): Promise<RecoveryOutcome> {
     const { orderId } = claimed.payment;
     if (lookup.kind === 'found') await applyPspView(deps, claimed.payment, lookup.payment);
-    const intents = (await deps.store.get(orderId))?.pendingCancels ?? [];
+    const before = await deps.store.get(orderId);
+    const intents = before?.pendingCancels ?? [];
     const declined: PendingCancel[] = [];
     for (const pending of intents) {
-      const finished = await finishCancel(orderId, pending, withinLease);
+      const finished = await finishCancel(orderId, before?.paymentKey ?? '', pending, withinLease);
       if (finished === 'unknown') break;
       if (finished === 'declined') declined.push(pending);
     }
@@ -195,10 +196,10 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
   /** Asks the PSP for the intent's cancel again with the same key (a replay if it was made). */
   async function finishCancel(
     orderId: string,
+    paymentKey: string,
     pending: PendingCancel,
     withinLease: Deadline,
   ): Promise<'recorded' | 'declined' | 'unknown'> {
-    const paymentKey = (await deps.store.get(orderId))?.paymentKey ?? '';
     const result = await deps.psp.cancel(
       {
         paymentKey,
