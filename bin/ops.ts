@@ -130,7 +130,16 @@ async function showPayment(target: OpsTarget, orderId: string): Promise<void> {
   const trace = await deliveryTracer()(orderId);
   if (!trace) throw new Error(`no payment ${orderId}`);
   const p = trace.payment;
-  const fields = ['status', 'amount', 'balanceAmount', 'currency', 'paymentKey', 'approvedAt', 'failure'];
+  const fields = [
+    'status',
+    'amount',
+    'balanceAmount',
+    'currency',
+    'paymentKey',
+    'approvedAt',
+    'failure',
+    'pendingCancels',
+  ];
   console.log(`payment ${orderId}`);
   for (const field of [...fields, 'eventSeq', 'updatedAt']) {
     const value = p[field];

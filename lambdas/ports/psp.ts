@@ -32,6 +32,11 @@ export type PspResult =
   /** For cancel: the cancel was accepted, and `payment` is the updated payment. */
   | { readonly kind: 'approved'; readonly payment: PspPayment }
   | { readonly kind: 'declined'; readonly code: string; readonly message: string }
+  /**
+   * Cancel only: the PSP refused because its payment is not what we hold (already canceled, amount no
+   * longer cancelable): look it up and record its cancels; this request's cancel was not made.
+   */
+  | { readonly kind: 'refused'; readonly code: string; readonly message: string }
   /** Confirm only: the PSP never knew this paymentKey for the order; nothing happened. */
   | { readonly kind: 'sessionNotFound'; readonly code: string; readonly message: string }
   | PspUnavailable
@@ -57,6 +62,8 @@ export interface CancelRequest {
   readonly paymentKey: string;
   readonly cancelReason: string;
   readonly cancelAmount: number;
+  /** The balance we hold before this cancel; Toss checks it against its own. */
+  readonly refundableAmount: number;
   readonly idempotencyKey: string;
 }
 
@@ -88,7 +95,7 @@ export type PspSettlementPage =
   | PspUnknown;
 
 export interface PaymentGateway {
-  /** Sent with `Idempotency-Key: <orderId>`: every confirm of one order is one PSP operation (Toss keeps keys 15 days). */
+  /** Sent with an Idempotency-Key per (orderId, paymentKey): every confirm of one payment session is one PSP operation (Toss keeps keys 15 days). */
   confirm(request: ConfirmRequest, deadline: Deadline): Promise<PspResult>;
   cancel(request: CancelRequest, deadline: Deadline): Promise<PspResult>;
   findByOrderId(orderId: string, deadline: Deadline): Promise<PspLookup>;

@@ -21,7 +21,8 @@ export function toTossPayment(order: Order) {
     requestedAt: toKstIso(order.requestedAt),
     approvedAt: order.approval ? toKstIso(order.approval.approvedAt) : null,
     currency: 'KRW',
-    method: 'CARD',
+    // Toss names the method in Korean: 카드, 가상계좌, 간편결제, …
+    method: '카드',
     totalAmount: order.amount,
     balanceAmount: order.balanceAmount,
     suppliedAmount: order.balanceAmount - vat,

@@ -238,6 +238,7 @@ describe.each<[string, Topology]>([
   test.each([
     ['reconciliation', 'ReconciliationDiscrepancies'],
     ['recovery', 'RecoveryExhausted'],
+    ['recovery', 'CancelIntentHeld'],
   ])('%s raises an alarm on any %s', (service, metricName) => {
     synth.statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: METRICS_NAMESPACE,

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type PspSimulator, startPspSimulator } from '../../local/psp-sim/server';
 
 const SECRET_KEY = 'test_sk_jest_simulator';
@@ -190,7 +192,7 @@ describe('confirm', () => {
       balanceAmount: 10_000,
       suppliedAmount: 9091,
       vat: 909,
-      method: 'CARD',
+      method: '카드',
       currency: 'KRW',
       cancels: null,
     });
@@ -271,7 +273,7 @@ describe('Idempotency-Key', () => {
     expect(await truth()).toMatchObject({ status: 'DONE', confirmCalls: 2 });
   });
 
-  it('does not store errors: a retry with the same key executes again', async () => {
+  it('does not store temporary errors: a retry with the same key executes again', async () => {
     const paymentKey = await openSession();
     await scenario(['error:PROVIDER_ERROR']);
     const failed = await confirm(paymentKey, { headers: key });
@@ -281,6 +283,25 @@ describe('Idempotency-Key', () => {
     const retried = await confirm(paymentKey, { headers: key });
     expect(retried.status).toBe(200);
     expect(retried.json.status).toBe('DONE');
+  });
+
+  it('stores any other error as the key’s answer and replays it, as Toss does', async () => {
+    const paymentKey = await openSession();
+    await scenario(['error:INVALID_REQUEST']);
+    const first = await confirm(paymentKey, { headers: key });
+    expect(first.status).toBe(400);
+    const replay = await confirm(paymentKey, { headers: key });
+    expect(replay.text).toBe(first.text);
+    expect(await truth()).toMatchObject({ status: 'READY', confirmCalls: 2 });
+    expect((await confirm(paymentKey, { headers: { 'Idempotency-Key': 'another' } })).status).toBe(200);
+  });
+
+  it('answers INVALID_IDEMPOTENCY_KEY for a key longer than Toss’s 300 characters', async () => {
+    const paymentKey = await openSession();
+    const tooLong = await confirm(paymentKey, { headers: { 'Idempotency-Key': 'k'.repeat(301) } });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.json.code).toBe('INVALID_IDEMPOTENCY_KEY');
+    expect((await confirm(paymentKey, { headers: { 'Idempotency-Key': 'k'.repeat(300) } })).status).toBe(200);
   });
 
   it('stores a decline: the retry replays it and the payment stays ABORTED', async () => {
@@ -416,6 +437,76 @@ describe('fault-injection scenarios', () => {
   });
 });
 
+describe('what Toss does that a client must cope with', () => {
+  it('proxy:<status> answers with a proxy’s HTML page; the PSP never hears of the call', async () => {
+    const paymentKey = await openSession();
+    await scenario(['proxy:403']);
+    const proxied = await fetch(`${sim.url}/v1/payments/confirm`, {
+      method: 'POST',
+      headers: { authorization: AUTH, 'content-type': 'application/json', 'Idempotency-Key': ORDER },
+      body: JSON.stringify({ paymentKey, orderId: ORDER, amount: 10_000 }),
+    });
+    expect(proxied.status).toBe(403);
+    expect(proxied.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await proxied.text()).toMatch(/^<html>/);
+    expect(await truth()).toMatchObject({ status: 'READY', confirmCalls: 0 });
+    expect((await confirm(paymentKey, { headers: { 'Idempotency-Key': ORDER } })).status).toBe(200);
+  });
+
+  it('expires a session not confirmed within 10 minutes of authentication', async () => {
+    const paymentKey = await openSession();
+    now = new Date('2024-03-01T03:09:59Z');
+    expect((await call('GET', `/v1/payments/orders/${ORDER}`)).json.status).toBe('READY');
+    now = new Date('2024-03-01T03:10:00Z');
+    expect((await call('GET', `/v1/payments/orders/${ORDER}`)).json.status).toBe('EXPIRED');
+    const late = await confirm(paymentKey);
+    expect(late.status).toBe(404);
+    expect(late.json.code).toBe('NOT_FOUND_PAYMENT_SESSION');
+    const reopened = await openSession();
+    expect(reopened).not.toBe(paymentKey);
+    expect((await confirm(reopened)).status).toBe(200);
+  });
+
+  it('delivers PAYMENT_STATUS_CHANGED with createdAt as Toss writes it (Seoul time, microseconds, no offset)', async () => {
+    const bodies: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        bodies.push(body);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as AddressInfo;
+    try {
+      await call('POST', '/__sim/webhooks', { body: { url: `http://127.0.0.1:${port}/hook` } });
+      await confirmed();
+      for (let i = 0; i < 200 && bodies.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      const event = JSON.parse(bodies[0] ?? '{}');
+      expect(event).toMatchObject({
+        eventType: 'PAYMENT_STATUS_CHANGED',
+        data: { status: 'DONE', method: '카드' },
+      });
+      expect(event.createdAt).toBe('2024-03-01T12:00:00.000000');
+    } finally {
+      await call('DELETE', '/__sim/webhooks');
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
+  it('refuses a cancel whose refundableAmount is not the balance', async () => {
+    const paymentKey = await confirmed();
+    const stale = await cancel(paymentKey, { cancelAmount: 1000, refundableAmount: 9000 });
+    expect(stale.status).toBe(400);
+    expect(stale.json.code).toBe('NOT_MATCHES_REFUNDABLE_AMOUNT');
+    const fresh = await cancel(paymentKey, { cancelAmount: 1000, refundableAmount: 10_000 });
+    expect(fresh.json).toMatchObject({ balanceAmount: 9000 });
+  });
+});
+
 describe('cancel', () => {
   it('cancels the full balance when cancelAmount is absent', async () => {
     const paymentKey = await confirmed();
@@ -441,18 +532,24 @@ describe('cancel', () => {
     const replay = await cancel(paymentKey, { cancelAmount: 3000 }, { 'Idempotency-Key': 'cancel-1' });
     expect(replay.text).toBe(partial.text);
     const over = await cancel(paymentKey, { cancelAmount: 7001 }, { 'Idempotency-Key': 'cancel-2' });
-    expect(over.status).toBe(400);
+    expect(over.status).toBe(403);
     expect(over.json.code).toBe('NOT_CANCELABLE_AMOUNT');
-    const rest = await cancel(paymentKey, { cancelAmount: 7000 }, { 'Idempotency-Key': 'cancel-2' });
+    // Toss keeps the refusal as the key's answer: the rest is canceled under another key.
+    const refusedAgain = await cancel(paymentKey, { cancelAmount: 7000 }, { 'Idempotency-Key': 'cancel-2' });
+    expect(refusedAgain.text).toBe(over.text);
+    const rest = await cancel(paymentKey, { cancelAmount: 7000 }, { 'Idempotency-Key': 'cancel-3' });
     expect(rest.json).toMatchObject({ status: 'CANCELED', balanceAmount: 0 });
     expect(rest.json.cancels.map((c: { cancelAmount: number }) => c.cancelAmount)).toEqual([3000, 7000]);
-    expect(await truth()).toMatchObject({ status: 'CANCELED', balanceAmount: 0, cancelCalls: 4 });
+    expect(await truth()).toMatchObject({ status: 'CANCELED', balanceAmount: 0, cancelCalls: 5 });
+    const again = await cancel(paymentKey, {}, { 'Idempotency-Key': 'cancel-4' });
+    expect(again.status).toBe(400);
+    expect(again.json.code).toBe('ALREADY_CANCELED_PAYMENT');
   });
 
   it('answers NOT_CANCELABLE_PAYMENT before approval and NOT_FOUND_PAYMENT for an unknown key', async () => {
     const paymentKey = await openSession();
     const notApproved = await cancel(paymentKey, {});
-    expect(notApproved.status).toBe(400);
+    expect(notApproved.status).toBe(403);
     expect(notApproved.json.code).toBe('NOT_CANCELABLE_PAYMENT');
     const unknown = await cancel('tsim_unknown', {});
     expect(unknown.status).toBe(404);

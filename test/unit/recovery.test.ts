@@ -447,9 +447,11 @@ describe('recoveryRunUseCase', () => {
         exhausted: 0,
         rescheduled: 1,
         looked: 0,
+        cancelHeld: 0,
         stalled: 0,
         skipped: 0,
       },
+      heldCancels: [],
     });
     const row = store.row(executing.orderId);
     expect(row.payment).toMatchObject({

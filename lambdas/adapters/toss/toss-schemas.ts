@@ -20,6 +20,7 @@ const TossPaymentSchema = v.object({
         transactionKey: v.string(),
         cancelAmount: int,
         canceledAt: v.string(),
+        cancelStatus: v.nullish(v.string()),
       }),
     ),
   ),
@@ -38,7 +39,11 @@ export function parseTossPayment(body: unknown): PspPayment | undefined {
   const parsed = v.safeParse(TossPaymentSchema, body);
   if (!parsed.success) return undefined;
   const { approvedAt, cancels, ...payment } = parsed.output;
-  return { ...payment, ...(approvedAt ? { approvedAt } : {}), cancels: cancels ?? [] };
+  // Only a cancel Toss reports DONE moved money; one in progress or aborted is not recorded.
+  const done = (cancels ?? [])
+    .filter((c) => c.cancelStatus === 'DONE')
+    .map(({ transactionKey, cancelAmount, canceledAt }) => ({ transactionKey, cancelAmount, canceledAt }));
+  return { ...payment, ...(approvedAt ? { approvedAt } : {}), cancels: done };
 }
 
 /** The parts of Toss's Settlement object we rely on; cancels come as rows with a negative amount. */
