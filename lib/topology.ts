@@ -424,12 +424,14 @@ const functions = {
     // The day is merged in partitions, so memory stays bounded; the time goes to paging the PSP.
     memoryMb: 1024,
     timeoutSeconds: 900,
-    tables: { payments: 'readWrite', wallets: 'read', ledger: 'read' },
+    // Writes the PSP's fees to the ledger when a day's settlement rows arrive.
+    tables: { payments: 'readWrite', wallets: 'read', ledger: 'readWrite' },
     queues: {},
     buckets: { reports: 'write' },
     psp: true,
-    // 00:30 in Asia/Seoul, for the day that just ended there.
-    triggers: [{ kind: 'schedule', expression: 'cron(30 15 * * ? *)', localEveryMs: 3_600_000 }],
+    // 06:00 in Asia/Seoul: the day before has closed (its rows appear from the next day, plus the
+    // settlement lag); the run also catches up days left open and re-checks the newest closed ones.
+    triggers: [{ kind: 'schedule', expression: 'cron(0 21 * * ? *)', localEveryMs: 3_600_000 }],
   },
 } as const satisfies Record<string, FunctionSpec>;
 

@@ -277,6 +277,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Local stack only: `LOCAL_EMULATOR_DOWN`, an emulator (DynamoDB Local, the local SQS) is down; the problem's title and detail name it. Every route answers the same until it is back. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     tossWebhook: {

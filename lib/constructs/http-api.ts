@@ -39,6 +39,7 @@ const GATEWAY_RESPONSES: readonly [apigateway.ResponseType, GatewayRefusalCode][
   [apigateway.ResponseType.UNAUTHORIZED, 'INVALID_SIGNATURE'],
   [apigateway.ResponseType.ACCESS_DENIED, 'ACCESS_DENIED'],
   [apigateway.ResponseType.THROTTLED, 'THROTTLED'],
+  [apigateway.ResponseType.REQUEST_TOO_LARGE, 'REQUEST_TOO_LARGE'],
 ];
 
 const SIGNED_CALLERS: readonly SignedCallerKind[] = ['shop', 'operator'];

@@ -85,8 +85,17 @@ export class TouchedMap<K, V> extends Map<K, V> {
   }
 }
 
+/** How GET /v1/settlements answers (POST /__sim/settlements); a test knob, not journaled. */
+export interface SettlementControl {
+  /** Each page answers after this long, as Toss's may (up to 60 s). */
+  pageDelayMs: number;
+  /** The instant the settlement data is served as of (rows appear from the day after theirs); now if absent. */
+  asOf?: Date;
+}
+
 /** Everything the simulator remembers; a reset replaces the whole object. */
 export class SimState {
+  readonly settlements: SettlementControl = { pageDelayMs: 0 };
   readonly orders = new TouchedMap<string, Order>();
   readonly orderIdByPaymentKey = new Map<string, string>();
   readonly scenarios = new TouchedMap<string, Action[]>();

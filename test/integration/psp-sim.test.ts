@@ -587,7 +587,45 @@ describe('settlements', () => {
     await confirmed('order-d04', 40_000);
     now = new Date('2024-03-02T01:00:00Z');
     expect((await cancel(lastOfDay, { cancelAmount: 5000 })).status).toBe(200);
+    // Rows appear from the day after theirs: this is 09:00 on 2024-03-03 in Seoul.
+    now = new Date('2024-03-03T00:00:00Z');
   }
+
+  it("serves a day's rows only from the next day (Seoul)", async () => {
+    await seed();
+    now = new Date('2024-03-02T14:59:59Z');
+    const sameDay = await settlements('startDate=2024-03-01&endDate=2024-03-02');
+    expect(sameDay.json.map((row: { soldDate: string }) => row.soldDate)).toEqual([
+      '2024-03-01',
+      '2024-03-01',
+      '2024-03-01',
+    ]);
+    now = new Date('2024-03-02T15:00:00Z');
+    expect((await settlements('startDate=2024-03-01&endDate=2024-03-02')).json).toHaveLength(5);
+  });
+
+  it('selects by paidOutDate when asked (D+2 here)', async () => {
+    await seed();
+    const paid = await settlements('startDate=2024-03-03&endDate=2024-03-03&dateType=paidOutDate');
+    expect(paid.json.map((row: { orderId: string }) => row.orderId)).toEqual([
+      'order-a01',
+      'order-b02',
+      'order-c03',
+    ]);
+    expect((await settlements('startDate=2024-03-03&endDate=2024-03-03&dateType=sold')).status).toBe(400);
+  });
+
+  it('takes a page delay and an as-of instant through /__sim/settlements', async () => {
+    await seed();
+    expect(
+      (await call('POST', '/__sim/settlements', { body: { asOf: '2024-03-01T14:00:00Z' } })).status,
+    ).toBe(200);
+    expect((await settlements('startDate=2024-03-01&endDate=2024-03-02')).json).toHaveLength(0);
+    await call('POST', '/__sim/settlements', { body: { asOf: null, pageDelayMs: 300 } });
+    expect((await settlements('startDate=2024-03-01&endDate=2024-03-02')).json).toHaveLength(5);
+    await call('POST', '/__sim/settlements', { body: { pageDelayMs: 0 } });
+    expect((await call('POST', '/__sim/settlements', { body: { pageDelayMs: -1 } })).status).toBe(400);
+  });
 
   it('filters by the Seoul date of approvals and cancels, with negative cancel rows', async () => {
     await seed();
@@ -600,13 +638,15 @@ describe('settlements', () => {
     ]);
     expect(first.json[0]).toMatchObject({
       currency: 'KRW',
-      method: 'CARD',
+      method: '카드',
       amount: 10_000,
-      interestFreeAmount: 0,
+      interestFee: 0,
       approvedAt: '2024-03-01T10:00:00+09:00',
       soldDate: '2024-03-01',
       paidOutDate: '2024-03-03',
+      cancel: null,
       fees: [{ type: 'BASE', fee: 320 }],
+      fee: 320,
       supplyAmount: 291,
       vat: 29,
       payOutAmount: 9680,
@@ -621,7 +661,14 @@ describe('settlements', () => {
     expect(cancelRow).toMatchObject({
       soldDate: '2024-03-02',
       fees: [{ type: 'BASE', fee: -160 }],
+      fee: -160,
       payOutAmount: -4840,
+      cancel: {
+        transactionKey: cancelRow.transactionKey,
+        cancelAmount: 5000,
+        canceledAt: '2024-03-02T10:00:00+09:00',
+        cancelStatus: 'DONE',
+      },
     });
     const approvalRow = first.json[2];
     expect(cancelRow.paymentKey).toBe(approvalRow.paymentKey);

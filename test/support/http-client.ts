@@ -241,6 +241,12 @@ export const sim = {
     if (answer.status !== 200) throw new Error(`sim webhook not registered: ${answer.status} ${answer.text}`);
   },
 
+  /** How the settlement pages answer: each after `pageDelayMs`, with the data as of `asOf` (null: now). */
+  async settlements(control: { pageDelayMs?: number; asOf?: string | null }): Promise<void> {
+    const answer = await request(sim.url(), 'POST', '/__sim/settlements', { body: control });
+    if (answer.status !== 200) throw new Error(`sim settlements refused: ${answer.status} ${answer.text}`);
+  },
+
   /** The PSP-side truth of an order. */
   async truth(orderId: string): Promise<SimOrderTruth> {
     const answer = await request(sim.url(), 'GET', `/__sim/orders/${encodeURIComponent(orderId)}`);

@@ -6,6 +6,7 @@ import {
   type ConfirmRequest,
   type Deadline,
   MAX_SETTLEMENT_PAGE_SIZE,
+  MIN_SETTLEMENT_TIMEOUT_MS,
   type PaymentGateway,
   type PspLookup,
   type PspPayment,
@@ -36,6 +37,12 @@ export interface TossGatewayOptions {
   readonly requestTimeoutMs?: number;
   /** Limit for all attempts and backoff delays of one operation. */
   readonly retryBudgetMs?: number;
+  /**
+   * The same two limits for a settlements page, which Toss may take up to 60 s to answer: their
+   * own, so the payment calls keep their short ones. At least MIN_SETTLEMENT_TIMEOUT_MS.
+   */
+  readonly settlementTimeoutMs?: number;
+  readonly settlementRetryBudgetMs?: number;
   /** Time left to the caller after the PSP call, to record the outcome before the Lambda times out. */
   readonly safetyMarginMs?: number;
   readonly retryPolicy?: RetryPolicy;
@@ -109,10 +116,19 @@ export function confirmIdempotencyKey(orderId: string, paymentKey: string): stri
   return `confirm-${orderId}-${session}`;
 }
 
+/** How long one attempt may take, and all attempts of one operation together. */
+interface CallLimits {
+  readonly requestTimeoutMs: number;
+  readonly retryBudgetMs: number;
+}
+
+export const DEFAULT_SETTLEMENT_TIMEOUT_MS = 90_000;
+export const DEFAULT_SETTLEMENT_RETRY_BUDGET_MS = 300_000;
+
 export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
   private readonly baseUrl: string;
-  private readonly requestTimeoutMs: number;
-  private readonly retryBudgetMs: number;
+  /** The limits in force: the payment calls' and the settlement pages'. */
+  readonly limits: { readonly payment: CallLimits; readonly settlement: CallLimits };
   private readonly safetyMarginMs: number;
   private readonly policy: RetryPolicy;
   private readonly fetch: typeof fetch;
@@ -125,8 +141,24 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
 
   constructor(options: TossGatewayOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.retryBudgetMs = options.retryBudgetMs ?? 20_000;
+    const payment = {
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+      retryBudgetMs: options.retryBudgetMs ?? 20_000,
+    };
+    const settlementTimeoutMs = options.settlementTimeoutMs ?? DEFAULT_SETTLEMENT_TIMEOUT_MS;
+    if (!(settlementTimeoutMs >= MIN_SETTLEMENT_TIMEOUT_MS)) {
+      throw new RangeError(
+        `the settlement timeout must be at least ${MIN_SETTLEMENT_TIMEOUT_MS} ms, got ${settlementTimeoutMs}`,
+      );
+    }
+    const settlement = {
+      requestTimeoutMs: settlementTimeoutMs,
+      retryBudgetMs: Math.max(
+        options.settlementRetryBudgetMs ?? DEFAULT_SETTLEMENT_RETRY_BUDGET_MS,
+        settlementTimeoutMs,
+      ),
+    };
+    this.limits = { payment, settlement };
     this.safetyMarginMs = options.safetyMarginMs ?? 3_000;
     this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -221,11 +253,17 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
   }
 
   async settlements(query: SettlementQuery, deadline: Deadline): Promise<PspSettlementPage> {
-    const { startDate, endDate, page, size } = query;
+    const { startDate, endDate, dateType, page, size } = query;
     if (!Number.isInteger(size) || size < 1 || size > MAX_SETTLEMENT_PAGE_SIZE) {
       throw new RangeError(`settlement page size must be 1-${MAX_SETTLEMENT_PAGE_SIZE}, got ${size}`);
     }
-    const params = new URLSearchParams({ startDate, endDate, page: String(page), size: String(size) });
+    const params = new URLSearchParams({
+      startDate,
+      endDate,
+      dateType,
+      page: String(page),
+      size: String(size),
+    });
     const result = await this.call(
       { operation: 'settlements', method: 'GET', path: `/v1/settlements?${params}` },
       deadline,
@@ -297,7 +335,8 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
   /** Runs one operation: attempts with backoff while the outcome is retryable and time allows. */
   private async call(request: TossRequest, deadline: Deadline): Promise<CallResult> {
     const startedAt = this.now();
-    const budgetMs = Math.min(this.retryBudgetMs, deadline.remainingMs() - this.safetyMarginMs);
+    const limits = request.operation === 'settlements' ? this.limits.settlement : this.limits.payment;
+    const budgetMs = Math.min(limits.retryBudgetMs, deadline.remainingMs() - this.safetyMarginMs);
     const authorization = await this.authorization(request);
     if (authorization === undefined) {
       return { kind: 'unavailable', code: 'PSP_NOT_CONFIGURED', message: 'the PSP secret key is not set' };
@@ -311,7 +350,7 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
       }
 
       const sentAt = this.now();
-      const answer = await this.send(request, authorization, Math.min(this.requestTimeoutMs, remainingMs));
+      const answer = await this.send(request, authorization, Math.min(limits.requestTimeoutMs, remainingMs));
       this.onAttempt?.({ operation: request.operation, ms: this.now() - sentAt });
       if (answer.kind === 'success') return answer;
       const outcome = classifyPspReply(
