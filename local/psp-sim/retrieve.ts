@@ -8,6 +8,7 @@ import { refreshExpiry } from './virtual-account';
 export function getPaymentByOrderId(req: SimRequest, env: SimEnv): Reply {
   const order = env.state.orders.get(req.param);
   if (!order) throw new TossError('NOT_FOUND_PAYMENT');
+  order.lookupCalls = (order.lookupCalls ?? 0) + 1;
   expireIfStale(order, env);
   if (order.virtualAccount && order.status === 'WAITING_FOR_DEPOSIT')
     refreshExpiry(order.virtualAccount, env.clock());

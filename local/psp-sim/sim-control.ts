@@ -45,8 +45,17 @@ export function setScenario(req: SimRequest, env: SimEnv): Reply {
 export function getOrderTruth(req: SimRequest, env: SimEnv): Reply {
   const order = env.state.orders.get(req.param);
   if (!order) throw new TossError('NOT_FOUND_PAYMENT');
-  const { status, paymentKey, amount, balanceAmount, confirmCalls, cancelCalls } = order;
+  const { status, paymentKey, amount, balanceAmount, confirmCalls, cancelCalls, lookupCalls = 0 } = order;
   // Virtual-account orders also show their account (and where its latest refund went).
   const account = order.virtualAccount ? { virtualAccount: order.virtualAccount } : {};
-  return json(200, { status, paymentKey, amount, balanceAmount, confirmCalls, cancelCalls, ...account });
+  return json(200, {
+    status,
+    paymentKey,
+    amount,
+    balanceAmount,
+    confirmCalls,
+    cancelCalls,
+    lookupCalls,
+    ...account,
+  });
 }
