@@ -5,6 +5,8 @@
  * forged callback changes nothing, a deposit the bank takes back is reversed, the due date passing
  * fails it (recovery, composed in process on the same table), and a refund needs the buyer's account.
  */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { PAYMENT_SK, paymentPk } from '../../lambdas/adapters/dynamodb/keys';
 import { DynamoDbPaymentStore } from '../../lambdas/adapters/dynamodb/payment-store';
 import { TossPaymentGateway } from '../../lambdas/adapters/toss/toss-gateway';
 import { recoveryRunUseCase } from '../../lambdas/application/recovery';
@@ -188,13 +190,8 @@ it('a deposit the bank takes back (DONE → WAITING_FOR_DEPOSIT) is reversed: AW
   expect(await wallets()).toEqual([before[0] + 7_000, before[1] + 3_000]);
 });
 
-it('past its due date an unpaid account fails with EXPIRED when recovery looks (no webhook comes)', async () => {
-  // Not even the account's issue callback: any look after the expiry would fail it first.
-  await sim.webhooksOff();
-  const { orderId } = await awaitingDeposit().finally(() => sim.webhooksOn(['DEPOSIT_CALLBACK']));
-  await sim.account(orderId, 'expire');
-  // Recovery as the handler composes it, on the stack's table, for this order only, a week later
-  // (the account's default validity), when its recovery entry is due.
+/** Recovery as the handler composes it, on the stack's table, for this order only, a week later. */
+async function recoverWeekLater(orderId: string) {
   const store = new DynamoDbPaymentStore(documentClient(), 'payments');
   const weekLater = new Date(Date.now() + 8 * 24 * 3_600_000);
   const recovery = recoveryRunUseCase({
@@ -208,12 +205,49 @@ it('past its due date an unpaid account fails with EXPIRED when recovery looks (
     owner: 'virtual-accounts-test',
   });
 
-  const report = await recovery({ remainingMs: () => 60_000 }, 10);
+  return recovery({ remainingMs: () => 60_000 }, 10);
+}
 
-  expect(report.outcomes).toMatchObject({ failed: 1 });
+async function expectExpired(orderId: string): Promise<void> {
   const failed = await settled(orderId, 'FAILURE');
   expect(failed.json).toMatchObject({ status: 'FAILURE', failure: { code: 'EXPIRED' } });
   expect(failed.json.events.map((e: { type: string }) => e.type)).toEqual(['PaymentFailed']);
+}
+
+it('past its due date an unpaid account fails with EXPIRED when recovery looks (no webhook comes)', async () => {
+  // Not even the account's issue callback: any look after the expiry would fail it first.
+  await sim.webhooksOff();
+  const { orderId } = await awaitingDeposit().finally(() => sim.webhooksOn(['DEPOSIT_CALLBACK']));
+  await sim.account(orderId, 'expire');
+  // At the account's default validity (a week), when its recovery entry is due.
+  expect((await recoverWeekLater(orderId)).outcomes).toMatchObject({ failed: 1 });
+  await expectExpired(orderId);
+});
+
+it('a webhook look that finds the account still waiting leaves it due for recovery at its due date', async () => {
+  const { orderId } = await awaitingDeposit();
+  // The issue's DEPOSIT_CALLBACK makes the webhook route look, and end its look, while it waits.
+  await eventually(
+    () => sim.truth(orderId),
+    (truth) => truth.lookupCalls >= 1,
+  );
+  const item = await eventually(
+    async () =>
+      (
+        await documentClient().send(
+          new GetCommand({
+            TableName: 'payments',
+            Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
+            ConsistentRead: true,
+          }),
+        )
+      ).Item ?? {},
+    (found) => found.lookedAt !== undefined && found.leaseOwner === undefined,
+  );
+  expect(item).toMatchObject({ status: 'AWAITING_DEPOSIT', recoveryDueAt: expect.any(String) });
+  await sim.account(orderId, 'expire');
+  expect((await recoverWeekLater(orderId)).outcomes).toMatchObject({ failed: 1 });
+  await expectExpired(orderId);
 });
 
 it('a deposited payment is refunded only to the account the shop names, and that account reaches the PSP', async () => {
