@@ -219,15 +219,8 @@ async function main(): Promise<void> {
     const result = await meter.count(() => handler(event, context(fn)));
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const cost = meter.per(1, step);
-    const entry = (tally[step] ??= {
-      fn,
-      invocations: 0,
-      requests: 0,
-      wcu: 0,
-      rcu: 0,
-      sqsSends: 0,
-      ms: 0,
-    });
+    tally[step] ??= { fn, invocations: 0, requests: 0, wcu: 0, rcu: 0, sqsSends: 0, ms: 0 };
+    const entry = tally[step];
     entry.invocations++;
     entry.requests += cost.requests.total;
     entry.wcu += cost.awsModelWcu ?? 0;
