@@ -265,7 +265,8 @@ const functions = {
     entry: 'lambdas/handlers/get-payment.ts',
     memoryMb: 256,
     timeoutSeconds: 10,
-    tables: { payments: 'read' },
+    // Wallets and ledger: the consumers' per-payment cursors, read while the latest event is in flight.
+    tables: { payments: 'read', wallets: 'read', ledger: 'read' },
     queues: {},
     psp: false,
     triggers: [{ kind: 'http', method: 'GET', path: '/payments/{orderId}', caller: 'shop' }],

@@ -16,7 +16,6 @@ export const WRITER_STATE = 'state';
 export const WRITER_PUBLISHER = 'publisher';
 export const WRITER_COMPLETION = 'completion';
 export const EVENT_SK_PREFIX = 'EVENT#';
-export const SETTLED_SK_PREFIX = '#SETTLED#';
 
 /**
  * Index partitions are spread over shards so no single partition key runs hot: a confirm writes
