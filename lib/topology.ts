@@ -157,8 +157,9 @@ const tables = {
         name: 'incomplete',
         partitionKey: { name: 'incompleteShard', type: 'S' },
         sortKey: { name: 'incompleteSince', type: 'S' },
-        // Both sweepers republish from the event items: keys, seq and progress are enough.
-        projection: { include: ['eventSeq', 'publishedSeq'] },
+        // Both sweepers republish from the event items: keys and seq are enough. `publishedSeq` stays
+        // out, so the publisher's mark writes no index entry; the outbox sweeper reads it per stale entry.
+        projection: { include: ['eventSeq'] },
       },
     ],
     stream: 'NEW_AND_OLD_IMAGES',
