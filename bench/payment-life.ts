@@ -25,7 +25,7 @@ import { createSqsServer } from 'local-aws-sqs';
 import { type FunctionName, topology } from '../lib/topology';
 import { freePort } from '../local/runtime/ports';
 import { ensureQueue, ensureTable, type ProvisionedQueue } from '../local/runtime/provision';
-import { planLocalWiring } from '../local/runtime/wiring';
+import { localTopology, planLocalWiring } from '../local/runtime/wiring';
 import type { BilledTable } from './dynamodb-billing';
 import { localDynamoClient, RequestMeter, WriteBiller } from './dynamodb-meter';
 import { pspSession } from './http';
@@ -149,7 +149,8 @@ async function main(): Promise<void> {
   const sqs = new SQSClient({ endpoint: sqsEndpoint, region: 'us-east-1', credentials });
   const admin = localDynamoClient(dynamoEndpoint);
 
-  const wiring = planLocalWiring(topology);
+  const laptop = localTopology();
+  const wiring = planLocalWiring(laptop);
   const env: Record<string, string> = {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
@@ -266,10 +267,9 @@ async function main(): Promise<void> {
 
   /** Every message waiting on the queues `fn` consumes, one invocation per message (Lambda batches more under load). */
   const drain = async (step: string, fn: FunctionName) => {
-    const consumed = topology.functions[fn].triggers.flatMap((t) => (t.kind === 'queue' ? [t.queue] : []));
-    const sources = wiring.queues
-      .filter((q) => q.envVar && consumed.some((name) => q.name === name || q.name.startsWith(`${name}-`)))
-      .map((q) => queues.get(q.name) as ProvisionedQueue);
+    const sources = laptop.functions[fn].triggers.flatMap((t) =>
+      t.kind === 'queue' ? [queues.get(t.queue) as ProvisionedQueue] : [],
+    );
     for (const { url, arn } of sources) {
       for (;;) {
         const answer: ReceiveMessageCommandOutput = await sqs.send(

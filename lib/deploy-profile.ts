@@ -2,6 +2,7 @@
  * Deploy profiles (`cdk deploy -c profile=prod|dev|localstack`): one place that turns CDK context
  * (and, for two settings, the environment) into a typed, validated configuration. Pure: no CDK imports.
  */
+import { MAX_QUEUE_SHARDS } from './topology';
 
 export type ProfileName = 'prod' | 'dev' | 'localstack';
 export type RemovalChoice = 'retain' | 'destroy';
@@ -30,6 +31,13 @@ export interface DeployProfile {
    * and has been in maintenance mode since February 2026 (end of support February 2027).
    */
   readonly tracing: boolean;
+  /**
+   * Shards of each queue sharded by order (wallet, ledger): a FIFO queue, DLQ and event source
+   * mapping each; a payment's events all go to its orderId's shard (bench/throughput-model.ts).
+   * Changing it on a live stack re-routes payments: an event may then wait behind a gap on its
+   * consumer (the per-payment cursor retries it), nothing is applied out of order.
+   */
+  readonly queueShards: number;
 }
 
 const PROFILES: Readonly<
@@ -42,6 +50,7 @@ const PROFILES: Readonly<
     pspBaseUrl: 'https://api.tosspayments.com',
     removalPolicy: 'retain',
     tracing: false,
+    queueShards: 4,
   },
   dev: {
     stackPrefix: 'PaymentsDev',
@@ -50,6 +59,7 @@ const PROFILES: Readonly<
     pspBaseUrl: 'https://api.tosspayments.com',
     removalPolicy: 'destroy',
     tracing: false,
+    queueShards: 2,
   },
   // LocalStack's free tier has no WAFv2; its Lambda containers reach the host's PSP simulator by this name.
   localstack: {
@@ -59,6 +69,7 @@ const PROFILES: Readonly<
     pspBaseUrl: 'http://host.docker.internal:4010',
     removalPolicy: 'destroy',
     tracing: false,
+    queueShards: 2,
   },
 };
 
@@ -93,8 +104,8 @@ function flag(read: ContextReader, key: string): boolean | undefined {
 /**
  * Resolves the profile named by context `profile` (default prod), overridden key by key by context
  * `stackPrefix`, `waf`, `reservedConcurrency`, `pspBaseUrl`, `removalPolicy`, `alarmEmail`, `walletShards`,
- * `tracing`;
- * `STACK_PREFIX`, `PSP_BASE_URL` and `WALLET_SHARDS` from the environment come after context. Refuses what cannot deploy safely.
+ * `tracing`, `queueShards`;
+ * `STACK_PREFIX`, `PSP_BASE_URL`, `WALLET_SHARDS` and `QUEUE_SHARDS` from the environment come after context. Refuses what cannot deploy safely.
  */
 export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv = {}): DeployProfile {
   const profile = (text(read, 'profile') ?? 'prod') as ProfileName;
@@ -134,6 +145,14 @@ export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail))
     throw new DeployProfileError(`alarmEmail is not an email address: ${alarmEmail}`);
 
+  const shardsText = read('queueShards') ?? env.QUEUE_SHARDS;
+  const queueShards =
+    shardsText === undefined || shardsText === '' ? defaults.queueShards : Number(shardsText);
+  if (!Number.isInteger(queueShards) || queueShards < 1 || queueShards > MAX_QUEUE_SHARDS)
+    throw new DeployProfileError(
+      `queueShards must be an integer from 1 to ${MAX_QUEUE_SHARDS}, got ${JSON.stringify(shardsText)}`,
+    );
+
   return {
     profile,
     stackPrefix: text(read, 'stackPrefix') ?? env.STACK_PREFIX ?? defaults.stackPrefix,
@@ -144,5 +163,6 @@ export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv
     alarmEmail,
     walletShards: text(read, 'walletShards') ?? env.WALLET_SHARDS,
     tracing: flag(read, 'tracing') ?? defaults.tracing,
+    queueShards,
   };
 }
