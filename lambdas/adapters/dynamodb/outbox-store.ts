@@ -4,11 +4,11 @@ import type { DomainEvent } from '../../domain/events';
 import type { OutboxEntry, OutboxStore } from '../../ports/outbox';
 import {
   eventSk,
-  INDEX_SHARDS,
   incompleteShardKey,
   orderIdOfPk,
   PAYMENT_SK,
   paymentPk,
+  WORK_INDEX_SHARDS,
   WRITER_PUBLISHER,
 } from './keys';
 import { queryAll, queryUpTo } from './paging';
@@ -82,7 +82,7 @@ export class DynamoDbOutboxStore implements OutboxStore {
 
   /** Reads the sparse `incomplete` index, shard by shard: cost follows the backlog, not the table. */
   async findIncomplete(before: string, limit: number): Promise<OutboxEntry[]> {
-    const shards = Array.from({ length: INDEX_SHARDS }, (_, shard) => ({
+    const shards = Array.from({ length: WORK_INDEX_SHARDS }, (_, shard) => ({
       TableName: this.tableName,
       IndexName: INCOMPLETE_INDEX,
       KeyConditionExpression: 'incompleteShard = :shard AND incompleteSince < :before',

@@ -25,14 +25,15 @@ import {
   approvalDayShard,
   EVENT_SK_PREFIX,
   eventSk,
-  INDEX_SHARDS,
   incompleteShard,
   orderIdOfPk,
   PAYMENT_SK,
   paymentPk,
   recoveryShard,
+  recoveryShardKey,
   WRITER_COMPLETION,
   WRITER_STATE,
+  WORK_INDEX_SHARDS,
   WRITER_TRANSACTION,
 } from './keys';
 import { type Item, queryAll, queryUpTo } from './paging';
@@ -229,12 +230,12 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
   /** Reads the sparse recovery index shard by shard: cost follows the stuck payments, not the table. */
   async findDueForRecovery(now: string, limit: number): Promise<string[]> {
     // Start at a random shard so that, when a run cannot finish, no shard always waits last.
-    const first = Math.floor(Math.random() * INDEX_SHARDS);
-    const shards = Array.from({ length: INDEX_SHARDS }, (_, i) => ({
+    const first = Math.floor(Math.random() * WORK_INDEX_SHARDS);
+    const shards = Array.from({ length: WORK_INDEX_SHARDS }, (_, i) => ({
       TableName: this.tableName,
       IndexName: RECOVERY_INDEX,
       KeyConditionExpression: 'recoveryShard = :shard AND recoveryDueAt <= :now',
-      ExpressionAttributeValues: { ':shard': `RECOVERY#${(first + i) % INDEX_SHARDS}`, ':now': now },
+      ExpressionAttributeValues: { ':shard': recoveryShardKey((first + i) % WORK_INDEX_SHARDS), ':now': now },
     }));
     return (await queryUpTo(this.client, shards, limit)).map((entry) => orderIdOfPk(String(entry.pk)));
   }
