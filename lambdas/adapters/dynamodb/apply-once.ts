@@ -26,8 +26,8 @@ export function cursorKey(orderId: string): { pk: string; sk: string } {
  * from `seq - 1` and applies the effect. A payment's events carry consecutive seqs and every
  * delivery of one event the same seq, so the cursor alone tells a repeat (already at `seq` or past
  * it: a duplicate) from an event that came early (behind `seq - 1`: a gap); the refused cursor is
- * returned with the cancellation, so telling them apart costs no read. (Until the life bench, a
- * processed marker per event stood beside the cursor: 2 more WCU per event and consumer.)
+ * returned with the cancellation, so telling them apart costs no read (a processed marker per
+ * event beside the cursor would cost 2 more WCU per event and consumer, and tell nothing more).
  * The cursor also sums `applied`, the net money the effect moved for the payment's sellers,
  * so the cursor alone tells what this consumer has applied of the payment up to `seq`.
  */
