@@ -16,6 +16,7 @@ import { DynamoDbOutboxStore } from '../../lambdas/adapters/dynamodb/outbox-stor
 import { DynamoDbPaymentStore } from '../../lambdas/adapters/dynamodb/payment-store';
 import { DynamoDbWalletStore } from '../../lambdas/adapters/dynamodb/wallet-store';
 import { SqsEventPublisher } from '../../lambdas/adapters/sqs/event-publisher';
+import { getPaymentUseCase } from '../../lambdas/application/get-payment';
 import { recordLedgerUseCase } from '../../lambdas/application/record-ledger';
 import { recordSettlementUseCase, type SettlementOutcome } from '../../lambdas/application/record-settlement';
 import { republishPaymentUseCase, sweepCompletionUseCase } from '../../lambdas/application/republish-payment';
@@ -198,8 +199,20 @@ describe('completion sweeper', () => {
     // The ledger applies both events; the wallet's cancel is lost (a queue restarted empty).
     expect(await f.deliver('ledger')).toEqual([1, 2]);
     expect(await f.deliver('wallet', (seq) => seq === 1)).toEqual([1, 2]);
-    // Not complete while the wallet lags: the view shows no consumer (the cursors tell which).
+    // Not complete while the wallet lags: the view shows no consumer, the status read asks the cursors.
     expect(await settledBy(f, orderId)).toEqual([]);
+    const status = getPaymentUseCase({
+      store: f.paymentStore,
+      applied: {
+        wallet: new DynamoDbAppliedAmounts(doc, f.wallets),
+        ledger: new DynamoDbAppliedAmounts(doc, f.ledger),
+      },
+    });
+    expect(JSON.parse((await status(orderId)).body)).toMatchObject({
+      walletSettled: false,
+      ledgerRecorded: true,
+      done: false,
+    });
     expect((await f.slot(orderId)).incompleteShard).toBeDefined();
 
     // Not stale yet: nothing happens. Stale: republished from the event items, both events in order.

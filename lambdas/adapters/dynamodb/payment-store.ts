@@ -31,9 +31,9 @@ import {
   paymentPk,
   recoveryShard,
   recoveryShardKey,
+  WORK_INDEX_SHARDS,
   WRITER_COMPLETION,
   WRITER_STATE,
-  WORK_INDEX_SHARDS,
   WRITER_TRANSACTION,
 } from './keys';
 import { type Item, queryAll, queryUpTo } from './paging';
