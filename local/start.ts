@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     pspPort: Number(env.PSP_SIM_PORT ?? 4010),
     dynamoPort: Number(env.DYNAMODB_PORT ?? 8000),
     sqsPort: Number(env.SQS_PORT ?? 9324),
+    shopPort: Number(env.DEMO_SHOP_PORT ?? 3100),
     dataDir: inMemory ? undefined : resolve(root, env.LOCAL_DATA_DIR ?? '.local-data'),
     pspSecretKey: env.PSP_SECRET_KEY ?? 'test_sk_local_simulator',
     env,
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   console.log(
     [
       `Payments local stack ready in ${Date.now() - startedAt} ms (${inMemory ? 'in memory' : 'data kept in .local-data'})`,
+      `  Demo shop      ${runtime.shopUrl}  <- open it in a browser: buy, pay, refund`,
       `  API            ${runtime.apiUrl}`,
       `  PSP simulator  ${runtime.pspUrl}`,
       `  DynamoDB Local ${runtime.dynamoEndpoint}`,

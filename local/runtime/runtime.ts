@@ -5,6 +5,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
 import type { Inventory } from '../../lib/inventory';
+import { startLocalDemoShop } from '../demo-shop/local';
 import { startPspSimulator } from '../psp-sim/server';
 import { CheckpointStore } from './checkpoints';
 import { startDynamoDbLocal } from './dynamodb-local';
@@ -28,6 +29,8 @@ export interface LocalRuntimeConfig {
   /** Folder for DynamoDB data, stream checkpoints, bucket folders and the PSP simulator's state; absent = in memory. */
   readonly dataDir?: string;
   readonly pspSecretKey: string;
+  /** The demo shop's port (`DEMO_SHOP_PORT`); absent = no demo shop. */
+  readonly shopPort?: number;
   /** Schedule cadence overrides (`SCHEDULE_<FUNCTION>_MS`) and local tuning knobs. */
   readonly env: NodeJS.ProcessEnv;
 }
@@ -35,6 +38,7 @@ export interface LocalRuntimeConfig {
 export interface LocalRuntime {
   readonly apiUrl: string;
   readonly pspUrl: string;
+  readonly shopUrl?: string;
   readonly dynamoEndpoint: string;
   readonly sqsEndpoint: string;
   readonly inventory: Inventory;
@@ -75,6 +79,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
   await assertPortFree(config.pspPort, 'PSP simulator', 'PSP_SIM_PORT');
   await assertPortFree(config.dynamoPort, 'DynamoDB Local', 'DYNAMODB_PORT');
   await assertPortFree(config.sqsPort, 'local SQS', 'SQS_PORT');
+  if (config.shopPort !== undefined) await assertPortFree(config.shopPort, 'demo shop', 'DEMO_SHOP_PORT');
   // Read before the handlers' environment is laid over process.env.
   const auth = { principals: Object.values(localPrincipals(config.env)), region: signingRegion(config.env) };
 
@@ -208,10 +213,22 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
     stops.push(() => close(gateway));
     // The PSP simulator tells our webhook route about every status change, as Toss would.
     await registerWebhook(psp.url, `http://localhost:${config.apiPort}/webhooks/toss`);
+    const shop =
+      config.shopPort === undefined
+        ? undefined
+        : await startLocalDemoShop(
+            config.shopPort,
+            `http://localhost:${config.apiPort}`,
+            psp.url,
+            auth,
+            config.env,
+          );
+    if (shop) stops.push(shop.close);
 
     return {
       apiUrl: `http://localhost:${config.apiPort}`,
       pspUrl: psp.url,
+      shopUrl: shop?.url,
       dynamoEndpoint: dynamo.endpoint,
       sqsEndpoint,
       inventory: localInventory(wiring),

@@ -24,6 +24,7 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as { localStack?: typeof stack }).localStack = stack;
   process.env.API_URL = stack.apiUrl;
   process.env.PSP_URL = stack.pspUrl;
+  process.env.SHOP_URL = stack.shopUrl;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = stack.dynamoEndpoint;
   process.env.AWS_ENDPOINT_URL_SQS = stack.sqsEndpoint;
   process.env.AWS_REGION = 'us-east-1';
