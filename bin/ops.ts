@@ -1,3 +1,4 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
@@ -6,13 +7,21 @@ import {
 import * as v from 'valibot';
 import { type ReconciliationProgress, reconciliationUseCase } from '../lambdas/application/reconciliation';
 import { republishPaymentUseCase } from '../lambdas/application/republish-payment';
-import { deliveryTracer, outboxStore, systemClock } from '../lambdas/shared/composition';
+import { seoulDay } from '../lambdas/domain/business-day';
+import {
+  deliveryTracer,
+  dynamoDbClient,
+  outboxStore,
+  requiredEnv,
+  systemClock,
+} from '../lambdas/shared/composition';
 import { eventPublisher } from '../lambdas/shared/queues';
 import { reconciliationDeps } from '../lambdas/shared/reconciliation-deps';
-import { isoDateSchema, orderIdSchema } from '../lambdas/shared/schemas';
+import { orderIdSchema } from '../lambdas/shared/schemas';
 import { telemetry } from '../lambdas/shared/telemetry';
 import { deadLetterQueueName } from '../lib/topology';
 import { awsTarget, localTarget, type OpsTarget, terminalQueues, wiring } from './ops-target';
+import { InvalidReconcileDate, reconcileDate } from './reconcile-date';
 
 const HELP = `Operator commands: npm run ops -- [--aws [--stack <name>]] <command>
 
@@ -130,7 +139,16 @@ async function showPayment(target: OpsTarget, orderId: string): Promise<void> {
   const trace = await deliveryTracer()(orderId);
   if (!trace) throw new Error(`no payment ${orderId}`);
   const p = trace.payment;
-  const fields = ['status', 'amount', 'balanceAmount', 'currency', 'paymentKey', 'approvedAt', 'failure'];
+  const fields = [
+    'status',
+    'amount',
+    'balanceAmount',
+    'currency',
+    'paymentKey',
+    'approvedAt',
+    'failure',
+    'pendingCancels',
+  ];
   console.log(`payment ${orderId}`);
   for (const field of [...fields, 'eventSeq', 'updatedAt']) {
     const value = p[field];
@@ -180,22 +198,31 @@ function drawProgress({ pass, passes, rowsRead, rowsTotal }: ReconciliationProgr
   const filled = rowsTotal ? Math.round((BAR_WIDTH * rowsRead) / Math.max(rowsTotal, 1)) : 0;
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
   const total = rowsTotal === undefined ? '' : ` / ${rowsTotal.toLocaleString('en')}`;
-  process.stderr.write(`\r${bar} ${rowsRead.toLocaleString('en')}${total} rows (pass ${pass}/${passes})`);
+  const stage = pass === 0 ? 'reading the PSP' : `pass ${pass}/${passes}`;
+  process.stderr.write(`\r${bar} ${rowsRead.toLocaleString('en')}${total} rows (${stage})`);
 }
 
-async function reconcile(target: OpsTarget, options: Options): Promise<void> {
-  const date = v.safeParse(isoDateSchema, options.date);
-  if (!date.success) throw new UsageError('reconcile needs --date YYYY-MM-DD');
-  if (options.aws) {
+/** No payment predates the payments table: its creation day is a cheap lower bound for a date. */
+async function paymentsTableCreatedOn(): Promise<string | undefined> {
+  const { Table } = await dynamoDbClient().send(
+    new DescribeTableCommand({ TableName: requiredEnv('PAYMENTS_TABLE') }),
+  );
+  return Table?.CreationDateTime ? seoulDay(Table.CreationDateTime) : undefined;
+}
+
+async function reconcile(target: OpsTarget, aws: boolean, given: string | undefined): Promise<void> {
+  await target.useComposition();
+  const date = reconcileDate(given, systemClock(), await paymentsTableCreatedOn());
+  if (aws) {
     console.error('the deployed reconciliation function runs it: no progress bar, waiting for its summary');
-    print(await target.invoke('reconciliation', { date: date.output }));
+    print(await target.invoke('reconciliation', { date }));
     return;
   }
   // Locally, in this process: the same use case, with a progress bar.
-  await target.useComposition();
   const run = reconciliationUseCase({ ...reconciliationDeps(telemetry()), onProgress: drawProgress });
-  const { summary, reports } = await run(date.output, { remainingMs: () => Number.POSITIVE_INFINITY });
+  const { summary, reports } = await run(date, { remainingMs: () => Number.POSITIVE_INFINITY });
   process.stderr.write('\n');
+  if (summary.dryRun) console.error(`${date} is not closed yet: a dry run, nothing was corrected or stored`);
   print(summary);
   for (const location of reports) console.log(`report: ${location}`);
 }
@@ -213,6 +240,8 @@ async function main(args: readonly string[]): Promise<void> {
   if (!known.includes(command) || (command === 'dlq' && argument !== 'list')) {
     throw new UsageError(`unknown command: ${options.words.join(' ')}`);
   }
+  // A date that can never be reconciled is refused before anything is contacted.
+  if (command === 'reconcile') reconcileDate(options.date, systemClock());
   const target = options.aws ? await awsTarget(options.stack) : await localTarget();
   console.error(`acting on ${target.description}`);
   switch (command) {
@@ -225,7 +254,7 @@ async function main(args: readonly string[]): Promise<void> {
     case 'payment':
       return showPayment(target, orderIdArgument(argument));
     case 'reconcile':
-      return reconcile(target, options);
+      return reconcile(target, options.aws, options.date);
     case 'dlq':
       return listDeadLetters(target);
     case 'redrive':
@@ -236,5 +265,5 @@ async function main(args: readonly string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   console.error(error instanceof UsageError ? `${message}\n\n${HELP}` : message);
-  process.exit(1);
+  process.exit(error instanceof InvalidReconcileDate ? error.exitCode : 1);
 });

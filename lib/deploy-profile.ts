@@ -26,6 +26,11 @@ export interface DeployProfile {
   /** Busy sellers opted into sharded wallets (`seller-a=8,seller-b=4`); none by default. */
   readonly walletShards: string | undefined;
   /**
+   * IAM users or roles (comma-separated ARNs) that may read and cancel every shop's orders; every
+   * other principal sees only the orders it created. None by default.
+   */
+  readonly operatorPrincipals: string | undefined;
+  /**
    * X-Ray: active tracing of the API stage and functions, with Powertools Tracer bundled into every
    * function. Opt-in: the X-Ray SDK it wraps adds ~130 KiB and ~30% module init to each function,
    * and has been in maintenance mode since February 2026 (end of support February 2027).
@@ -41,7 +46,7 @@ export interface DeployProfile {
 }
 
 const PROFILES: Readonly<
-  Record<ProfileName, Omit<DeployProfile, 'profile' | 'alarmEmail' | 'walletShards'>>
+  Record<ProfileName, Omit<DeployProfile, 'profile' | 'alarmEmail' | 'walletShards' | 'operatorPrincipals'>>
 > = {
   prod: {
     stackPrefix: 'Payments',
@@ -104,8 +109,8 @@ function flag(read: ContextReader, key: string): boolean | undefined {
 /**
  * Resolves the profile named by context `profile` (default prod), overridden key by key by context
  * `stackPrefix`, `waf`, `reservedConcurrency`, `pspBaseUrl`, `removalPolicy`, `alarmEmail`, `walletShards`,
- * `tracing`, `queueShards`;
- * `STACK_PREFIX`, `PSP_BASE_URL`, `WALLET_SHARDS` and `QUEUE_SHARDS` from the environment come after context. Refuses what cannot deploy safely.
+ * `operatorPrincipals`, `tracing`, `queueShards`;
+ * `STACK_PREFIX`, `PSP_BASE_URL`, `WALLET_SHARDS`, `OPERATOR_PRINCIPALS` and `QUEUE_SHARDS` from the environment come after context. Refuses what cannot deploy safely.
  */
 export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv = {}): DeployProfile {
   const profile = (text(read, 'profile') ?? 'prod') as ProfileName;
@@ -145,6 +150,11 @@ export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail))
     throw new DeployProfileError(`alarmEmail is not an email address: ${alarmEmail}`);
 
+  const operatorPrincipals = text(read, 'operatorPrincipals') ?? env.OPERATOR_PRINCIPALS;
+  for (const arn of operatorPrincipals?.split(',') ?? []) {
+    if (!/^arn:[^:]+:(iam::\d{12}:(user|role)\/|sts::\d{12}:assumed-role\/)[\w+=,.@/-]+$/.test(arn.trim()))
+      throw new DeployProfileError(`operatorPrincipals: not an IAM user or role ARN: ${arn}`);
+  }
   const shardsText = read('queueShards') ?? env.QUEUE_SHARDS;
   const queueShards =
     shardsText === undefined || shardsText === '' ? defaults.queueShards : Number(shardsText);
@@ -162,6 +172,7 @@ export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv
     removalPolicy,
     alarmEmail,
     walletShards: text(read, 'walletShards') ?? env.WALLET_SHARDS,
+    operatorPrincipals,
     tracing: flag(read, 'tracing') ?? defaults.tracing,
     queueShards,
   };

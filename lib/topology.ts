@@ -76,11 +76,21 @@ export type RouteAccess =
     }
   | { readonly caller: Exclude<CallerKind, 'public'> };
 
+/** A method-level API Gateway throttle: the route's own token bucket, below the stage's. */
+export interface RouteThrottle {
+  /** Steady requests per second. */
+  readonly rateLimit: number;
+  /** Requests API Gateway admits at once above the rate. */
+  readonly burstLimit: number;
+}
+
 export type HttpTrigger = {
   readonly kind: 'http';
   readonly method: HttpMethod;
   /** API Gateway resource path, e.g. `/payments/{orderId}`. */
   readonly path: string;
+  /** Absent: the stage's throttle. Deployed only (the local front door does not throttle). */
+  readonly throttle?: RouteThrottle;
 } & RouteAccess;
 
 /** Lambda event filter pattern (the subset the local runtime evaluates). */
@@ -311,6 +321,9 @@ const functions = {
         method: 'POST',
         path: '/webhooks/toss',
         caller: 'public',
+        // Anyone can post here: a flood is held to this bucket, half the stage's, so its Lambda
+        // concurrency and table writes cannot crowd out the shop's calls (each webhook is only a hint).
+        throttle: { rateLimit: 50, burstLimit: 100 },
         publicBecause:
           'Toss posts status-change webhooks without AWS credentials; the body is only a hint (the order is checked at the PSP), answers are identical for any order, and the work per call is bounded.',
       },
@@ -429,12 +442,14 @@ const functions = {
     // The day is merged in partitions, so memory stays bounded; the time goes to paging the PSP.
     memoryMb: 1024,
     timeoutSeconds: 900,
-    tables: { payments: 'readWrite', wallets: 'read', ledger: 'read' },
+    // Writes the PSP's fees to the ledger when a day's settlement rows arrive.
+    tables: { payments: 'readWrite', wallets: 'read', ledger: 'readWrite' },
     queues: {},
     buckets: { reports: 'write' },
     psp: true,
-    // 00:30 in Asia/Seoul, for the day that just ended there.
-    triggers: [{ kind: 'schedule', expression: 'cron(30 15 * * ? *)', localEveryMs: 3_600_000 }],
+    // 06:00 in Asia/Seoul: the day before has closed (its rows appear from the next day, plus the
+    // settlement lag); the run also catches up days left open and re-checks the newest closed ones.
+    triggers: [{ kind: 'schedule', expression: 'cron(0 21 * * ? *)', localEveryMs: 3_600_000 }],
   },
 } as const satisfies Record<string, FunctionSpec>;
 

@@ -277,6 +277,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Local stack only: `LOCAL_EMULATOR_DOWN`, an emulator (DynamoDB Local, the local SQS) is down; the problem's title and detail name it. Every route answers the same until it is back. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     tossWebhook: {
@@ -422,7 +431,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PSP_UNAVAILABLE: the PSP refused our secret key or configuration, or none is set; nothing was charged, not stored, retry later. */
+            /** @description PSP_UNAVAILABLE: the PSP refused our secret key or configuration, or none is set, or answered something that is not a documented decline while its record shows it did not act; nothing was charged, not stored, retry later. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -513,7 +522,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["Problem"];
-            /** @description CANCEL_AMOUNT_EXCEEDS_BALANCE (less cancels in progress), a PSP refusal, or IDEMPOTENCY_KEY_REUSED. */
+            /** @description CANCEL_AMOUNT_EXCEEDS_BALANCE (less cancels in progress), IDEMPOTENCY_KEY_REUSED, or a PSP refusal with Toss's code (e.g. NOT_MATCHES_REFUNDABLE_AMOUNT when another cancel got there first; the PSP's cancels are recorded, nothing was canceled under this key: retry with a new Idempotency-Key). */
             422: {
                 headers: {
                     [name: string]: unknown;

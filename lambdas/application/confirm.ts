@@ -1,3 +1,4 @@
+import { mayAct } from '../domain/ownership';
 import { approve, decline, markUnknown, type Payment, reopen } from '../domain/payment';
 import type { PaymentStore } from '../ports/payment-store';
 import type { Deadline, PaymentGateway } from '../ports/psp';
@@ -19,6 +20,8 @@ export interface ConfirmCommand {
   readonly paymentKey: string;
   readonly orderId: string;
   readonly amount: number;
+  /** The signed caller: only the order's owner may confirm it. */
+  readonly owner: string;
 }
 
 export interface ConfirmSettings {
@@ -37,7 +40,7 @@ export interface ConfirmDeps {
 
 /**
  * Executes a payment at most once: the conditional EXECUTING transition admits one
- * request per order, the PSP is called with the order id as its idempotency key, and
+ * request per order, the PSP is called with one idempotency key per payment session, and
  * the outcome (the payment item, its own outbox slot) and its event commit in one transaction.
  */
 export function confirmUseCase(deps: ConfirmDeps) {
@@ -51,7 +54,8 @@ export function confirmUseCase(deps: ConfirmDeps) {
     if (!begun.ok) return explainRefusal(command, begun.current);
 
     const executing = begun.payment;
-    const result = await deps.psp.confirm(command, deadline);
+    const { paymentKey, orderId, amount } = command;
+    const result = await deps.psp.confirm({ paymentKey, orderId, amount }, deadline);
     const at = deps.clock();
     switch (result.kind) {
       case 'approved': {
@@ -72,6 +76,7 @@ export function confirmUseCase(deps: ConfirmDeps) {
         return await commit(deps, executing, next, command);
       }
       case 'unknown':
+      case 'refused':
         return await settleUnknown(deps, executing, at);
       case 'sessionNotFound':
       case 'unavailable': {
@@ -90,13 +95,15 @@ export function confirmUseCase(deps: ConfirmDeps) {
 
 /** Why the EXECUTING transition was refused, from the item the condition check returned. */
 function explainRefusal(command: ConfirmCommand, current: Payment | undefined): HttpOutcome {
-  if (!current) throw orderNotFound(command.orderId);
+  // Another principal's order is answered like a missing one, before anything else is told.
+  if (!current || !mayAct(current, { principal: command.owner, operator: false }, 'confirm'))
+    throw orderNotFound(command.orderId);
   if (current.amount !== command.amount) throw amountMismatch();
   return replayOrRefuse(command, current);
 }
 
 /** A payment that already has an outcome answers with it; another paymentKey is a reuse. */
-function replayOrRefuse(command: ConfirmCommand, current: Payment): HttpOutcome {
+function replayOrRefuse(command: Omit<ConfirmCommand, 'owner'>, current: Payment): HttpOutcome {
   const samePayment = current.paymentKey === command.paymentKey;
   switch (current.status) {
     case 'SUCCESS':

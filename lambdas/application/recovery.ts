@@ -1,6 +1,6 @@
 import {
+  cancelKeyExpired,
   decline,
-  dropPendingCancel,
   markUnknown,
   type Payment,
   type PendingCancel,
@@ -16,7 +16,7 @@ import {
 } from '../domain/recovery';
 import type { PaymentStore, RecoveryCandidate } from '../ports/payment-store';
 import type { Deadline, PaymentGateway, PspLookup, PspResult } from '../ports/psp';
-import { cancelMadeFor, recordPspCancel } from './cancel';
+import { cancelMadeFor, recordPspCancel, settleFromPspRecord } from './cancel';
 import { addMs, type Clock } from './clock';
 import { applyPspView } from './psp-view';
 
@@ -24,6 +24,8 @@ import { applyPspView } from './psp-view';
 export const RECOVERY_EXHAUSTED_METRIC = 'RecoveryExhausted';
 /** The metric of payments recovery could not ask the PSP about for maxAttempts looks; an alarm watches it. */
 export const RECOVERY_STALLED_METRIC = 'RecoveryStalled';
+/** The metric of payments holding a cancel intent whose PSP key may have expired; an alarm watches it. */
+export const CANCEL_INTENT_HELD_METRIC = 'CancelIntentHeld';
 
 /** Time kept between the last PSP call and the lease's end, to record the outcome. */
 const LEASE_MARGIN_MS = 5_000;
@@ -35,8 +37,12 @@ export type RecoveryOutcome =
   | 'canceled'
   | 'exhausted'
   | 'rescheduled'
+  /** A settled payment looked at because a webhook hinted at a change (recorded if there was one). */
+  | 'looked'
   /** Rescheduled, and the PSP has been unreachable for maxAttempts looks or more: a person should know. */
   | 'stalled'
+  /** Rescheduled with a cancel intent too old to re-send (its PSP key may have expired): a person decides. */
+  | 'cancelHeld'
   | 'skipped';
 
 export interface RecoveryDeps {
@@ -54,6 +60,8 @@ export interface RecoveryDeps {
 export interface RecoveryRunReport {
   readonly examined: number;
   readonly outcomes: Readonly<Record<RecoveryOutcome, number>>;
+  /** Orders whose cancel intents are held for a person (outcome `cancelHeld`), for the log. */
+  readonly heldCancels: readonly string[];
 }
 
 /** How a look went, for the counters: only answered looks count towards RECOVERY_EXHAUSTED. */
@@ -71,8 +79,9 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
 
   async function recoverOne(orderId: string, outer: Deadline): Promise<RecoveryOutcome> {
     const now = deps.clock();
+    const startedAt = now.toISOString();
     const claimed = await deps.store.claimForRecovery(orderId, {
-      now: now.toISOString(),
+      now: startedAt,
       until: addMs(now, deps.leaseMs),
       owner: deps.owner,
     });
@@ -82,8 +91,28 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
     const withinLease: Deadline = {
       remainingMs: () => Math.min(outer.remainingMs(), leaseEnds - deps.clock().getTime()),
     };
-    const lookup = await deps.psp.findByOrderId(claimed.payment.orderId, withinLease);
-    if (lookup.kind === 'unknown') return reschedule(claimed, 'unanswered');
+    const lookup = await deps.psp.findByOrderId(orderId, withinLease);
+    const outcome =
+      lookup.kind === 'unknown'
+        ? await reschedule(claimed, 'unanswered')
+        : await settleFrom(claimed, lookup, withinLease);
+    // A webhook that came while we looked (or any, when the PSP could not be read) leaves the payment
+    // due again: the next run looks after it.
+    await deps.store.endLook(orderId, {
+      owner: deps.owner,
+      startedAt,
+      now: deps.clock().toISOString(),
+      readPsp: lookup.kind !== 'unknown',
+    });
+    return outcome;
+  }
+
+  /** What the PSP's answer settles: the confirm's outcome, or a settled payment's cancel intents. */
+  async function settleFrom(
+    claimed: RecoveryCandidate,
+    lookup: Exclude<PspLookup, { kind: 'unknown' }>,
+    withinLease: Deadline,
+  ): Promise<RecoveryOutcome> {
     const { payment } = claimed;
     if (payment.status !== 'EXECUTING' && payment.status !== 'UNKNOWN') {
       return finishCancels(claimed, lookup, withinLease);
@@ -131,51 +160,73 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
       case 'unavailable':
         return reschedule(claimed, 'unanswered');
       case 'unknown':
+      case 'refused':
         return reschedule(claimed, 'answered');
     }
   }
 
-  /** A settled payment with cancel intents: the PSP's cancels are recorded, each intent finished with its key. */
+  /**
+   * A settled payment with cancel intents (or a webhook's hint): the PSP's cancels are recorded, each
+   * intent finished with its key. An intent older than its key's trusted life is never re-sent: the
+   * PSP's record settles it (a cancel of its amount there is its own), or it stays held for a person.
+   */
   async function finishCancels(
     claimed: RecoveryCandidate,
     lookup: Exclude<PspLookup, { kind: 'unknown' }>,
     withinLease: Deadline,
   ): Promise<RecoveryOutcome> {
     const { orderId } = claimed.payment;
-    if (lookup.kind === 'found') await applyPspView(deps, claimed.payment, lookup.payment);
+    const now = deps.clock();
+    const view = lookup.kind === 'found' ? lookup.payment : undefined;
+    let held = 0;
+    for (const pending of claimed.payment.pendingCancels ?? []) {
+      if (!cancelKeyExpired(pending, now)) continue;
+      const settled = view && (await settleFromPspRecord(deps, orderId, pending, false, withinLease, view));
+      if (!settled || settled.intentOpen) held += 1;
+    }
     let current = await deps.store.get(orderId);
+    if (view && current) await applyPspView(deps, current, view);
+    current = await deps.store.get(orderId);
     for (const pending of current?.pendingCancels ?? []) {
-      if (!(await finishCancel(orderId, current?.paymentKey ?? '', pending, withinLease))) break;
+      if (cancelKeyExpired(pending, now)) continue;
+      if (!(await finishCancel(orderId, current, pending, withinLease))) break;
     }
     current = await deps.store.get(orderId);
-    if (!current || (current.pendingCancels?.length ?? 0) === 0) return 'canceled';
-    return reschedule({ ...claimed, payment: current }, 'answered');
+    if (!current || (current.pendingCancels?.length ?? 0) === 0)
+      return (claimed.payment.pendingCancels?.length ?? 0) > 0 ? 'canceled' : 'looked';
+    const outcome = await reschedule({ ...claimed, payment: current }, 'answered');
+    return held > 0 && outcome !== 'skipped' ? 'cancelHeld' : outcome;
   }
 
-  /** Asks the PSP for the intent's cancel again with the same key (a replay if it was made); false if unknown. */
+  /** Asks the PSP for the intent's cancel again with the same key (a replay if it was made). */
   async function finishCancel(
     orderId: string,
-    paymentKey: string,
+    payment: Payment | undefined,
     pending: PendingCancel,
     withinLease: Deadline,
   ): Promise<boolean> {
     const result = await deps.psp.cancel(
       {
-        paymentKey,
+        paymentKey: payment?.paymentKey ?? '',
         cancelReason: pending.reason,
         cancelAmount: pending.amount,
+        refundableAmount: payment?.balanceAmount ?? 0,
         idempotencyKey: pending.requestKey,
       },
       withinLease,
     );
-    if (result.kind === 'unknown' || result.kind === 'unavailable') return false;
+    if (result.kind === 'unavailable') return false;
     if (result.kind !== 'approved') {
-      const payment = await deps.store.get(orderId);
-      if (!payment) return true;
-      return deps.store.save(
-        payment,
-        dropPendingCancel(payment, { requestKey: pending.requestKey, at: deps.clock().toISOString() }),
+      // Whatever the PSP answered, its record is read before the intent goes: a cancel made elsewhere
+      // meanwhile (the console) may be why it refused, and is recorded first.
+      const settled = await settleFromPspRecord(
+        deps,
+        orderId,
+        pending,
+        result.kind !== 'unknown',
+        withinLease,
       );
+      return settled !== undefined && !settled.intentOpen;
     }
     const transactionKey = cancelMadeFor(result.payment, pending.amount);
     if (transactionKey === undefined) return false;
@@ -226,15 +277,20 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
       canceled: 0,
       exhausted: 0,
       rescheduled: 0,
+      looked: 0,
       stalled: 0,
+      cancelHeld: 0,
       skipped: 0,
     };
+    const heldCancels: string[] = [];
     const due = await deps.store.findDueForRecovery(deps.clock().toISOString(), limit);
     for (const orderId of due) {
       // Leave time to finish the payment in hand; the next run picks up the rest.
       if (deadline.remainingMs() < deps.leaseMs / 2) break;
-      outcomes[await recoverOne(orderId, deadline)] += 1;
+      const outcome = await recoverOne(orderId, deadline);
+      outcomes[outcome] += 1;
+      if (outcome === 'cancelHeld') heldCancels.push(orderId);
     }
-    return { examined: due.length, outcomes };
+    return { examined: due.length, outcomes, heldCancels };
   };
 }

@@ -59,6 +59,17 @@ export interface PendingCancel {
   readonly at: string;
 }
 
+/**
+ * Toss keeps an idempotency key 15 days from its first use; a day earlier we stop trusting it, so
+ * an intent is never re-sent under a key the PSP may have forgotten (that would cancel twice).
+ */
+export const PSP_CANCEL_KEY_TRUSTED_MS = 14 * 24 * 60 * 60 * 1000;
+
+/** Past this, the intent's PSP key may have expired: only the PSP's record can settle it now. */
+export function cancelKeyExpired(pending: PendingCancel, now: Date): boolean {
+  return now.getTime() - Date.parse(pending.at) >= PSP_CANCEL_KEY_TRUSTED_MS;
+}
+
 export interface PaymentFailure {
   readonly code: string;
   readonly message: string;
@@ -66,6 +77,8 @@ export interface PaymentFailure {
 
 export interface Payment {
   readonly orderId: string;
+  /** The principal that created the order (see ownership.ts); absent on orders from before owners. */
+  readonly owner?: string;
   readonly buyerId: string;
   readonly orderName: string;
   readonly currency: Currency;
@@ -91,6 +104,7 @@ export interface Payment {
 
 export interface Checkout {
   readonly orderId: string;
+  readonly owner?: string;
   readonly buyerId: string;
   readonly orderName: string;
   readonly currency: Currency;
@@ -128,6 +142,7 @@ export function createPayment(checkout: Checkout): Created {
     ok: true,
     payment: {
       orderId: checkout.orderId,
+      ...(checkout.owner === undefined ? {} : { owner: checkout.owner }),
       buyerId: checkout.buyerId,
       orderName: checkout.orderName,
       currency: checkout.currency,

@@ -82,6 +82,8 @@ export interface FunctionsProps {
   readonly walletShards?: string;
   /** X-Ray active tracing, and Powertools Tracer bundled into every function (opt-in per deploy profile). */
   readonly tracing: boolean;
+  /** Who may read and cancel every shop's orders (`arn,...`), for the functions behind shop routes. */
+  readonly operatorPrincipals?: string;
 }
 
 /**
@@ -134,6 +136,8 @@ export class Functions extends Construct {
       grantBucketAccess(role, bucket, access);
     }
     if (spec.tables.wallets && props.walletShards) environment.WALLET_SHARDS = props.walletShards;
+    const servesShops = spec.triggers.some((t) => t.kind === 'http' && t.caller === 'shop');
+    if (servesShops && props.operatorPrincipals) environment.OPERATOR_PRINCIPALS = props.operatorPrincipals;
     if (spec.psp) {
       environment.PSP_BASE_URL = psp.baseUrl;
       environment.PSP_SECRET_ARN = psp.secret.secretArn;

@@ -39,6 +39,7 @@ const GATEWAY_RESPONSES: readonly [apigateway.ResponseType, GatewayRefusalCode][
   [apigateway.ResponseType.UNAUTHORIZED, 'INVALID_SIGNATURE'],
   [apigateway.ResponseType.ACCESS_DENIED, 'ACCESS_DENIED'],
   [apigateway.ResponseType.THROTTLED, 'THROTTLED'],
+  [apigateway.ResponseType.REQUEST_TOO_LARGE, 'REQUEST_TOO_LARGE'],
 ];
 
 const SIGNED_CALLERS: readonly SignedCallerKind[] = ['shop', 'operator'];
@@ -65,6 +66,7 @@ export class PaymentsRestApi extends Construct {
         tracingEnabled: props.tracing,
         throttlingRateLimit: props.throttling.rateLimit,
         throttlingBurstLimit: props.throttling.burstLimit,
+        methodOptions: routeThrottles(props.topology),
       },
     });
     // Bodies and headers are validated by the handlers, which must answer with the contract's
@@ -158,6 +160,27 @@ export class PaymentsRestApi extends Construct {
       value: policy.managedPolicyArn,
     });
   }
+}
+
+/**
+ * Method settings of the routes with their own throttle (`<path>/<METHOD>`). A method setting replaces
+ * the stage's for that method, so it repeats the stage's logging choices.
+ */
+function routeThrottles(topology: Topology): Record<string, apigateway.MethodDeploymentOptions> {
+  const options: Record<string, apigateway.MethodDeploymentOptions> = {};
+  for (const [, spec] of entries(topology.functions)) {
+    for (const trigger of spec.triggers) {
+      if (trigger.kind !== 'http' || !trigger.throttle) continue;
+      options[`${trigger.path}/${trigger.method}`] = {
+        throttlingRateLimit: trigger.throttle.rateLimit,
+        throttlingBurstLimit: trigger.throttle.burstLimit,
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+      };
+    }
+  }
+  return options;
 }
 
 interface InvokableMethod {

@@ -46,6 +46,7 @@ export class PaymentsStatelessStack extends Stack {
       logRetention: LOG_RETENTION,
       reservedConcurrency: props.deploy.reservedConcurrency,
       walletShards: props.deploy.walletShards,
+      operatorPrincipals: props.deploy.operatorPrincipals,
       tracing: props.deploy.tracing,
     });
     const api = new PaymentsRestApi(this, 'Api', {

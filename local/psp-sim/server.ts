@@ -14,7 +14,7 @@ import {
 } from './http';
 import { StateJournal } from './journal';
 import { getPaymentByOrderId } from './retrieve';
-import { listSettlements } from './settlements';
+import { controlSettlements, listSettlements } from './settlements';
 import { createSession, getOrderTruth, setScenario } from './sim-control';
 import { SimState } from './state';
 import { Webhooks } from './webhooks';
@@ -61,6 +61,7 @@ function buildRoutes(reset: () => void, webhooks: Webhooks, window: PaymentWindo
     { method: 'GET', pattern: /^\/v1\/settlements$/, handler: listSettlements },
     { method: 'POST', pattern: /^\/__sim\/sessions$/, handler: createSession },
     { method: 'POST', pattern: /^\/__sim\/scenarios$/, handler: setScenario },
+    { method: 'POST', pattern: /^\/__sim\/settlements$/, handler: controlSettlements },
     { method: 'GET', pattern: /^\/__sim\/orders\/([^/]+)$/, handler: getOrderTruth },
     {
       method: 'POST',

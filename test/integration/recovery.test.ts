@@ -12,7 +12,12 @@ import { WORK_INDEX_SHARDS } from '../../lambdas/adapters/dynamodb/keys';
 import { DynamoDbPaymentStore } from '../../lambdas/adapters/dynamodb/payment-store';
 import { TossPaymentGateway } from '../../lambdas/adapters/toss/toss-gateway';
 import { type RecoveryRunReport, recoveryRunUseCase } from '../../lambdas/application/recovery';
-import { createPayment, type Payment } from '../../lambdas/domain/payment';
+import {
+  createPayment,
+  type Payment,
+  PSP_CANCEL_KEY_TRUSTED_MS,
+  requestCancel,
+} from '../../lambdas/domain/payment';
 import {
   DEFAULT_RECOVERY_POLICY,
   RECOVERY_EXHAUSTED,
@@ -29,10 +34,13 @@ import type {
 import { documentClient } from '../../lambdas/shared/composition';
 import { topology } from '../../lib/topology';
 import { ensureTable } from '../../local/runtime/provision';
-import { sim } from '../support/http-client';
+import { localPrincipalArn, sim } from '../support/http-client';
 
 const SECRET_KEY = 'test_sk_local_simulator';
 const AUTH = `Basic ${Buffer.from(`${SECRET_KEY}:`).toString('base64')}`;
+// Each test makes its own table: on a loaded machine that alone can take seconds.
+jest.setTimeout(30_000);
+
 const LEASE_MS = 30_000;
 const ROOMY: Deadline = { remainingMs: () => 60_000 };
 
@@ -114,6 +122,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 function newPayment(orderId: string): Payment {
   const created = createPayment({
     orderId,
+    owner: localPrincipalArn(),
     buyerId: 'buyer-1',
     orderName: 'Two books',
     currency: 'KRW',
@@ -139,6 +148,7 @@ async function stuckExecuting(
   if (!created.created) throw new Error(`order ${orderId} exists`);
   const begun = await store.beginExecution({
     orderId,
+    owner: localPrincipalArn(),
     paymentKey,
     amount: payment.amount,
     at: iso(Date.now() - 120_000),
@@ -271,6 +281,62 @@ describe('recovery against DynamoDB Local and the PSP simulator', () => {
     // DONE at the PSP: recovery only looked, it never confirmed again.
     expect(await sim.truth(orderId)).toMatchObject({ status: 'DONE', confirmCalls: 1 });
   });
+
+  it('a cancel intent older than its PSP key is never re-sent: held (alarm) until the PSP shows its cancel', async () => {
+    const { table, store, setup } = await freshTable();
+    const orderId = newOrderId();
+    const paymentKey = await sim.session(orderId, 10_000);
+    await confirmAtPsp(orderId, 10_000, paymentKey);
+    await stuckExecuting(setup, orderId, paymentKey);
+    expect((await recovery(store, psp)()).outcomes.approved).toBe(1);
+
+    // A cancel intent whose request died 15 days ago: Toss may have forgotten its key by now.
+    const approved = await setup.get(orderId);
+    if (!approved) throw new Error('no payment');
+    const longAgo = iso(Date.now() - PSP_CANCEL_KEY_TRUSTED_MS - 86_400_000);
+    const asked = requestCancel(approved, {
+      requestKey: `cancel-${orderId}-old`,
+      cancelAmount: 4_000,
+      cancelReason: 'returned',
+      at: longAgo,
+    });
+    if (!asked.ok || asked.kind !== 'pending') throw new Error('cancel refused');
+    expect(await setup.save(approved, asked.payment, { recoveryDueAt: iso(Date.now() - 1_000) })).toBe(true);
+
+    const held = await recovery(store, psp)();
+    expect(held).toMatchObject({ outcomes: { cancelHeld: 1, canceled: 0 }, heldCancels: [orderId] });
+    expect(await sim.truth(orderId)).toMatchObject({ balanceAmount: 10_000, cancelCalls: 0 });
+    expect((await itemsOf(table, orderId)).get('#PAYMENT')).toMatchObject({
+      status: 'SUCCESS',
+      pendingCancels: [expect.objectContaining({ amount: 4_000 })],
+    });
+
+    // An operator makes the refund in the PSP's console: the next look records it as the intent's own.
+    const made = await fetch(`${sim.url()}/v1/payments/${paymentKey}/cancel`, {
+      method: 'POST',
+      headers: { Authorization: AUTH, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ cancelReason: 'operator', cancelAmount: 4_000 }),
+    });
+    expect(made.status).toBe(200);
+    const items = await itemsOf(table, orderId);
+    const payment = items.get('#PAYMENT');
+    await documents.send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [table]: [{ PutRequest: { Item: { ...payment, recoveryDueAt: iso(Date.now() - 1_000) } } }],
+        },
+      }),
+    );
+    const settledRun = await recovery(store, psp)();
+    expect(settledRun.outcomes).toMatchObject({ canceled: 1, cancelHeld: 0 });
+    expect((await itemsOf(table, orderId)).get('#PAYMENT')).toMatchObject({
+      status: 'PARTIAL_CANCELED',
+      balanceAmount: 6_000,
+      pendingCancels: [],
+      cancels: [expect.objectContaining({ requestKey: `cancel-${orderId}-old`, amount: 4_000 })],
+    });
+    expect(await sim.truth(orderId)).toMatchObject({ balanceAmount: 6_000, cancelCalls: 1 });
+  }, 30_000);
 
   it('an order the PSP never saw (lookup: not found) → NOT_STARTED again, confirmable, no event', async () => {
     const { table, store, setup } = await freshTable();
@@ -491,9 +557,10 @@ describe('recovery against DynamoDB Local and the PSP simulator', () => {
           outcomes: { approved: STUCK, failed: 0, exhausted: 0, rescheduled: 0, skipped: 0 },
         });
         expect(byCommand.has('ScanCommand')).toBe(false);
-        // One index query per shard; a claim and one commit per stuck payment; a little slack.
+        // One index query per shard; per stuck payment a claim, one commit and the read that ends the
+        // look (did a webhook hint at a change meanwhile?); a little slack.
         expect(byCommand.get('QueryCommand') ?? 0).toBeLessThanOrEqual(WORK_INDEX_SHARDS + 1);
-        expect(total).toBeLessThanOrEqual(WORK_INDEX_SHARDS + STUCK * 2 + 2);
+        expect(total).toBeLessThanOrEqual(WORK_INDEX_SHARDS + STUCK * 3 + 2);
         measurements.push({ healthy, total });
         const truth = await sim.truth(orders[0] ?? '');
         expect(truth.confirmCalls).toBe(1);

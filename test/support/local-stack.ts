@@ -15,6 +15,8 @@ export interface StartedLocalStack extends LocalStackEndpoints {
   readonly process: ChildProcess;
   readonly ports: LocalStackPorts;
   readonly readyMs: number;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
 }
 
 export interface LocalStackPorts {
@@ -93,6 +95,7 @@ export async function startLocalStack(
     process: child,
     ports,
     readyMs: Date.now() - startedAt,
+    output: () => output,
     apiUrl: `http://localhost:${ports.api}`,
     pspUrl: `http://localhost:${ports.psp}`,
     shopUrl: `http://localhost:${shopPort}`,
