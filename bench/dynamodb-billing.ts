@@ -223,15 +223,14 @@ export interface DeliveryBookkeeping {
   readonly paymentItemBytes: number;
   /** `markPublished`: one update of the payment item, and its `incomplete` index entry. */
   readonly publishMarkWcu: number;
-  /** The last completion report: a transaction checking both `#SETTLED#` markers and taking the payment off `incomplete`. */
+  /** The completion: one conditional update taking the payment off `incomplete` (its index entry deleted). */
   readonly completionWcu: number;
 }
 
 /**
  * Bills the two writes that follow every event, on the payment item as a business transaction left
  * it (`confirmed`, marshalled): the publisher's mark, then the completion that clears the
- * `incomplete` entry, whose two ConditionChecks on the settled markers are charged like refused
- * transactional writes of those small items.
+ * `incomplete` entry.
  */
 export function deliveryBookkeeping(confirmed: Item, table: BilledTable): DeliveryBookkeeping {
   const { publishedSeq: _published, ...rest } = confirmed;
@@ -245,17 +244,9 @@ export function deliveryBookkeeping(confirmed: Item, table: BilledTable): Delive
   };
   const marked: Item = { ...unpublished, publishedSeq: seq, lastWriter: { S: 'publisher' } };
   const { incompleteShard: _shard, incompleteSince: _since, ...completed } = marked;
-  const settledMarker: Item = {
-    pk: confirmed.pk ?? { S: '' },
-    sk: { S: '#SETTLED#wallet' },
-    seq,
-    at: { S: new Date(0).toISOString() },
-  };
   return {
     paymentItemBytes: itemSize(unpublished),
     publishMarkWcu: billWrite(unpublished, marked, table, false).total,
-    completionWcu:
-      billWrite(marked, { ...completed, lastWriter: { S: 'completion' } }, table, true).total +
-      2 * billFailedWrite(settledMarker, true).total,
+    completionWcu: billWrite(marked, { ...completed, lastWriter: { S: 'completion' } }, table, false).total,
   };
 }

@@ -51,7 +51,7 @@ export interface RequestCost {
 }
 
 /** Images every item a write touches, before and after, on a second client, to bill it as AWS would. */
-class WriteBiller {
+export class WriteBiller {
   readonly wcu = new Map<string, number>();
 
   constructor(

@@ -2,6 +2,7 @@ import { topology } from '../lib/topology';
 import type { BundleSection } from './bundle-report';
 import type { DynamoDbCostSection } from './dynamodb-cost';
 import type { OutboxLagSection } from './outbox-lag';
+import { type CostBreakdown, LIFE_WRU_2_LINES_BEFORE, type PaymentCostSection } from './payment-cost';
 import type { ReconciliationSection } from './reconciliation';
 import { isFailed, type Section } from './report';
 import { round } from './stats';
@@ -22,6 +23,13 @@ export interface BenchSummary {
   readonly reconciliation1MPeakRssMb: number | null;
   readonly outboxLagP99Ms: number | null;
   readonly ceilingPaymentsPerSecond: number | null;
+  /** USD per million payments' lives at us-east-1 list prices (bench/payment-cost.ts), and by service. */
+  readonly costPerMillionPaymentsUsd: number | null;
+  readonly costPerMillionPaymentsByService: CostBreakdown | null;
+  readonly costPerMillionCancelsUsd: number | null;
+  /** WCU of a 2-line payment's whole life, and the same before this change (a dated constant). */
+  readonly lifeWru2Lines: number | null;
+  readonly lifeWru2LinesBefore: number;
 }
 
 /** HTTP, queue and stream functions: what serves traffic, as opposed to scheduled batches. */
@@ -48,12 +56,14 @@ export function benchSummary(parts: {
   readonly outboxLag: Section<OutboxLagSection>;
   readonly reconciliation: Section<ReconciliationSection>;
   readonly throughputModel: ThroughputModel;
+  readonly paymentCost: Section<PaymentCostSection>;
 }): BenchSummary {
   const cost = parts.dynamodbPerConfirm;
   const bySize = (lines: number) =>
     isFailed(cost) ? undefined : cost.byOrderSize.find((size) => size.lines === lines)?.firstConfirm;
   const recon = parts.reconciliation;
   const lag = parts.outboxLag;
+  const life = parts.paymentCost;
   return {
     maxBundleRatio: maxRatio(parts.bundles, 'bytesRatio'),
     maxInitRatio: maxRatio(parts.bundles, 'initRatio'),
@@ -64,5 +74,10 @@ export function benchSummary(parts: {
     reconciliation1MPeakRssMb: isFailed(recon) ? null : recon.peakRssMb,
     outboxLagP99Ms: isFailed(lag) ? null : lag.commitToPublishedMs.p99,
     ceilingPaymentsPerSecond: parts.throughputModel.ceilingPaymentsPerSecond,
+    costPerMillionPaymentsUsd: isFailed(life) ? null : life.perMillionPayments.total,
+    costPerMillionPaymentsByService: isFailed(life) ? null : life.perMillionPayments,
+    costPerMillionCancelsUsd: isFailed(life) ? null : life.perMillionCancels.total,
+    lifeWru2Lines: isFailed(life) ? null : life.lifeWru2Lines,
+    lifeWru2LinesBefore: LIFE_WRU_2_LINES_BEFORE,
   };
 }

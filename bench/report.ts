@@ -7,6 +7,7 @@ import type { ConfirmLoadSection } from './confirm-load';
 import type { DynamoDbCostSection } from './dynamodb-cost';
 import type { BenchSummary } from './headline';
 import type { OutboxLagSection } from './outbox-lag';
+import type { PaymentCostSection } from './payment-cost';
 import type { ReconciliationSection } from './reconciliation';
 import type { RecoveryCostSection } from './recovery-cost';
 import type { ThroughputModel } from './throughput-model';
@@ -19,8 +20,8 @@ export interface Failed {
 export type Section<T> = T | Failed;
 
 export interface BenchReport {
-  /** 3: `summary`, `throughputModel`, WCU by AWS's model for 2- and 50-line orders (2: outbox lag, recovery cost, reconciliation). */
-  readonly schemaVersion: 3;
+  /** 4: `paymentCost` (a payment's whole life, billed); 3: `summary`, `throughputModel`, WCU by AWS's model for 2- and 50-line orders. */
+  readonly schemaVersion: 4;
   readonly generatedAt: string;
   readonly durationMs: number;
   readonly environment: Environment;
@@ -28,6 +29,7 @@ export interface BenchReport {
   readonly localStack: Section<{ readonly readyMs: number }>;
   readonly confirmLoad: Section<ConfirmLoadSection>;
   readonly dynamodbPerConfirm: Section<DynamoDbCostSection>;
+  readonly paymentCost: Section<PaymentCostSection>;
   readonly outboxLag: Section<OutboxLagSection>;
   readonly recoveryCostVsTableSize: Section<RecoveryCostSection>;
   readonly reconciliation: Section<ReconciliationSection>;

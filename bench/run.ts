@@ -1,8 +1,8 @@
 /**
  * `npm run bench` (DESIGN §10): bundle size and module init per function beside a bare-SDK
  * baseline, confirm latency and throughput on the local stack, DynamoDB requests and capacity
- * per confirm, outbox lag on the local stack, recovery cost vs table size, reconciliation rows/s
- * and peak memory. Writes reports/bench.json and prints a summary.
+ * per confirm, a payment's whole life billed at AWS list prices, outbox lag on the local stack,
+ * recovery cost vs table size, reconciliation rows/s and peak memory. Writes reports/bench.json and prints a summary.
  */
 import { resolve } from 'node:path';
 import { topology } from '../lib/topology';
@@ -12,6 +12,7 @@ import { measureConfirmLoad } from './confirm-load';
 import { measureDynamoDbCost } from './dynamodb-cost';
 import { benchSummary } from './headline';
 import { measureOutboxLag } from './outbox-lag';
+import { measurePaymentCost } from './payment-cost';
 import { measureReconciliation } from './reconciliation';
 import { measureRecoveryCost } from './recovery-cost';
 import { type BenchReport, environment, isFailed, type Section, writeReport } from './report';
@@ -87,6 +88,9 @@ async function main(): Promise<void> {
     const dynamodbPerConfirm = await section('dynamodb requests per confirm', () =>
       started ? measureDynamoDbCost(started, SETTINGS.costConfirms, SETTINGS.costOrderLines) : noStack(),
     );
+    const paymentCost = await section("a payment's whole life, billed", () =>
+      started ? measurePaymentCost(started) : noStack(),
+    );
     const outboxLag = await section('outbox lag', () =>
       started ? measureOutboxLag(started, SETTINGS.outboxLag) : noStack(),
     );
@@ -103,7 +107,7 @@ async function main(): Promise<void> {
       confirmWcu: wcu2Lines ?? DEFAULT_ASSUMPTIONS.confirmWcu,
     });
     const report: BenchReport = {
-      schemaVersion: 3,
+      schemaVersion: 4,
       generatedAt: startedAt.toISOString(),
       durationMs: round(msSince(start), 0),
       environment: environment(ROOT),
@@ -111,6 +115,7 @@ async function main(): Promise<void> {
       localStack,
       confirmLoad,
       dynamodbPerConfirm,
+      paymentCost,
       outboxLag,
       recoveryCostVsTableSize,
       reconciliation,
@@ -121,6 +126,7 @@ async function main(): Promise<void> {
         outboxLag,
         reconciliation,
         throughputModel: model,
+        paymentCost,
       }),
     };
     writeReport(REPORT_FILE, report);

@@ -1,4 +1,6 @@
 import { bundleLines } from './bundle-report';
+import type { CostBreakdown } from './payment-cost';
+import type { LifeCost } from './payment-life';
 import { type BenchReport, isFailed } from './report';
 import type { Distribution } from './stats';
 import { modelTable } from './throughput-model';
@@ -52,6 +54,21 @@ export function summarize(report: BenchReport, file: string): string {
         `  then per event (${size.lines} lines, payment item ${b.paymentItemBytes} B): publisher's mark ${b.publishMarkWcu} WCU, completion ${b.completionWcu} WCU`,
       );
     }
+  }
+
+  const life = report.paymentCost;
+  if (isFailed(life)) lines.push(`payment life: FAILED ${life.error}`);
+  else {
+    const steps = (cost: LifeCost) =>
+      Object.entries(cost.steps)
+        .map(([step, s]) => `${step} ${s.wcu}`)
+        .join(', ');
+    const usd = (b: CostBreakdown) =>
+      `$${b.total} (DynamoDB ${b.dynamodb}, Lambda ${b.lambda}, SQS ${b.sqs}, API Gateway ${b.apiGateway})`;
+    lines.push(
+      `payment life (${life.life.lines} lines): ${life.life.payment.wcu} WCU (${steps(life.life.payment)}; before ${life.lifeWru2LinesBefore}), ${life.life.payment.rcu} RCU, ${life.life.payment.sqsSends} SQS sends; cancel ${life.life.cancel.wcu} WCU (${steps(life.life.cancel)})`,
+      `  per million at ${life.prices.region} list prices: payments ${usd(life.perMillionPayments)}; cancels ${usd(life.perMillionCancels)}`,
+    );
   }
 
   const lag = report.outboxLag;

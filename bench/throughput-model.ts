@@ -4,19 +4,38 @@
  * shards share the load. ceiling = limit × shards / per payment; the system's is the smallest.
  * `npm run bench` prints it and docs/ARCHITECTURE.md carries its table.
  */
-import { INDEX_SHARDS } from '../lambdas/adapters/dynamodb/keys';
+import { INDEX_SHARDS, WORK_INDEX_SHARDS } from '../lambdas/adapters/dynamodb/keys';
 import { LEDGER_TOTAL_SHARDS } from '../lambdas/adapters/dynamodb/ledger-store';
+import { resolveDeployProfile } from '../lib/deploy-profile';
 import { type QueueName, type Topology, topology } from '../lib/topology';
+
+/**
+ * The region the model's quotas are read for: the stack names none (it deploys where the CDK
+ * environment points), and the local runtime, the ops CLI and this bench all name us-east-1.
+ */
+export const MODEL_REGION = 'us-east-1';
+
+/** Where each limit below is published, and when it was read. */
+export const QUOTA_SOURCES = {
+  dynamodbPartition:
+    'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/warm-throughput-scenarios.html (each partition: 1,000 write units/s, 3,000 read units/s; read 2026-12-06)',
+  sqsFifo:
+    'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html (FIFO: 300 transactions/s per API action; high throughput, non-batched calls: highest tier US East (N. Virginia), US West (Oregon), Europe (Ireland); read 2026-12-06)',
+} as const;
 
 /** DynamoDB: one partition (and so one item, or one index partition key) takes 1,000 WCU/s. */
 export const PARTITION_WCU_PER_SECOND = 1_000;
 /** SQS FIFO without high-throughput mode: 300 calls/s per API action. */
 export const FIFO_CALLS_PER_SECOND = 300;
 /**
- * SQS FIFO in high-throughput mode: the quota depends on the region (70,000 calls/s in the largest
- * ones); this is an assumed, conservative figure for a smaller region. Check the deployment's.
+ * SQS FIFO in high-throughput mode, calls/s per API action and queue, in `MODEL_REGION`: its tier
+ * (us-east-1, us-west-2, eu-west-1) is the highest; other regions publish lower figures (the
+ * smallest tier 2,400/s, which 4 shards bring to 9,600: there, deploy with `queueShards` 5 or more).
  */
-export const HIGH_THROUGHPUT_FIFO_CALLS_PER_SECOND = 2_400;
+export const HIGH_THROUGHPUT_FIFO_CALLS_PER_SECOND = 70_000;
+
+/** Shards of each queue sharded by order in the deploy profile the model is for (prod's default). */
+export const PROD_QUEUE_SHARDS = resolveDeployProfile(() => undefined).queueShards;
 
 export interface ModelAssumptions {
   /** Sellers per payment (each a seller-payable total and a wallet credit). */
@@ -29,14 +48,18 @@ export interface ModelAssumptions {
   readonly publishMsPerRecord: number;
   /** WCU one confirm writes into the payments table (the bench's AWS-model figure). */
   readonly confirmWcu: number;
+  /** Shards of each queue sharded by order (the deploy profile's `queueShards`). */
+  readonly queueShards: number;
 }
 
 export const DEFAULT_ASSUMPTIONS: ModelAssumptions = {
   sellersPerPayment: 2,
   busiestSellerShare: 0.1,
-  busiestSellerWalletShards: 1,
+  // A marketplace's busiest seller, opted in with `walletShards=<seller>=4`.
+  busiestSellerWalletShards: 4,
   publishMsPerRecord: 25,
-  confirmWcu: 13,
+  confirmWcu: 11,
+  queueShards: PROD_QUEUE_SHARDS,
 };
 
 export interface Resource {
@@ -96,6 +119,7 @@ function queueRow(
   queues: Topology['queues'],
   name: QueueName,
   sendsPerPayment: number,
+  shards: number,
   note: string,
 ): Resource {
   const spec = queues[name];
@@ -105,7 +129,7 @@ function queueRow(
     perPayment: sendsPerPayment,
     unit: 'calls',
     limitPerShard: sendCallsPerSecond(queues, name),
-    shards: 1,
+    shards: spec.shardedByOrder ? shards : 1,
     note,
   };
 }
@@ -127,7 +151,7 @@ export function throughputModel(
       perPayment: 2,
       unit: 'WCU',
       limitPerShard: PARTITION_WCU_PER_SECOND,
-      shards: INDEX_SHARDS,
+      shards: WORK_INDEX_SHARDS,
       note: 'entered when execution starts, left when it settles',
     },
     {
@@ -140,11 +164,11 @@ export function throughputModel(
     },
     {
       name: 'incomplete index partition COMPLETION#<shard>',
-      perPayment: 3,
+      perPayment: 2,
       unit: 'WCU',
       limitPerShard: PARTITION_WCU_PER_SECOND,
-      shards: INDEX_SHARDS,
-      note: "entered by the transaction, updated by the publisher's mark (publishedSeq is projected), left with the last completion report",
+      shards: WORK_INDEX_SHARDS,
+      note: "entered by the transaction, left by the completion (the publisher's mark writes no entry: publishedSeq is not projected)",
     },
     {
       name: 'ledger totals partition ACCOUNTS#<shard>',
@@ -170,9 +194,9 @@ export function throughputModel(
       shards: a.busiestSellerWalletShards,
       note: `credited by ${a.busiestSellerShare * 100}% of payments, transactional`,
     },
-    queueRow(queues, 'wallet', 1, 'one SendMessageBatch per event (all queues at once)'),
-    queueRow(queues, 'ledger', 1, 'one SendMessageBatch per event (all queues at once)'),
-    queueRow(queues, 'completion', 2, 'a report from the wallet and from the ledger consumer'),
+    queueRow(queues, 'wallet', 1, a.queueShards, "one SendMessageBatch per event, to its orderId's shard"),
+    queueRow(queues, 'ledger', 1, a.queueShards, "one SendMessageBatch per event, to its orderId's shard"),
+    queueRow(queues, 'completion', 2, 1, 'a report from the wallet and from the ledger consumer'),
   ];
   const rows = resources.map((resource) => ({ ...resource, ceiling: ceilingOf(resource) }));
   const bottleneck = rows.reduce((min, row) => (row.ceiling < min.ceiling ? row : min));

@@ -17,7 +17,7 @@ import {
   topology,
 } from '../lib/topology';
 import { loadFunction } from '../local/runtime/functions';
-import { type LocalQueue, planLocalWiring } from '../local/runtime/wiring';
+import { type LocalQueue, localTopology, planLocalWiring } from '../local/runtime/wiring';
 
 /** Where an operator command acts: the local stack, or one deployed copy of the stacks. */
 export interface OpsTarget {
@@ -32,7 +32,8 @@ export interface OpsTarget {
   invoke(fn: FunctionName, event: unknown): Promise<unknown>;
 }
 
-export const wiring = planLocalWiring(topology);
+/** The queues as the laptop runs them, or as `QUEUE_SHARDS` says the deployed copy has them (`queueShards`). */
+export const wiring = planLocalWiring(localTopology());
 
 function lookup(map: ReadonlyMap<string, string>, what: string, name: string): string {
   const found = map.get(name);

@@ -11,8 +11,7 @@ import { PSP_CLEARING, PSP_FEES, sellerPayable, trialBalance } from '../lambdas/
 import { SETTLING_CONSUMERS } from '../lambdas/ports/completion';
 import type { PaymentView } from '../lambdas/ports/payment-store';
 import { documentClient } from '../lambdas/shared/composition';
-import { topology } from '../lib/topology';
-import { type LocalQueue, planLocalWiring } from '../local/runtime/wiring';
+import { type LocalQueue, localTopology, planLocalWiring } from '../local/runtime/wiring';
 import { type SimOrderTruth, sim } from '../test/support/http-client';
 import type { KillResult } from './runtime';
 
@@ -255,7 +254,7 @@ export class InvariantChecker {
     inFlight = true,
   ): Promise<[string, number][]> {
     const depths: [string, number][] = [];
-    for (const queue of planLocalWiring(topology).queues.filter(which)) {
+    for (const queue of planLocalWiring(localTopology()).queues.filter(which)) {
       const { QueueUrl } = await this.sqs.send(new GetQueueUrlCommand({ QueueName: queue.physicalName }));
       const { Attributes } = await this.sqs.send(
         new GetQueueAttributesCommand({

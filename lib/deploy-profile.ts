@@ -2,6 +2,7 @@
  * Deploy profiles (`cdk deploy -c profile=prod|dev|localstack`): one place that turns CDK context
  * (and, for two settings, the environment) into a typed, validated configuration. Pure: no CDK imports.
  */
+import { MAX_QUEUE_SHARDS } from './topology';
 
 export type ProfileName = 'prod' | 'dev' | 'localstack';
 export type RemovalChoice = 'retain' | 'destroy';
@@ -35,6 +36,13 @@ export interface DeployProfile {
    * and has been in maintenance mode since February 2026 (end of support February 2027).
    */
   readonly tracing: boolean;
+  /**
+   * Shards of each queue sharded by order (wallet, ledger): a FIFO queue, DLQ and event source
+   * mapping each; a payment's events all go to its orderId's shard (bench/throughput-model.ts).
+   * Changing it on a live stack re-routes payments: an event may then wait behind a gap on its
+   * consumer (the per-payment cursor retries it), nothing is applied out of order.
+   */
+  readonly queueShards: number;
 }
 
 const PROFILES: Readonly<
@@ -47,6 +55,7 @@ const PROFILES: Readonly<
     pspBaseUrl: 'https://api.tosspayments.com',
     removalPolicy: 'retain',
     tracing: false,
+    queueShards: 4,
   },
   dev: {
     stackPrefix: 'PaymentsDev',
@@ -55,6 +64,7 @@ const PROFILES: Readonly<
     pspBaseUrl: 'https://api.tosspayments.com',
     removalPolicy: 'destroy',
     tracing: false,
+    queueShards: 2,
   },
   // LocalStack's free tier has no WAFv2; its Lambda containers reach the host's PSP simulator by this name.
   localstack: {
@@ -64,6 +74,7 @@ const PROFILES: Readonly<
     pspBaseUrl: 'http://host.docker.internal:4010',
     removalPolicy: 'destroy',
     tracing: false,
+    queueShards: 2,
   },
 };
 
@@ -98,8 +109,8 @@ function flag(read: ContextReader, key: string): boolean | undefined {
 /**
  * Resolves the profile named by context `profile` (default prod), overridden key by key by context
  * `stackPrefix`, `waf`, `reservedConcurrency`, `pspBaseUrl`, `removalPolicy`, `alarmEmail`, `walletShards`,
- * `operatorPrincipals`, `tracing`;
- * `STACK_PREFIX`, `PSP_BASE_URL`, `WALLET_SHARDS` and `OPERATOR_PRINCIPALS` from the environment come after context. Refuses what cannot deploy safely.
+ * `operatorPrincipals`, `tracing`, `queueShards`;
+ * `STACK_PREFIX`, `PSP_BASE_URL`, `WALLET_SHARDS`, `OPERATOR_PRINCIPALS` and `QUEUE_SHARDS` from the environment come after context. Refuses what cannot deploy safely.
  */
 export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv = {}): DeployProfile {
   const profile = (text(read, 'profile') ?? 'prod') as ProfileName;
@@ -144,6 +155,13 @@ export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv
     if (!/^arn:[^:]+:(iam::\d{12}:(user|role)\/|sts::\d{12}:assumed-role\/)[\w+=,.@/-]+$/.test(arn.trim()))
       throw new DeployProfileError(`operatorPrincipals: not an IAM user or role ARN: ${arn}`);
   }
+  const shardsText = read('queueShards') ?? env.QUEUE_SHARDS;
+  const queueShards =
+    shardsText === undefined || shardsText === '' ? defaults.queueShards : Number(shardsText);
+  if (!Number.isInteger(queueShards) || queueShards < 1 || queueShards > MAX_QUEUE_SHARDS)
+    throw new DeployProfileError(
+      `queueShards must be an integer from 1 to ${MAX_QUEUE_SHARDS}, got ${JSON.stringify(shardsText)}`,
+    );
 
   return {
     profile,
@@ -156,5 +174,6 @@ export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv
     walletShards: text(read, 'walletShards') ?? env.WALLET_SHARDS,
     operatorPrincipals,
     tracing: flag(read, 'tracing') ?? defaults.tracing,
+    queueShards,
   };
 }

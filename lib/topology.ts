@@ -34,6 +34,12 @@ export interface TableSpec {
 export interface QueueSpec {
   readonly fifo: boolean;
   /**
+   * Sharded by order (`withQueueShards`): shard 0 is this queue, shard k the queue `<name>-<k>` with
+   * its own DLQ, env var `<envVar>_<k>` and event source mapping; a payment's events all go to the
+   * shard of its orderId, so their order holds while no one queue takes every payment.
+   */
+  readonly shardedByOrder?: boolean;
+  /**
    * FIFO high-throughput mode (throughput limit and deduplication per message group): far above
    * the 300 calls/s a FIFO queue takes otherwise. Order still holds within each group (orderId).
    */
@@ -167,8 +173,9 @@ const tables = {
         name: 'incomplete',
         partitionKey: { name: 'incompleteShard', type: 'S' },
         sortKey: { name: 'incompleteSince', type: 'S' },
-        // Both sweepers republish from the event items: keys, seq and progress are enough.
-        projection: { include: ['eventSeq', 'publishedSeq'] },
+        // Both sweepers republish from the event items: keys and seq are enough. `publishedSeq` stays
+        // out, so the publisher's mark writes no index entry; the outbox sweeper reads it per stale entry.
+        projection: { include: ['eventSeq'] },
       },
     ],
     stream: 'NEW_AND_OLD_IMAGES',
@@ -201,6 +208,7 @@ const CONSUMER_TIMEOUT_SECONDS = 10;
 const consumerQueue = (envVar: string) =>
   ({
     fifo: true,
+    shardedByOrder: true,
     highThroughput: true,
     deadLetter: { maxReceiveCount: 5 },
     visibilityTimeoutSeconds: 6 * CONSUMER_TIMEOUT_SECONDS,
@@ -213,7 +221,12 @@ const queues = {
   ledger: consumerQueue('LEDGER_QUEUE_URL'),
   // Standard, not FIFO: a FIFO queue without high-throughput mode takes 300 calls/s, and each
   // payment sends it two reports; completion keeps the highest seq, so order and repeats are harmless.
-  completion: { ...consumerQueue('COMPLETION_QUEUE_URL'), fifo: false, highThroughput: false },
+  completion: {
+    ...consumerQueue('COMPLETION_QUEUE_URL'),
+    fifo: false,
+    highThroughput: false,
+    shardedByOrder: false,
+  },
   publishFailures: {
     fifo: false,
     visibilityTimeoutSeconds: 60,
@@ -228,6 +241,10 @@ const buckets = {
 } as const satisfies Record<string, BucketSpec>;
 
 export type TableName = keyof typeof tables;
+/**
+ * A queue's topology name. The shards `withQueueShards` adds (`wallet-1`, ...) are queues of their
+ * own at run time under this same type: whatever reads a topology treats them like any queue.
+ */
 export type QueueName = keyof typeof queues;
 export type BucketName = keyof typeof buckets;
 
@@ -275,7 +292,8 @@ const functions = {
     entry: 'lambdas/handlers/get-payment.ts',
     memoryMb: 256,
     timeoutSeconds: 10,
-    tables: { payments: 'read' },
+    // Wallets and ledger: the consumers' per-payment cursors, read while the latest event is in flight.
+    tables: { payments: 'read', wallets: 'read', ledger: 'read' },
     queues: {},
     psp: false,
     triggers: [{ kind: 'http', method: 'GET', path: '/payments/{orderId}', caller: 'shop' }],
@@ -472,4 +490,55 @@ export function deadLetterQueueName(name: string): string {
 
 export function entries<K extends string, V>(record: Readonly<Record<K, V>>): [K, V][] {
   return Object.entries(record) as [K, V][];
+}
+
+/** Most shards per sharded queue: each is a FIFO queue, a DLQ and an event source mapping. */
+export const MAX_QUEUE_SHARDS = 32;
+
+/** The topology name of shard `shard` of queue `name`: shard 0 keeps the plain name. */
+export function queueShardName(name: QueueName, shard: number): QueueName {
+  return shard === 0 ? name : (`${name}-${shard}` as QueueName);
+}
+
+/** The env var carrying shard `shard`'s URL: shard 0 keeps the plain one. */
+export function queueShardEnvVar(envVar: string, shard: number): string {
+  return shard === 0 ? envVar : `${envVar}_${shard}`;
+}
+
+/**
+ * `base` with every `shardedByOrder` queue in `shards` shards: the extra shards are queues of their
+ * own (same spec, own DLQ and env var), every function that sends to or consumes the queue gets the
+ * same access to each shard, and every queue trigger becomes one per shard. With 1 shard, `base`
+ * itself. CDK and the local runtime both build from the result, so both have N queues, N DLQs and
+ * N event source mappings per consumer.
+ */
+export function withQueueShards(base: Topology, shards: number): Topology {
+  if (!Number.isInteger(shards) || shards < 1 || shards > MAX_QUEUE_SHARDS)
+    throw new Error(`queue shards must be an integer from 1 to ${MAX_QUEUE_SHARDS}, got ${shards}`);
+  if (shards === 1) return base;
+  const sharded = entries(base.queues).filter(([, spec]) => spec.shardedByOrder);
+  const extra = (name: QueueName) =>
+    Array.from({ length: shards - 1 }, (_, k) => queueShardName(name, k + 1));
+  const queues: Partial<Record<QueueName, QueueSpec>> = { ...base.queues };
+  for (const [name, spec] of sharded) {
+    extra(name).forEach((shard, k) => {
+      queues[shard] = { ...spec, envVar: queueShardEnvVar(spec.envVar, k + 1) };
+    });
+  }
+  const isSharded = (name: QueueName) => sharded.some(([queue]) => queue === name);
+  const functions = Object.fromEntries(
+    entries(base.functions).map(([fn, spec]) => {
+      const access: Partial<Record<QueueName, QueueAccess>> = { ...spec.queues };
+      for (const [queue, kind] of Object.entries(spec.queues) as [QueueName, QueueAccess][]) {
+        if (kind && isSharded(queue)) for (const shard of extra(queue)) access[shard] = kind;
+      }
+      const triggers = spec.triggers.flatMap((trigger) =>
+        trigger.kind === 'queue' && isSharded(trigger.queue)
+          ? [trigger, ...extra(trigger.queue).map((queue) => ({ ...trigger, queue }))]
+          : [trigger],
+      );
+      return [fn, { ...spec, queues: access, triggers }];
+    }),
+  ) as unknown as Record<FunctionName, FunctionSpec>;
+  return { ...base, queues: queues as Topology['queues'], functions };
 }

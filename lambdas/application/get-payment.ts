@@ -1,8 +1,16 @@
 import { type Caller, mayAct } from '../domain/ownership';
+import type { AppliedAmounts, SettlingConsumer } from '../ports/completion';
 import type { PaymentStore } from '../ports/payment-store';
 import { type HttpOutcome, jsonOutcome, problemOutcome } from '../shared/http';
 
-export function getPaymentUseCase(deps: { store: PaymentStore }) {
+/**
+ * A payment as its owner sees it. Once its latest event is applied everywhere, one read; until then
+ * also each consumer's cursor (two more reads), to tell which has applied it.
+ */
+export function getPaymentUseCase(deps: {
+  store: PaymentStore;
+  applied: Readonly<Record<SettlingConsumer, AppliedAmounts>>;
+}) {
   return async (orderId: string, caller: Caller): Promise<HttpOutcome> => {
     const view = await deps.store.view(orderId);
     // Another shop's order is answered exactly like a missing one: its existence is not told.
@@ -15,8 +23,11 @@ export function getPaymentUseCase(deps: { store: PaymentStore }) {
       });
     }
     const { payment, events, settledBy } = view;
-    const walletSettled = settledBy.includes('wallet');
-    const ledgerRecorded = settledBy.includes('ledger');
+    const reached = async (consumer: SettlingConsumer) =>
+      settledBy.includes(consumer) ||
+      (payment.eventSeq > 0 &&
+        ((await deps.applied[consumer].applied(payment.orderId))?.seq ?? 0) >= payment.eventSeq);
+    const [walletSettled, ledgerRecorded] = await Promise.all([reached('wallet'), reached('ledger')]);
     return jsonOutcome(200, {
       orderId: payment.orderId,
       status: payment.status,

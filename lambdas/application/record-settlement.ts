@@ -12,25 +12,26 @@ export type SettlementOutcome =
   | { readonly kind: 'diverged'; readonly seq: number; readonly wallet: number; readonly ledger: number };
 
 /**
- * Records a consumer's report. When it completes the payment's latest event, the wallet's and the
- * ledger's per-payment cursors are compared: each holds its seq and the net amount applied up to
- * it in one item, so two strongly consistent reads at the same seq compare like with like. A
- * cursor that has already moved past the seq (a newer event applied meanwhile) is left to that
- * event's completion.
+ * Handles a consumer's report. The consumers' per-payment cursors are the record of what each has
+ * applied: once both have reached the report's seq, the payment's latest event is complete and
+ * comes off the completion sweeper's index (one conditional write, once per event: a second report
+ * that sees the same finds it done). Each cursor holds its seq and the net amount applied up to it
+ * in one item, so two strongly consistent reads at the same seq also compare wallet and ledger like
+ * with like. A cursor that has already moved past the seq (a newer event applied meanwhile) is
+ * left to that event's completion.
  */
 export function recordSettlementUseCase(deps: {
   log: SettlementLog;
-  clock: () => Date;
   wallet: AppliedAmounts;
   ledger: AppliedAmounts;
 }) {
   return async (report: SettlementReport): Promise<SettlementOutcome> => {
-    const completed = await deps.log.recordSettled(report, deps.clock().toISOString());
-    if (!completed) return { kind: 'pending' };
     const [wallet, ledger] = await Promise.all([
       deps.wallet.applied(report.orderId),
       deps.ledger.applied(report.orderId),
     ]);
+    if ((wallet?.seq ?? 0) < report.seq || (ledger?.seq ?? 0) < report.seq) return { kind: 'pending' };
+    if (!(await deps.log.completeEvent(report.orderId, report.seq))) return { kind: 'pending' };
     if (wallet?.seq !== report.seq || ledger?.seq !== report.seq || wallet.amount === ledger.amount) {
       return { kind: 'completed' };
     }

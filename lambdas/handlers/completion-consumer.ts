@@ -2,7 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import * as v from 'valibot';
 import { LEDGER_WALLET_DIVERGENCE_METRIC, recordSettlementUseCase } from '../application/record-settlement';
-import { appliedAmounts, paymentStore, systemClock } from '../shared/composition';
+import { appliedAmounts, paymentStore } from '../shared/composition';
 import { standardQueueHandler } from '../shared/event-consumer';
 import { observed } from '../shared/observability';
 import { telemetry } from '../shared/telemetry';
@@ -18,7 +18,6 @@ const reportSchema = v.strictObject({
 
 const recordSettlement = recordSettlementUseCase({
   log: paymentStore(),
-  clock: systemClock,
   wallet: appliedAmounts('WALLETS_TABLE'),
   ledger: appliedAmounts('LEDGER_TABLE'),
 });

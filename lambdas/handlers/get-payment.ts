@@ -1,14 +1,17 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { getPaymentUseCase } from '../application/get-payment';
 import { signedCaller } from '../shared/caller';
-import { paymentStore } from '../shared/composition';
+import { appliedAmounts, paymentStore } from '../shared/composition';
 import { toProxyResult } from '../shared/http';
 import { API_GATEWAY_REQUEST, observed } from '../shared/observability';
 import { parsePathParameter } from '../shared/request';
 import { orderIdSchema } from '../shared/schemas';
 import { telemetry } from '../shared/telemetry';
 
-const getPayment = getPaymentUseCase({ store: paymentStore() });
+const getPayment = getPaymentUseCase({
+  store: paymentStore(),
+  applied: { wallet: appliedAmounts('WALLETS_TABLE'), ledger: appliedAmounts('LEDGER_TABLE') },
+});
 
 /** GET /payments/{orderId} */
 async function getPaymentHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

@@ -16,11 +16,10 @@ export interface CompletionReporter {
 
 export interface SettlementLog {
   /**
-   * Keeps the highest seq each consumer has applied for a payment; an older report changes
-   * nothing. True when this report completed the payment's latest event (every consumer has
-   * applied it): that happens once per event, and takes it off the completion sweeper's index.
+   * Takes the payment off the completion sweeper's index when its latest event is `seq` (the
+   * caller has seen every consumer's cursor there). True for the one call that does it per event.
    */
-  recordSettled(report: SettlementReport, at: string): Promise<boolean>;
+  completeEvent(orderId: string, seq: number): Promise<boolean>;
 }
 
 /** What one consumer has applied of one payment, as a single item holds it (read consistently). */

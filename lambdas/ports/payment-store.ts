@@ -11,7 +11,10 @@ export interface PaymentHistoryEntry {
 export interface PaymentView {
   readonly payment: Payment;
   readonly events: readonly PaymentHistoryEntry[];
-  /** Consumers that have applied the payment's latest event (`wallet`, `ledger`). */
+  /**
+   * Every consumer (`wallet`, `ledger`) once the payment's latest event is applied everywhere, else
+   * none: while it is not, the consumers' own cursors tell which has applied it.
+   */
   readonly settledBy: readonly string[];
 }
 

@@ -12,9 +12,17 @@ function sqsClient(): SQSClient {
   return traced(new SQSClient({}));
 }
 
-/** Every queue that receives payment events, in a fixed order. */
+/** A queue's shard URLs in shard order: `<envVar>`, then `<envVar>_1`, `<envVar>_2`, ... as the topology sets them. */
+function shardUrls(envVar: string): string[] {
+  const urls = [requiredEnv(envVar)];
+  for (let shard = 1; process.env[`${envVar}_${shard}`]; shard++)
+    urls.push(process.env[`${envVar}_${shard}`] as string);
+  return urls;
+}
+
+/** Every queue that receives payment events, in a fixed order, each by its shards. */
 export function eventPublisher(client: SQSClient = sqsClient()): EventPublisher {
-  return new SqsEventPublisher(client, [requiredEnv('WALLET_QUEUE_URL'), requiredEnv('LEDGER_QUEUE_URL')]);
+  return new SqsEventPublisher(client, [shardUrls('WALLET_QUEUE_URL'), shardUrls('LEDGER_QUEUE_URL')]);
 }
 
 /** Where the wallet and ledger consumers report each event they have applied. */

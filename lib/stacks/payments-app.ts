@@ -2,7 +2,7 @@ import { type App, RemovalPolicies, RemovalPolicy, Validations } from 'aws-cdk-l
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { StageThrottling } from '../constructs/http-api';
 import { type DeployProfile, resolveDeployProfile } from '../deploy-profile';
-import { stackNames, type Topology, topology } from '../topology';
+import { stackNames, type Topology, topology, withQueueShards } from '../topology';
 import { PaymentsStatefulStack } from './stateful-stack';
 import { PaymentsStatelessStack } from './stateless-stack';
 
@@ -16,11 +16,8 @@ const THROTTLING: StageThrottling = { rateLimit: 100, burstLimit: 200 };
 
 /** Reads deploy-time settings: the deploy profile from CDK context (`-c profile=dev`) and the environment. */
 export function paymentsAppConfig(app: App): PaymentsAppConfig {
-  return {
-    deploy: resolveDeployProfile((key) => app.node.tryGetContext(key), process.env),
-    throttling: THROTTLING,
-    topology,
-  };
+  const deploy = resolveDeployProfile((key) => app.node.tryGetContext(key), process.env);
+  return { deploy, throttling: THROTTLING, topology: withQueueShards(topology, deploy.queueShards) };
 }
 
 export interface PaymentsStacks {

@@ -5,7 +5,6 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
 import type { Inventory } from '../../lib/inventory';
-import { topology } from '../../lib/topology';
 import { startLocalDemoShop } from '../demo-shop/local';
 import { startPspSimulator } from '../psp-sim/server';
 import { CheckpointStore } from './checkpoints';
@@ -21,7 +20,7 @@ import { QueuePoller } from './queue-poller';
 import { Scheduler } from './scheduler';
 import { everyPrincipal, LOCAL_ACCOUNT, type LocalPrincipal, localPrincipals, signingRegion } from './sigv4';
 import { StreamPoller } from './stream-poller';
-import { localInventory, planLocalWiring } from './wiring';
+import { localInventory, localTopology, planLocalWiring } from './wiring';
 
 export interface LocalRuntimeConfig {
   readonly root: string;
@@ -150,7 +149,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
       credentials,
     });
 
-    const wiring = planLocalWiring(topology);
+    const wiring = planLocalWiring(localTopology(config.env));
     const handlerEnv: Record<string, string> = {
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,

@@ -15,7 +15,17 @@ import {
   type TableName,
   type TableSpec,
   type Topology,
+  topology,
+  withQueueShards,
 } from '../../lib/topology';
+
+/** Shards per queue sharded by order on the laptop: more than one, so every run crosses shards. */
+export const LOCAL_QUEUE_SHARDS = 2;
+
+/** The topology the laptop runs: queue shards from `QUEUE_SHARDS` (default 2). */
+export function localTopology(env: NodeJS.ProcessEnv = process.env): Topology {
+  return withQueueShards(topology, env.QUEUE_SHARDS ? Number(env.QUEUE_SHARDS) : LOCAL_QUEUE_SHARDS);
+}
 
 /**
  * What the local runtime provisions and wires, derived from the topology alone.

@@ -1,5 +1,11 @@
 import { type Inventory, sortedInventory } from '../../lib/inventory';
-import { type BucketSpec, type QueueSpec, type Topology, topology } from '../../lib/topology';
+import {
+  type BucketSpec,
+  type QueueSpec,
+  type Topology,
+  topology,
+  withQueueShards,
+} from '../../lib/topology';
 import { localInventory, planLocalWiring } from '../../local/runtime/wiring';
 import { templateInventory } from '../support/template-inventory';
 import { synthPaymentsApp } from './synth-payments-app';
@@ -17,6 +23,18 @@ describe('topology parity: the CDK template and the local runtime hold the same 
     expect(cloud.buckets).toEqual(Object.keys(topology.buckets).sort());
     expect(cloud.functions).toEqual(Object.keys(topology.functions).sort());
     expect(cloud.triggers).toContain('http POST /payments/confirm -> confirmPayment');
+  });
+
+  it('shards the consumer queues alike: N queues, N DLQs and N event source mappings per consumer', () => {
+    const sharded = withQueueShards(topology, 3);
+    const cloud = cloudInventory(sharded);
+    expect(cloud).toEqual(laptopInventory(sharded));
+    for (const queue of ['wallet', 'ledger']) {
+      const shards = [queue, `${queue}-1`, `${queue}-2`];
+      expect(cloud.queues).toEqual(expect.arrayContaining([...shards, ...shards.map((s) => `${s}-dlq`)]));
+      for (const shard of shards) expect(cloud.triggers).toContain(`queue ${shard} -> ${queue}`);
+    }
+    expect(cloud.queues).not.toContain('completion-1');
   });
 
   it('notices a queue that only one side has', () => {

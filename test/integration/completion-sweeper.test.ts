@@ -16,6 +16,7 @@ import { DynamoDbOutboxStore } from '../../lambdas/adapters/dynamodb/outbox-stor
 import { DynamoDbPaymentStore } from '../../lambdas/adapters/dynamodb/payment-store';
 import { DynamoDbWalletStore } from '../../lambdas/adapters/dynamodb/wallet-store';
 import { SqsEventPublisher } from '../../lambdas/adapters/sqs/event-publisher';
+import { getPaymentUseCase } from '../../lambdas/application/get-payment';
 import { recordLedgerUseCase } from '../../lambdas/application/record-ledger';
 import { recordSettlementUseCase, type SettlementOutcome } from '../../lambdas/application/record-settlement';
 import { republishPaymentUseCase, sweepCompletionUseCase } from '../../lambdas/application/republish-payment';
@@ -87,7 +88,6 @@ async function fixture() {
   const publisher = new SqsEventPublisher(sqs, [walletQueue.url, ledgerQueue.url]);
   const recordSettlement = recordSettlementUseCase({
     log: paymentStore,
-    clock: () => new Date(),
     wallet: new DynamoDbAppliedAmounts(doc, wallets),
     ledger: new DynamoDbAppliedAmounts(doc, ledger),
   });
@@ -199,7 +199,20 @@ describe('completion sweeper', () => {
     // The ledger applies both events; the wallet's cancel is lost (a queue restarted empty).
     expect(await f.deliver('ledger')).toEqual([1, 2]);
     expect(await f.deliver('wallet', (seq) => seq === 1)).toEqual([1, 2]);
-    expect(await settledBy(f, orderId)).toEqual(['ledger']);
+    // Not complete while the wallet lags: the view shows no consumer, the status read asks the cursors.
+    expect(await settledBy(f, orderId)).toEqual([]);
+    const status = getPaymentUseCase({
+      store: f.paymentStore,
+      applied: {
+        wallet: new DynamoDbAppliedAmounts(doc, f.wallets),
+        ledger: new DynamoDbAppliedAmounts(doc, f.ledger),
+      },
+    });
+    expect(JSON.parse((await status(orderId, { principal: 'ops', operator: true })).body)).toMatchObject({
+      walletSettled: false,
+      ledgerRecorded: true,
+      done: false,
+    });
     expect((await f.slot(orderId)).incompleteShard).toBeDefined();
 
     // Not stale yet: nothing happens. Stale: republished from the event items, both events in order.
@@ -263,7 +276,12 @@ describe('completion: once per event, then wallet vs ledger per payment', () => 
   it('completes each event exactly once when the wallet and ledger reports race (40 payments, twice)', async () => {
     const f = await fixture();
     const scripts = Array.from({ length: 40 }, () => payment([{ kind: 'confirm' }]));
-    for (const script of scripts) await f.persist(script);
+    for (const script of scripts) await f.persistAndPublish(script);
+    // Both consumers apply every event; their reports are held back to be raced below.
+    f.lostReports.add('wallet');
+    f.lostReports.add('ledger');
+    await f.deliver('wallet');
+    await f.deliver('ledger');
     /** Both consumers' reports of every payment's event, recorded at the same moment. */
     const race = () =>
       Promise.all(
@@ -289,6 +307,7 @@ describe('completion: once per event, then wallet vs ledger per payment', () => 
     const { orderId } = script.initial;
     await f.persistAndPublish(script);
     f.lostReports.add('wallet');
+    f.lostReports.add('ledger');
     await f.deliver('wallet');
     await f.deliver('ledger');
     // A wallet cursor that disagrees with what the wallet applied (a bug or a manual edit).

@@ -10,7 +10,8 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { deadLetterQueueName, STACK_TAG, stackNames, TOPOLOGY_TAG, topology } from '../../lib/topology';
+import { deadLetterQueueName, STACK_TAG, stackNames, TOPOLOGY_TAG } from '../../lib/topology';
+import { localTopology } from '../../local/runtime/wiring';
 import { localSqs, queueDepth, unique } from '../support/events';
 import { ops } from '../support/ops-cli';
 
@@ -31,8 +32,9 @@ async function createTagged(copy: Copy, name: string, attributes: Record<string,
   return QueueUrl as string;
 }
 
+/** A copy deployed with as many queue shards as `QUEUE_SHARDS` tells the ops CLI (the laptop's default). */
 async function deployCopy(copy: Copy): Promise<void> {
-  for (const [name, spec] of Object.entries(topology.queues)) {
+  for (const [name, spec] of Object.entries(localTopology().queues)) {
     if (!spec.deadLetter) {
       await createTagged(copy, name);
       continue;

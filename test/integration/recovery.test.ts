@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { INDEX_SHARDS } from '../../lambdas/adapters/dynamodb/keys';
+import { WORK_INDEX_SHARDS } from '../../lambdas/adapters/dynamodb/keys';
 import { DynamoDbPaymentStore } from '../../lambdas/adapters/dynamodb/payment-store';
 import { TossPaymentGateway } from '../../lambdas/adapters/toss/toss-gateway';
 import { type RecoveryRunReport, recoveryRunUseCase } from '../../lambdas/application/recovery';
@@ -560,8 +560,8 @@ describe('recovery against DynamoDB Local and the PSP simulator', () => {
         expect(byCommand.has('ScanCommand')).toBe(false);
         // One index query per shard; per stuck payment a claim, one commit and the read that ends the
         // look (did a webhook hint at a change meanwhile?); a little slack.
-        expect(byCommand.get('QueryCommand') ?? 0).toBeLessThanOrEqual(INDEX_SHARDS + 1);
-        expect(total).toBeLessThanOrEqual(INDEX_SHARDS + STUCK * 3 + 2);
+        expect(byCommand.get('QueryCommand') ?? 0).toBeLessThanOrEqual(WORK_INDEX_SHARDS + 1);
+        expect(total).toBeLessThanOrEqual(WORK_INDEX_SHARDS + STUCK * 3 + 2);
         measurements.push({ healthy, total });
         const truth = await sim.truth(orders[0] ?? '');
         expect(truth.confirmCalls).toBe(1);

@@ -13,7 +13,15 @@ describe('resolveDeployProfile', () => {
       removalPolicy: 'retain',
       alarmEmail: undefined,
       tracing: false,
+      queueShards: 4,
     });
+  });
+
+  it('takes queueShards from context, then QUEUE_SHARDS, then the profile', () => {
+    expect(resolveDeployProfile(from({ queueShards: '8' }), { QUEUE_SHARDS: '3' }).queueShards).toBe(8);
+    expect(resolveDeployProfile(from({ queueShards: 6 })).queueShards).toBe(6);
+    expect(resolveDeployProfile(from({}), { QUEUE_SHARDS: '3' }).queueShards).toBe(3);
+    expect(resolveDeployProfile(from({ profile: 'dev' })).queueShards).toBe(2);
   });
 
   it('takes explicit keys over the profile, from -c strings or cdk.json booleans', () => {
@@ -65,6 +73,10 @@ describe('resolveDeployProfile', () => {
     [{ removalPolicy: 'snapshot' }, /removalPolicy/],
     [{ alarmEmail: 'not-an-address' }, /alarmEmail/],
     [{ pspBaseUrl: 'api.tosspayments.com' }, /not a URL/],
+    [{ queueShards: '0' }, /queueShards/],
+    [{ queueShards: '2.5' }, /queueShards/],
+    [{ queueShards: '33' }, /queueShards/],
+    [{ queueShards: 'many' }, /queueShards/],
   ])('refuses %j', (context, message) => {
     expect(() => resolveDeployProfile(from(context))).toThrow(message);
   });

@@ -42,9 +42,9 @@ describe('shard math', () => {
 });
 
 describe('throughput model', () => {
-  it('puts the system above 2,000 payments/s, bottleneck named, publisher ahead of its partition', () => {
+  it('puts the system at 10,000 payments/s or more, bottleneck named, publisher ahead of its partition', () => {
     const model = throughputModel();
-    expect(model.ceilingPaymentsPerSecond).toBeGreaterThanOrEqual(2_000);
+    expect(model.ceilingPaymentsPerSecond).toBeGreaterThanOrEqual(10_000);
     expect(model.rows.find((row) => row.name === model.bottleneck)?.ceiling).toBe(
       Math.min(...model.rows.map((row) => row.ceiling)),
     );
@@ -62,11 +62,23 @@ describe('throughput model', () => {
   });
 
   it('a seller taking every payment on one wallet item caps at 500/s; its opt-in shards lift that', () => {
-    const alone = { ...DEFAULT_ASSUMPTIONS, busiestSellerShare: 1 };
+    const alone = { ...DEFAULT_ASSUMPTIONS, busiestSellerShare: 1, busiestSellerWalletShards: 1 };
     const row = (assumptions: typeof alone) =>
       throughputModel(assumptions).rows.find((r) => r.name.startsWith('busiest seller'));
     expect(row(alone)?.ceiling).toBe(500);
     expect(row({ ...alone, busiestSellerWalletShards: 8 })?.ceiling).toBe(4_000);
+  });
+
+  it('has no row that is one hot partition or one queue, but the standard completion queue', () => {
+    for (const row of throughputModel().rows) {
+      if (Number.isFinite(row.limitPerShard)) expect(row.shards).toBeGreaterThan(1);
+    }
+  });
+
+  it('a single queue shard in the lowest-quota tier would cap below 10,000: the shards carry it', () => {
+    const one = throughputModel({ ...DEFAULT_ASSUMPTIONS, queueShards: 1 });
+    expect(one.rows.find((r) => r.name.startsWith('queue wallet'))?.shards).toBe(1);
+    expect(throughputModel().rows.find((r) => r.name.startsWith('queue wallet'))?.shards).toBe(4);
   });
 
   it('renders one table row per resource', () => {

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SettlingConsumer } from '../../ports/completion';
 import { cursorKey } from './apply-once';
-import { EVENT_SK_PREFIX, PAYMENT_SK, paymentPk, SETTLED_SK_PREFIX } from './keys';
+import { EVENT_SK_PREFIX, PAYMENT_SK, paymentPk } from './keys';
 import { queryAll } from './paging';
 
 /** Where one event of a payment got to. */
@@ -13,7 +13,7 @@ export interface EventDelivery {
   readonly published: boolean;
   /** Applied by each consumer (its per-payment cursor has reached the event). */
   readonly applied: Readonly<Record<SettlingConsumer, boolean>>;
-  /** Reported applied back to the payment by each consumer (the completion reports). */
+  /** Completion recorded: the latest event once off the `incomplete` index, an earlier one once applied. */
   readonly reported: Readonly<Record<SettlingConsumer, boolean>>;
 }
 
@@ -32,7 +32,7 @@ const CONSUMERS: readonly SettlingConsumer[] = ['wallet', 'ledger'];
 
 /**
  * An operator's view of one payment's event delivery, read strongly consistently: the payment's
- * partition (payment, events, completion reports) and each consumer's cursor.
+ * partition (payment, events) and each consumer's cursor.
  */
 export async function traceDelivery(
   client: DynamoDBDocumentClient,
@@ -49,8 +49,8 @@ export async function traceDelivery(
   if (!payment) return undefined;
   const sk = (i: Record<string, unknown>) => String(i.sk);
   const publishedSeq = Number(payment.publishedSeq ?? 0);
-  const reportedSeq = (consumer: SettlingConsumer) =>
-    Number(items.find((i) => sk(i) === `${SETTLED_SK_PREFIX}${consumer}`)?.seq ?? 0);
+  const latestSeq = Number(payment.eventSeq ?? 0);
+  const completedUpTo = payment.incompleteShard === undefined ? latestSeq : latestSeq - 1;
   const appliedSeq: Record<string, number> = {};
   for (const consumer of CONSUMERS) {
     const { Item } = await client.send(
@@ -75,7 +75,7 @@ export async function traceDelivery(
         at: String(item.at),
         published: publishedSeq >= seq,
         applied: byConsumer((c) => appliedSeq[c] ?? 0, seq),
-        reported: byConsumer(reportedSeq, seq),
+        reported: byConsumer((c) => Math.min(completedUpTo, appliedSeq[c] ?? 0), seq),
       };
     });
   return { payment, events };

@@ -19,7 +19,7 @@ import { queryAll } from './paging';
  * (shard from its eventId), so neither `psp-clearing`, which every transaction moves, nor the
  * partition of the totals takes every payment. The trial balance sums the shards (one Query each).
  */
-export const LEDGER_TOTAL_SHARDS = 32;
+export const LEDGER_TOTAL_SHARDS = 64;
 
 const accountsPk = (shard: number) => `ACCOUNTS#${shard}`;
 

@@ -4,11 +4,11 @@ import type { DomainEvent } from '../../domain/events';
 import type { OutboxEntry, OutboxStore } from '../../ports/outbox';
 import {
   eventSk,
-  INDEX_SHARDS,
   incompleteShardKey,
   orderIdOfPk,
   PAYMENT_SK,
   paymentPk,
+  WORK_INDEX_SHARDS,
   WRITER_PUBLISHER,
 } from './keys';
 import { queryAll, queryUpTo } from './paging';
@@ -68,20 +68,27 @@ export class DynamoDbOutboxStore implements OutboxStore {
 
   /**
    * Payments whose latest event is not yet published, from the sparse `incomplete` index (a payment
-   * stays there until its event is applied everywhere, so it holds every unpublished one): the
-   * entries with `publishedSeq < eventSeq`. Cost follows the not-yet-applied backlog, not the table.
+   * stays there until its event is applied everywhere, so it holds every unpublished one), each
+   * stale entry's `publishedSeq` read from its payment item (the index leaves it out, so the
+   * publisher's mark costs no index write). Cost follows the not-yet-applied backlog, not the table.
    */
-  findUnpublished(before: string, limit: number): Promise<OutboxEntry[]> {
-    return this.findIncompleteWhere(
-      before,
-      limit,
-      'attribute_not_exists(publishedSeq) OR publishedSeq < eventSeq',
+  async findUnpublished(before: string, limit: number): Promise<OutboxEntry[]> {
+    const stale = await this.findIncomplete(before, limit);
+    const latest = await Promise.all(stale.map(({ orderId }) => this.latest(orderId)));
+    return latest.filter(
+      (entry): entry is OutboxEntry => entry !== undefined && entry.publishedSeq < entry.seq,
     );
   }
 
   /** Reads the sparse `incomplete` index, shard by shard: cost follows the backlog, not the table. */
-  findIncomplete(before: string, limit: number): Promise<OutboxEntry[]> {
-    return this.findIncompleteWhere(before, limit);
+  async findIncomplete(before: string, limit: number): Promise<OutboxEntry[]> {
+    const shards = Array.from({ length: WORK_INDEX_SHARDS }, (_, shard) => ({
+      TableName: this.tableName,
+      IndexName: INCOMPLETE_INDEX,
+      KeyConditionExpression: 'incompleteShard = :shard AND incompleteSince < :before',
+      ExpressionAttributeValues: { ':shard': incompleteShardKey(shard), ':before': before },
+    }));
+    return (await queryUpTo(this.client, shards, limit)).map(outboxEntryOf);
   }
 
   async latest(orderId: string): Promise<OutboxEntry | undefined> {
@@ -112,16 +119,5 @@ export class DynamoDbOutboxStore implements OutboxStore {
         // A newer event restarted the clock, or the payment completed meanwhile: nothing to defer.
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       });
-  }
-
-  private async findIncompleteWhere(before: string, limit: number, filter?: string): Promise<OutboxEntry[]> {
-    const shards = Array.from({ length: INDEX_SHARDS }, (_, shard) => ({
-      TableName: this.tableName,
-      IndexName: INCOMPLETE_INDEX,
-      KeyConditionExpression: 'incompleteShard = :shard AND incompleteSince < :before',
-      ...(filter ? { FilterExpression: filter } : {}),
-      ExpressionAttributeValues: { ':shard': incompleteShardKey(shard), ':before': before },
-    }));
-    return (await queryUpTo(this.client, shards, limit)).map(outboxEntryOf);
   }
 }

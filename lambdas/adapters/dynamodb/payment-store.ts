@@ -13,7 +13,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DomainEvent, DomainEventType } from '../../domain/events';
 import type { Payment } from '../../domain/payment';
-import { SETTLING_CONSUMERS, type SettlementLog, type SettlementReport } from '../../ports/completion';
+import { SETTLING_CONSUMERS, type SettlementLog } from '../../ports/completion';
 import type {
   BeginExecutionResult,
   CreateResult,
@@ -30,13 +30,13 @@ import {
   approvalDayShard,
   EVENT_SK_PREFIX,
   eventSk,
-  INDEX_SHARDS,
   incompleteShard,
   orderIdOfPk,
   PAYMENT_SK,
   paymentPk,
   recoveryShard,
-  SETTLED_SK_PREFIX,
+  recoveryShardKey,
+  WORK_INDEX_SHARDS,
   WRITER_COMPLETION,
   WRITER_STATE,
   WRITER_TRANSACTION,
@@ -147,7 +147,10 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     return (await this.view(orderId))?.payment;
   }
 
-  /** One strongly consistent query returns the payment, its history and its settlement markers. */
+  /**
+   * One strongly consistent query returns the payment and its history. Its latest event is applied
+   * everywhere once it is off the `incomplete` index; which consumer got there first is theirs to tell.
+   */
   async view(orderId: string): Promise<PaymentView | undefined> {
     const items = await queryAll(this.client, {
       TableName: this.tableName,
@@ -164,9 +167,7 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
       events: items
         .filter((i) => skOf(i).startsWith(EVENT_SK_PREFIX))
         .map((i) => ({ seq: Number(i.seq), type: i.type as DomainEventType, at: String(i.at) })),
-      settledBy: items
-        .filter((i) => skOf(i).startsWith(SETTLED_SK_PREFIX) && Number(i.seq) === payment.eventSeq)
-        .map((i) => skOf(i).slice(SETTLED_SK_PREFIX.length)),
+      settledBy: payment.eventSeq > 0 && paymentItem.incompleteShard === undefined ? SETTLING_CONSUMERS : [],
     };
   }
 
@@ -245,12 +246,12 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
   /** Reads the sparse recovery index shard by shard: cost follows the stuck payments, not the table. */
   async findDueForRecovery(now: string, limit: number): Promise<string[]> {
     // Start at a random shard so that, when a run cannot finish, no shard always waits last.
-    const first = Math.floor(Math.random() * INDEX_SHARDS);
-    const shards = Array.from({ length: INDEX_SHARDS }, (_, i) => ({
+    const first = Math.floor(Math.random() * WORK_INDEX_SHARDS);
+    const shards = Array.from({ length: WORK_INDEX_SHARDS }, (_, i) => ({
       TableName: this.tableName,
       IndexName: RECOVERY_INDEX,
       KeyConditionExpression: 'recoveryShard = :shard AND recoveryDueAt <= :now',
-      ExpressionAttributeValues: { ':shard': `RECOVERY#${(first + i) % INDEX_SHARDS}`, ':now': now },
+      ExpressionAttributeValues: { ':shard': recoveryShardKey((first + i) % WORK_INDEX_SHARDS), ':now': now },
     }));
     return (await queryUpTo(this.client, shards, limit)).map((entry) => orderIdOfPk(String(entry.pk)));
   }
@@ -436,51 +437,21 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     }
   }
 
-  /** `#SETTLED#<consumer>` beside the payment: read by `view`, never regressing, off the stream filter. */
-  async recordSettled(report: SettlementReport, at: string): Promise<boolean> {
-    const pk = paymentPk(report.orderId);
+  /** Off the `incomplete` index once the latest event is applied everywhere; signed off the stream filter. */
+  async completeEvent(orderId: string, seq: number): Promise<boolean> {
     try {
       await this.client.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: { pk, sk: `${SETTLED_SK_PREFIX}${report.consumer}`, seq: report.seq, at },
-          ConditionExpression: 'attribute_not_exists(pk) OR seq < :seq',
-          ExpressionAttributeValues: { ':seq': report.seq },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-    // Always tried, also after a repeated report: a crash may have come between the two writes.
-    // Each consumer's marker is written before its check, so when two reports race, the later
-    // check sees both markers: one of them takes the payment off the `incomplete` index.
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            ...SETTLING_CONSUMERS.map((consumer) => ({
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: { pk, sk: `${SETTLED_SK_PREFIX}${consumer}` },
-                ConditionExpression: 'seq >= :seq',
-                ExpressionAttributeValues: { ':seq': report.seq },
-              },
-            })),
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: { pk, sk: PAYMENT_SK },
-                UpdateExpression: 'SET lastWriter = :writer REMOVE incompleteShard, incompleteSince',
-                ConditionExpression: 'eventSeq = :seq AND attribute_exists(incompleteShard)',
-                ExpressionAttributeValues: { ':seq': report.seq, ':writer': WRITER_COMPLETION },
-              },
-            },
-          ],
+          Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
+          UpdateExpression: 'SET lastWriter = :writer REMOVE incompleteShard, incompleteSince',
+          ConditionExpression: 'eventSeq = :seq AND attribute_exists(incompleteShard)',
+          ExpressionAttributeValues: { ':seq': seq, ':writer': WRITER_COMPLETION },
         }),
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }
