@@ -18,8 +18,18 @@ export interface DeployProfile {
    */
   readonly reservedConcurrency: boolean;
   readonly pspBaseUrl: string;
-  /** What deleting a stack does to data: `retain` keeps tables, queues, buckets, secrets and logs. */
+  /**
+   * What deleting a stack does to data: `retain` keeps tables, queues, buckets, secrets and logs and
+   * turns on table deletion protection and stack termination protection; `destroy` deletes them all
+   * (buckets are emptied first).
+   */
   readonly removalPolicy: RemovalChoice;
+  /**
+   * Whether this copy owns the account-wide API Gateway logging role (`AWS::ApiGateway::Account`).
+   * One stack per account and region should: the owner is prod, and the role is retained when its
+   * stack is deleted, so destroying any copy never takes execution logging away from another.
+   */
+  readonly cloudWatchRole: boolean;
   /** Where alarm notifications go; absent = alarms without a subscriber. */
   readonly alarmEmail: string | undefined;
   /** Busy sellers opted into sharded wallets (`seller-a=8,seller-b=4`); none by default. */
@@ -41,6 +51,7 @@ const PROFILES: Readonly<
     reservedConcurrency: false,
     pspBaseUrl: 'https://api.tosspayments.com',
     removalPolicy: 'retain',
+    cloudWatchRole: true,
     tracing: false,
   },
   dev: {
@@ -49,6 +60,8 @@ const PROFILES: Readonly<
     reservedConcurrency: false,
     pspBaseUrl: 'https://api.tosspayments.com',
     removalPolicy: 'destroy',
+    // Shares an account with prod, whose stack owns the logging role (else deploy once with cloudWatchRole=true).
+    cloudWatchRole: false,
     tracing: false,
   },
   // LocalStack's free tier has no WAFv2; its Lambda containers reach the host's PSP simulator by this name.
@@ -58,6 +71,7 @@ const PROFILES: Readonly<
     reservedConcurrency: false,
     pspBaseUrl: 'http://host.docker.internal:4010',
     removalPolicy: 'destroy',
+    cloudWatchRole: false,
     tracing: false,
   },
 };
@@ -92,8 +106,8 @@ function flag(read: ContextReader, key: string): boolean | undefined {
 
 /**
  * Resolves the profile named by context `profile` (default prod), overridden key by key by context
- * `stackPrefix`, `waf`, `reservedConcurrency`, `pspBaseUrl`, `removalPolicy`, `alarmEmail`, `walletShards`,
- * `tracing`;
+ * `stackPrefix`, `waf`, `reservedConcurrency`, `pspBaseUrl`, `removalPolicy`, `cloudWatchRole`, `alarmEmail`,
+ * `walletShards`, `tracing`;
  * `STACK_PREFIX`, `PSP_BASE_URL` and `WALLET_SHARDS` from the environment come after context. Refuses what cannot deploy safely.
  */
 export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv = {}): DeployProfile {
@@ -142,6 +156,7 @@ export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv
     pspBaseUrl,
     removalPolicy,
     alarmEmail,
+    cloudWatchRole: flag(read, 'cloudWatchRole') ?? defaults.cloudWatchRole,
     walletShards: text(read, 'walletShards') ?? env.WALLET_SHARDS,
     tracing: flag(read, 'tracing') ?? defaults.tracing,
   };

@@ -7,6 +7,8 @@ import { tagWithTopologyName } from './topology-tag';
 
 export interface BucketsProps {
   readonly buckets: Readonly<Record<BucketName, BucketSpec>>;
+  /** Retained (prod), or emptied and deleted with the stack (dev, LocalStack). */
+  readonly retained: boolean;
 }
 
 /** A topology bucket and its ARN as other stacks import it. */
@@ -30,9 +32,11 @@ const ACCESS_LOG_RETENTION = Duration.days(365);
  */
 export class Buckets extends Construct {
   private readonly byName = new Map<BucketName, TopologyBucket>();
+  private readonly retained: boolean;
 
   constructor(scope: Construct, id: string, props: BucketsProps) {
     super(scope, id);
+    this.retained = props.retained;
     // Log delivery through a bucket policy, as AWS recommends, so every bucket keeps ACLs disabled.
     this.node.setContext(cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     const topologyBuckets = entries(props.buckets);
@@ -72,7 +76,10 @@ export class Buckets extends Construct {
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // CloudFormation cannot delete a bucket that holds objects: a copy that goes empties its buckets first.
+      ...(this.retained
+        ? { removalPolicy: RemovalPolicy.RETAIN }
+        : { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true }),
       ...props,
     });
   }

@@ -1,4 +1,4 @@
-import { type CfnElement, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -25,6 +25,8 @@ export interface PaymentsRestApiProps {
   readonly logRetention: logs.RetentionDays;
   /** X-Ray tracing of the stage (the deploy profile's `tracing`). */
   readonly tracing: boolean;
+  /** Own the account-wide API Gateway logging role, retained on delete (the deploy profile's `cloudWatchRole`). */
+  readonly cloudWatchRole: boolean;
 }
 
 /** The stage carries the HTTP contract's version: clients call `<endpoint>/v1/...`. */
@@ -53,7 +55,8 @@ export class PaymentsRestApi extends Construct {
     this.api = new apigateway.RestApi(this, 'Api', {
       description: 'Payments HTTP contract (checkout, confirm, cancel, queries)',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
-      cloudWatchRole: true,
+      cloudWatchRole: props.cloudWatchRole,
+      cloudWatchRoleRemovalPolicy: props.cloudWatchRole ? RemovalPolicy.RETAIN : undefined,
       deployOptions: {
         stageName: API_STAGE_NAME,
         accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
@@ -122,11 +125,12 @@ export class PaymentsRestApi extends Construct {
     }
     for (const [kind, methodArns] of invokable) this.invokePolicy(kind, methodArns);
 
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason:
-        'The account-level API Gateway logging role; AWS documents this managed policy as the way to let API Gateway write execution logs.',
-    });
+    if (props.cloudWatchRole)
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          'The account-level API Gateway logging role; AWS documents this managed policy as the way to let API Gateway write execution logs.',
+      });
   }
 
   /**

@@ -6,9 +6,11 @@ import { tagWithTopologyName } from './topology-tag';
 
 export interface TablesProps {
   readonly tables: Readonly<Record<TableName, TableSpec>>;
+  /** Retained and deletion-protected (prod), or deleted with the stack (dev, LocalStack). */
+  readonly retained: boolean;
 }
 
-/** One DynamoDB table per topology table: on-demand, PITR, AWS-managed KMS, retained and deletion-protected. */
+/** One DynamoDB table per topology table: on-demand, PITR, AWS-managed KMS; retained and deletion-protected when the profile keeps data. */
 export class Tables extends Construct {
   private readonly byName = new Map<TableName, dynamodb.Table>();
 
@@ -23,8 +25,8 @@ export class Tables extends Construct {
         encryption: dynamodb.TableEncryption.AWS_MANAGED,
         stream: spec.stream && dynamodb.StreamViewType[spec.stream],
         timeToLiveAttribute: spec.ttlAttribute,
-        deletionProtection: true,
-        removalPolicy: RemovalPolicy.RETAIN,
+        deletionProtection: props.retained,
+        removalPolicy: props.retained ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
       for (const index of spec.indexes) {
         table.addGlobalSecondaryIndex({

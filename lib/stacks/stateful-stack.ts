@@ -10,6 +10,8 @@ import { entries, type Topology } from '../topology';
 
 export interface PaymentsStatefulStackProps extends StackProps {
   readonly topology: Topology;
+  /** The deploy profile keeps data (`removalPolicy: retain`): deletion-protected tables, retained buckets. */
+  readonly retained: boolean;
 }
 
 /**
@@ -25,9 +27,12 @@ export class PaymentsStatefulStack extends Stack {
 
   constructor(scope: Construct, id: string, props: PaymentsStatefulStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
-    this.tables = new Tables(this, 'Tables', { tables: props.topology.tables });
+    this.tables = new Tables(this, 'Tables', { tables: props.topology.tables, retained: props.retained });
     this.queues = new Queues(this, 'Queues', { queues: props.topology.queues });
-    this.buckets = new Buckets(this, 'Buckets', { buckets: props.topology.buckets });
+    this.buckets = new Buckets(this, 'Buckets', {
+      buckets: props.topology.buckets,
+      retained: props.retained,
+    });
     this.pspSecret = new PspSecret(this, 'PspSecret');
     this.orderIdSecret = orderIdSecret(this);
     this.pinExports(props.topology);

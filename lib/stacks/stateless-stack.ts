@@ -30,6 +30,7 @@ export class PaymentsStatelessStack extends Stack {
   /** Every alarm of this stack notifies it; the deploy profile's `alarmEmail` subscribes an address. */
   readonly alarmTopic: AlarmTopic;
   readonly dashboard: OperationsDashboard;
+  readonly api: PaymentsRestApi;
 
   constructor(scope: Construct, id: string, props: PaymentsStatelessStackProps) {
     super(scope, id, props);
@@ -54,7 +55,9 @@ export class PaymentsStatelessStack extends Stack {
       throttling: props.throttling,
       logRetention: LOG_RETENTION,
       tracing: props.deploy.tracing,
+      cloudWatchRole: props.deploy.cloudWatchRole,
     });
+    this.api = api;
     if (props.deploy.waf) {
       new ApiFirewall(this, 'ApiFirewall', { stage: api.api.deploymentStage });
     } else {

@@ -11,9 +11,17 @@ describe('resolveDeployProfile', () => {
       reservedConcurrency: false,
       pspBaseUrl: 'https://api.tosspayments.com',
       removalPolicy: 'retain',
+      cloudWatchRole: true,
       alarmEmail: undefined,
       tracing: false,
     });
+  });
+
+  it('leaves the account-wide API Gateway logging role to prod unless a copy is told to own it', () => {
+    expect(resolveDeployProfile(from({ profile: 'dev' })).cloudWatchRole).toBe(false);
+    expect(resolveDeployProfile(from({ profile: 'localstack' })).cloudWatchRole).toBe(false);
+    expect(resolveDeployProfile(from({ profile: 'dev', cloudWatchRole: 'true' })).cloudWatchRole).toBe(true);
+    expect(() => resolveDeployProfile(from({ cloudWatchRole: 'maybe' }))).toThrow(/cloudWatchRole/);
   });
 
   it('takes explicit keys over the profile, from -c strings or cdk.json booleans', () => {
