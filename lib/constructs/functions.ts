@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -121,7 +121,7 @@ export class Functions extends Construct {
     for (const [tableName, access] of declared(spec.tables)) {
       const table = tables.get(tableName);
       environment[topology.tables[tableName].envVar] = table.tableName;
-      grantTableAccess(role, table, topology.tables[tableName].indexes, access);
+      grantTableAccess(role, table, access);
     }
     for (const [queueName, access] of declared(spec.queues)) {
       const queue = queues.get(queueName);
@@ -138,6 +138,14 @@ export class Functions extends Construct {
       environment.PSP_BASE_URL = psp.baseUrl;
       environment.PSP_SECRET_ARN = psp.secret.secretArn;
       psp.secret.grantRead(role);
+    } else if (spec.pspSecretStatus) {
+      // The secret's metadata (is a current version set?), not its value.
+      environment.PSP_SECRET_ARN = psp.secret.secretArn;
+      iam.Grant.addToPrincipal({
+        grantee: role,
+        actions: ['secretsmanager:DescribeSecret'],
+        resourceArns: [psp.secret.secretArn],
+      });
     }
     if (spec.orderIdSecret) {
       environment.ORDER_ID_SECRET_ARN = props.orderIdSecret.secretArn;
@@ -177,21 +185,22 @@ function declared<K extends string, V>(record: Readonly<Partial<Record<K, V>>>):
   );
 }
 
-function grantTableAccess(
-  grantee: iam.IGrantable,
-  table: dynamodb.ITable,
-  indexes: readonly { readonly name: string }[],
-  access: TableAccess,
-): void {
-  // The table grant without `index/*`; indexes are granted by name so no wildcard is needed.
-  const grants = new dynamodb.TableGrants({ table, hasIndex: false });
-  if (access === 'read') grants.readData(grantee);
-  else grants.readWriteData(grantee);
+/**
+ * Exactly the item actions the spec lists, on the table itself, and `Query` on the indexes it names:
+ * no Scan, DeleteItem or batch writes a function does not call, and no `index/*` wildcard.
+ */
+function grantTableAccess(grantee: iam.IGrantable, table: dynamodb.ITable, access: TableAccess): void {
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: access.actions.map((action) => `dynamodb:${action}`),
+    resourceArns: [table.tableArn],
+  });
+  const indexes = access.indexQueries ?? [];
   if (indexes.length === 0) return;
   iam.Grant.addToPrincipal({
     grantee,
-    actions: ['dynamodb:Query', 'dynamodb:Scan'],
-    resourceArns: indexes.map((index) => `${table.tableArn}/index/${index.name}`),
+    actions: ['dynamodb:Query'],
+    resourceArns: indexes.map((index) => `${table.tableArn}/index/${index}`),
   });
 }
 
