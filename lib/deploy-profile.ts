@@ -30,7 +30,10 @@ export interface DeployProfile {
    * stack is deleted, so destroying any copy never takes execution logging away from another.
    */
   readonly cloudWatchRole: boolean;
-  /** Where alarm notifications go; absent = alarms without a subscriber. */
+  /**
+   * Where alarm notifications go; absent = alarms without a subscriber (`-c alarmEmail=none`; prod
+   * refuses to synthesize without either).
+   */
   readonly alarmEmail: string | undefined;
   /** Busy sellers opted into sharded wallets (`seller-a=8,seller-b=4`); none by default. */
   readonly walletShards: string | undefined;
@@ -75,6 +78,9 @@ const PROFILES: Readonly<
     tracing: false,
   },
 };
+
+/** `-c alarmEmail=none`: no subscriber, on purpose (the alarm topic can be subscribed to later). */
+export const ALARM_EMAIL_NONE = 'none';
 
 export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
@@ -144,7 +150,13 @@ export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv
   if (removalPolicy !== 'retain' && removalPolicy !== 'destroy')
     throw new DeployProfileError(`removalPolicy must be retain or destroy, got ${removalPolicy}`);
 
-  const alarmEmail = text(read, 'alarmEmail');
+  // prod pages someone: an alarm nobody receives is no alarm, so leaving it out must be said on purpose.
+  const alarmSetting = text(read, 'alarmEmail');
+  if (alarmSetting === undefined && profile === 'prod')
+    throw new DeployProfileError(
+      'prod needs -c alarmEmail=<address> to subscribe to its alarms (or -c alarmEmail=none to deploy without a subscriber on purpose)',
+    );
+  const alarmEmail = alarmSetting === ALARM_EMAIL_NONE ? undefined : alarmSetting;
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail))
     throw new DeployProfileError(`alarmEmail is not an email address: ${alarmEmail}`);
 

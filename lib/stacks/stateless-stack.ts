@@ -68,13 +68,18 @@ export class PaymentsStatelessStack extends Stack {
     }
     new EventSources(this, 'EventSources', { topology, functions, tables, queues });
     const schedules = new Schedules(this, 'Schedules', { topology, functions });
-    this.alarms = new Alarms(this, 'Alarms', { queues, functions, scheduled: schedules.scheduled });
+    this.alarms = new Alarms(this, 'Alarms', {
+      topology,
+      api: api.api,
+      queues,
+      functions,
+      scheduled: schedules.scheduled,
+    });
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: props.deploy.alarmEmail });
     this.dashboard = new OperationsDashboard(this, 'Dashboard', {
       api: api.api,
       functions,
-      queues,
-      alarms: this.alarms.alarms,
+      alarms: this.alarms,
     });
   }
 }

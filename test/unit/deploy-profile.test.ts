@@ -1,6 +1,7 @@
 import { resolveDeployProfile } from '../../lib/deploy-profile';
 
-const from = (context: Record<string, unknown>) => (key: string) => context[key];
+/** Context as `-c` gives it; prod needs an alarm subscriber or `alarmEmail=none`, so tests say none unless told. */
+const from = (context: Record<string, unknown>) => (key: string) => ({ alarmEmail: 'none', ...context })[key];
 
 describe('resolveDeployProfile', () => {
   it('defaults to prod: WAF on, reserved concurrency and tracing opt-in, https PSP, data retained', () => {
@@ -15,6 +16,15 @@ describe('resolveDeployProfile', () => {
       alarmEmail: undefined,
       tracing: false,
     });
+  });
+
+  it('refuses prod without an alarm subscriber unless alarmEmail=none says so on purpose', () => {
+    expect(() => resolveDeployProfile(from({ alarmEmail: undefined }))).toThrow(/alarmEmail=none/);
+    expect(resolveDeployProfile(from({ alarmEmail: 'none' })).alarmEmail).toBeUndefined();
+    expect(resolveDeployProfile(from({ alarmEmail: 'oncall@example.com' })).alarmEmail).toBe(
+      'oncall@example.com',
+    );
+    expect(resolveDeployProfile(from({ profile: 'dev', alarmEmail: undefined })).alarmEmail).toBeUndefined();
   });
 
   it('leaves the account-wide API Gateway logging role to prod unless a copy is told to own it', () => {
