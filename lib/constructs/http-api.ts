@@ -3,7 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { problemOutcome } from '../../lambdas/shared/http';
+import { problemOutcome, withInstance } from '../../lambdas/shared/http';
 import { entries, type Topology } from '../topology';
 import {
   GATEWAY_REFUSALS,
@@ -41,7 +41,12 @@ const GATEWAY_RESPONSES: readonly [apigateway.ResponseType, GatewayRefusalCode][
   [apigateway.ResponseType.UNAUTHORIZED, 'INVALID_SIGNATURE'],
   [apigateway.ResponseType.ACCESS_DENIED, 'ACCESS_DENIED'],
   [apigateway.ResponseType.THROTTLED, 'THROTTLED'],
+  // The firewall's managed rule groups blocked the request.
+  [apigateway.ResponseType.WAF_FILTERED, 'ACCESS_DENIED'],
 ];
+
+/** API Gateway fills this in per request (gateway-response templates see `$context`). */
+const GATEWAY_REQUEST_ID = '$context.requestId';
 
 const SIGNED_CALLERS: readonly SignedCallerKind[] = ['shop', 'operator'];
 
@@ -78,7 +83,8 @@ export class PaymentsRestApi extends Construct {
     });
 
     for (const [responseType, code] of GATEWAY_RESPONSES) {
-      const refusal = problemOutcome(GATEWAY_REFUSALS[code]);
+      // No handler ran, so the problem names API Gateway's request id (its access log's `requestId`).
+      const refusal = withInstance(problemOutcome(GATEWAY_REFUSALS[code]), GATEWAY_REQUEST_ID);
       this.api.addGatewayResponse(`${code}${responseType.responseType}`, {
         type: responseType,
         statusCode: String(GATEWAY_REFUSALS[code].status),
