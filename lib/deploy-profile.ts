@@ -31,6 +31,17 @@ export interface DeployProfile {
    */
   readonly cloudWatchRole: boolean;
   /**
+   * How long function, access and firewall logs are kept, in days (a CloudWatch Logs retention
+   * value): a year in prod, as an audit of who called what; a month for copies that take no traffic.
+   */
+  readonly logRetentionDays: number;
+  /**
+   * A regulated deploy (e.g. PCI DSS scope): customer-managed KMS keys, rotated yearly, for tables,
+   * queues, the reports bucket, the alarm topic and every log group; a backup plan for the tables;
+   * logs kept a year or more. Off by default (keys cost and add KMS calls to every request).
+   */
+  readonly regulated: boolean;
+  /**
    * Where alarm notifications go; absent = alarms without a subscriber (`-c alarmEmail=none`; prod
    * refuses to synthesize without either).
    */
@@ -46,7 +57,7 @@ export interface DeployProfile {
 }
 
 const PROFILES: Readonly<
-  Record<ProfileName, Omit<DeployProfile, 'profile' | 'alarmEmail' | 'walletShards'>>
+  Record<ProfileName, Omit<DeployProfile, 'profile' | 'alarmEmail' | 'walletShards' | 'regulated'>>
 > = {
   prod: {
     stackPrefix: 'Payments',
@@ -55,6 +66,7 @@ const PROFILES: Readonly<
     pspBaseUrl: 'https://api.tosspayments.com',
     removalPolicy: 'retain',
     cloudWatchRole: true,
+    logRetentionDays: 365,
     tracing: false,
   },
   dev: {
@@ -65,6 +77,7 @@ const PROFILES: Readonly<
     removalPolicy: 'destroy',
     // Shares an account with prod, whose stack owns the logging role (else deploy once with cloudWatchRole=true).
     cloudWatchRole: false,
+    logRetentionDays: 30,
     tracing: false,
   },
   // LocalStack's free tier has no WAFv2; its Lambda containers reach the host's PSP simulator by this name.
@@ -75,9 +88,15 @@ const PROFILES: Readonly<
     pspBaseUrl: 'http://host.docker.internal:4010',
     removalPolicy: 'destroy',
     cloudWatchRole: false,
+    logRetentionDays: 30,
     tracing: false,
   },
 };
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 /** `-c alarmEmail=none`: no subscriber, on purpose (the alarm topic can be subscribed to later). */
 export const ALARM_EMAIL_NONE = 'none';
@@ -112,7 +131,7 @@ function flag(read: ContextReader, key: string): boolean | undefined {
 
 /**
  * Resolves the profile named by context `profile` (default prod), overridden key by key by context
- * `stackPrefix`, `waf`, `reservedConcurrency`, `pspBaseUrl`, `removalPolicy`, `cloudWatchRole`, `alarmEmail`,
+ * `stackPrefix`, `waf`, `reservedConcurrency`, `pspBaseUrl`, `removalPolicy`, `cloudWatchRole`, `logRetentionDays`, `regulated`, `alarmEmail`,
  * `walletShards`, `tracing`;
  * `STACK_PREFIX`, `PSP_BASE_URL` and `WALLET_SHARDS` from the environment come after context. Refuses what cannot deploy safely.
  */
@@ -160,6 +179,23 @@ export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail))
     throw new DeployProfileError(`alarmEmail is not an email address: ${alarmEmail}`);
 
+  // `-c logRetentionDays=731` gives a string, cdk.json may give a number.
+  const retention = read('logRetentionDays');
+  const logRetentionDays =
+    retention === undefined || retention === null || retention === ''
+      ? defaults.logRetentionDays
+      : Number(retention);
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays))
+    throw new DeployProfileError(
+      `logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(', ')}, got ${JSON.stringify(retention)}`,
+    );
+
+  const regulated = flag(read, 'regulated') ?? false;
+  if (regulated && logRetentionDays < 365)
+    throw new DeployProfileError(
+      `regulated=true keeps logs a year or more, got logRetentionDays=${logRetentionDays}`,
+    );
+
   return {
     profile,
     stackPrefix: text(read, 'stackPrefix') ?? env.STACK_PREFIX ?? defaults.stackPrefix,
@@ -169,6 +205,8 @@ export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv
     removalPolicy,
     alarmEmail,
     cloudWatchRole: flag(read, 'cloudWatchRole') ?? defaults.cloudWatchRole,
+    logRetentionDays,
+    regulated,
     walletShards: text(read, 'walletShards') ?? env.WALLET_SHARDS,
     tracing: flag(read, 'tracing') ?? defaults.tracing,
   };

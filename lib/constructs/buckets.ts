@@ -1,4 +1,5 @@
 import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
@@ -9,6 +10,8 @@ export interface BucketsProps {
   readonly buckets: Readonly<Record<BucketName, BucketSpec>>;
   /** Retained (prod), or emptied and deleted with the stack (dev, LocalStack). */
   readonly retained: boolean;
+  /** Customer-managed key of the topology buckets (regulated deploys); SSE-S3 otherwise. */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** A topology bucket and its ARN as other stacks import it. */
@@ -51,6 +54,14 @@ export class Buckets extends Construct {
     });
     for (const [name] of topologyBuckets) {
       const bucket = this.newBucket(name, {
+        // Server access logs stay SSE-S3: S3 cannot deliver them into a bucket under a KMS key.
+        ...(props.encryptionKey
+          ? {
+              encryption: s3.BucketEncryption.KMS,
+              encryptionKey: props.encryptionKey,
+              bucketKeyEnabled: true,
+            }
+          : {}),
         versioned: true,
         serverAccessLogsBucket: accessLogs,
         serverAccessLogsPrefix: `${name}/`,

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -82,6 +83,10 @@ export interface FunctionsProps {
   readonly walletShards?: string;
   /** X-Ray active tracing, and Powertools Tracer bundled into every function (opt-in per deploy profile). */
   readonly tracing: boolean;
+  /** The data's customer-managed key (regulated deploys): tables, queues and buckets are under it. */
+  readonly dataKey?: kms.IKey;
+  /** The customer-managed key of the log groups (regulated deploys). */
+  readonly logKey?: kms.IKey;
 }
 
 /**
@@ -111,7 +116,10 @@ export class Functions extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of the ${name} function`,
     });
-    const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: props.logRetention });
+    const logGroup = new logs.LogGroup(this, `${name}Logs`, {
+      retention: props.logRetention,
+      encryptionKey: props.logKey,
+    });
     logGroup.grantWrite(role);
 
     const environment: Record<string, string> = {
@@ -132,6 +140,24 @@ export class Functions extends Construct {
       const bucket = buckets.get(bucketName);
       environment[topology.buckets[bucketName].envVar] = bucket.bucket.bucketName;
       grantBucketAccess(role, bucket, access);
+    }
+    const touchesData =
+      Object.keys(spec.tables).length +
+        Object.keys(spec.queues).length +
+        Object.keys(spec.buckets ?? {}).length >
+        0 || spec.triggers.some((trigger) => trigger.kind === 'stream' || trigger.kind === 'queue');
+    if (props.dataKey && touchesData) {
+      // Items, messages and objects under the data key: read them (Decrypt), write them (GenerateDataKey).
+      iam.Grant.addToPrincipal({
+        grantee: role,
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resourceArns: [props.dataKey.keyArn],
+      });
+      for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*'])
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Action::${action}]`,
+          reason: `CDK's own grant to send to a queue under the data key names ${action}: variants of one KMS operation, on that one key only.`,
+        });
     }
     if (spec.tables.wallets && props.walletShards) environment.WALLET_SHARDS = props.walletShards;
     if (spec.psp) {

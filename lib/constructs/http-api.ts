@@ -1,6 +1,7 @@
 import { type CfnElement, CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { problemOutcome, withInstance } from '../../lambdas/shared/http';
@@ -27,6 +28,8 @@ export interface PaymentsRestApiProps {
   readonly tracing: boolean;
   /** Own the account-wide API Gateway logging role, retained on delete (the deploy profile's `cloudWatchRole`). */
   readonly cloudWatchRole: boolean;
+  /** Customer-managed key of the access log group (regulated deploys). */
+  readonly logKey?: kms.IKey;
 }
 
 /** The stage carries the HTTP contract's version: clients call `<endpoint>/v1/...`. */
@@ -56,7 +59,10 @@ export class PaymentsRestApi extends Construct {
 
   constructor(scope: Construct, id: string, props: PaymentsRestApiProps) {
     super(scope, id);
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      encryptionKey: props.logKey,
+    });
     this.api = new apigateway.RestApi(this, 'Api', {
       description: 'Payments HTTP contract (checkout, confirm, cancel, queries)',
       endpointTypes: [apigateway.EndpointType.REGIONAL],

@@ -37,6 +37,7 @@ export function definePaymentsApp(app: App, config: PaymentsAppConfig): Payments
     description: `Payments: tables, queues, report buckets and secrets (${retained ? 'retained, termination-protected' : 'deleted with the stack'})`,
     topology: config.topology,
     retained,
+    regulated: deploy.regulated,
     terminationProtection: retained,
   });
   const stateless = new PaymentsStatelessStack(app, names.stateless, {

@@ -13,6 +13,8 @@ describe('resolveDeployProfile', () => {
       pspBaseUrl: 'https://api.tosspayments.com',
       removalPolicy: 'retain',
       cloudWatchRole: true,
+      logRetentionDays: 365,
+      regulated: false,
       alarmEmail: undefined,
       tracing: false,
     });
@@ -25,6 +27,18 @@ describe('resolveDeployProfile', () => {
       'oncall@example.com',
     );
     expect(resolveDeployProfile(from({ profile: 'dev', alarmEmail: undefined })).alarmEmail).toBeUndefined();
+  });
+
+  it('keeps logs a year in prod, a month in copies; regulated deploys keep them a year or more', () => {
+    expect(resolveDeployProfile(from({})).logRetentionDays).toBe(365);
+    expect(resolveDeployProfile(from({ profile: 'dev' })).logRetentionDays).toBe(30);
+    expect(resolveDeployProfile(from({ logRetentionDays: '731' })).logRetentionDays).toBe(731);
+    expect(resolveDeployProfile(from({ logRetentionDays: 3653 })).logRetentionDays).toBe(3653);
+    expect(() => resolveDeployProfile(from({ logRetentionDays: '42' }))).toThrow(
+      /logRetentionDays must be one of/,
+    );
+    expect(() => resolveDeployProfile(from({ profile: 'dev', regulated: 'true' }))).toThrow(/a year or more/);
+    expect(resolveDeployProfile(from({ regulated: 'true' })).regulated).toBe(true);
   });
 
   it('leaves the account-wide API Gateway logging role to prod unless a copy is told to own it', () => {
