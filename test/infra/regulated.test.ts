@@ -60,8 +60,9 @@ describe('regulated deploy', () => {
     const [vault] = resources(synth.statefulTemplate, 'AWS::Backup::BackupVault');
     expect(vault?.[1].Properties.EncryptionKeyArn).toBeDefined();
     const [plan] = resources(synth.statefulTemplate, 'AWS::Backup::BackupPlan');
-    const rules = (plan?.[1].Properties.BackupPlan as { BackupPlanRule: { Lifecycle: object }[] })
-      .BackupPlanRule;
+    const { BackupPlanRule: rules } = (plan?.[1].Properties.BackupPlan ?? { BackupPlanRule: [] }) as {
+      BackupPlanRule: { Lifecycle: object }[];
+    };
     expect(rules.map((rule) => rule.Lifecycle)).toEqual([
       { DeleteAfterDays: BACKUP_RETENTION.dailyDays },
       { DeleteAfterDays: BACKUP_RETENTION.monthlyDays },
