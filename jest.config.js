@@ -1,4 +1,7 @@
-/** Test tiers: unit (pure), infra (CDK + cdk-nag), integration (real emulators), e2e (HTTP on the local runtime). */
+/**
+ * Test tiers: unit (pure), infra (CDK + cdk-nag), integration (real emulators), e2e (HTTP on the local
+ * runtime), browser (the buyer's journey through the demo shop in Chromium).
+ */
 const transform = {
   '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   // @middy/core ships ES modules only; Jest on Node 20 loads CommonJS, so it is compiled like our code.
@@ -23,6 +26,10 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     }),
     tier('e2e', {
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    }),
+    tier('browser', {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     }),

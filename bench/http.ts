@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { credentialsOf, signedHeaders } from '../test/support/http-client';
+import { PaymentsClient, type PaymentView } from '../client/src';
+import { credentialsOf } from '../test/support/http-client';
 
-/** The few HTTP calls the bench makes against the local stack (signed as the shop) and its PSP simulator. */
+/** The few HTTP calls the bench makes against the local stack (through the typed client, as the shop) and its PSP simulator. */
 
 export interface Answer {
   readonly status: number;
@@ -14,47 +14,30 @@ export interface AuthorizedOrder {
   readonly paymentKey: string;
 }
 
-export async function postJson(
-  url: string,
-  body: unknown,
-  headers: Readonly<Record<string, string>> = {},
-): Promise<Answer> {
+const clients = new Map<string, PaymentsClient>();
+
+function shopClient(apiUrl: string): PaymentsClient {
+  let client = clients.get(apiUrl);
+  if (!client) {
+    client = new PaymentsClient({ baseUrl: apiUrl, credentials: () => credentialsOf('shop') });
+    clients.set(apiUrl, client);
+  }
+  return client;
+}
+
+async function postJson(url: string, body: unknown): Promise<Answer> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...headers },
+    headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
   return { status: response.status, text: await response.text() };
 }
 
-/** A call to the payments API, SigV4-signed with the local shop principal. */
-async function callApi(
-  method: 'GET' | 'POST',
-  url: string,
-  body?: unknown,
-  headers: Readonly<Record<string, string>> = {},
-): Promise<Answer> {
-  const json = body === undefined ? undefined : JSON.stringify(body);
-  const signed = await signedHeaders(
-    method,
-    new URL(url),
-    json === undefined ? headers : { 'Content-Type': 'application/json', ...headers },
-    json,
-    await credentialsOf('shop'),
-  );
-  const response = await fetch(url, { method, headers: signed, body: json });
-  return { status: response.status, text: await response.text() };
-}
-
-function parsed<T>(answer: Answer, expected: number, what: string): T {
-  if (answer.status !== expected) throw new Error(`${what} answered ${answer.status}: ${answer.text}`);
-  return JSON.parse(answer.text) as T;
-}
-
 const CHECKOUT = {
   buyerId: 'bench-buyer',
   orderName: 'Bench order',
-  currency: 'KRW',
+  currency: 'KRW' as const,
   items: [
     { sellerId: 'seller-a', productId: 'book-1', amount: 7_000 },
     { sellerId: 'seller-b', productId: 'book-2', amount: 3_000 },
@@ -77,16 +60,16 @@ export async function checkout(
   apiUrl: string,
   lines = CHECKOUT.items.length,
 ): Promise<{ orderId: string; amount: number }> {
-  const answer = await callApi('POST', `${apiUrl}/checkouts`, checkoutOf(lines), {
-    'Idempotency-Key': `bench-${randomUUID()}`,
-  });
-  return parsed(answer, 201, 'POST /checkouts');
+  const { orderId, amount } = await shopClient(apiUrl).createCheckout(checkoutOf(lines));
+  return { orderId, amount };
 }
 
 /** The buyer authenticating at the PSP simulator: yields the paymentKey of the success redirect. */
 export async function pspSession(pspUrl: string, orderId: string, amount: number): Promise<string> {
   const answer = await postJson(`${pspUrl}/__sim/sessions`, { orderId, amount });
-  return parsed<{ paymentKey: string }>(answer, 201, 'POST /__sim/sessions').paymentKey;
+  if (answer.status !== 201)
+    throw new Error(`POST /__sim/sessions answered ${answer.status}: ${answer.text}`);
+  return (JSON.parse(answer.text) as { paymentKey: string }).paymentKey;
 }
 
 export async function authorizedOrder(
@@ -98,20 +81,18 @@ export async function authorizedOrder(
   return { ...order, paymentKey: await pspSession(pspUrl, order.orderId, order.amount) };
 }
 
-export function postConfirm(apiUrl: string, order: AuthorizedOrder): Promise<Answer> {
+/** One confirm, sent once: the bench counts and times what each request was answered. */
+export async function postConfirm(apiUrl: string, order: AuthorizedOrder): Promise<Answer> {
   const { orderId, amount, paymentKey } = order;
-  return callApi('POST', `${apiUrl}/payments/confirm`, { orderId, amount, paymentKey });
+  const { status, text } = await shopClient(apiUrl).send({
+    method: 'POST',
+    path: '/payments/confirm',
+    body: { orderId, amount, paymentKey },
+    retry: { maxAttempts: 1 },
+  });
+  return { status, text };
 }
 
-/** The part of GET /payments/{orderId} the bench reads. */
-export interface PaymentView {
-  readonly status: string;
-  readonly walletSettled: boolean;
-  readonly ledgerRecorded: boolean;
-  readonly done: boolean;
-}
-
-export async function getPayment(apiUrl: string, orderId: string): Promise<PaymentView> {
-  const answer = await callApi('GET', `${apiUrl}/payments/${encodeURIComponent(orderId)}`);
-  return parsed<PaymentView>(answer, 200, 'GET /payments');
+export function getPayment(apiUrl: string, orderId: string): Promise<PaymentView> {
+  return shopClient(apiUrl).getPayment(orderId);
 }

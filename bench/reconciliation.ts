@@ -10,7 +10,7 @@ import { round } from './stats';
 export interface ReconciliationSection {
   readonly settlementRows: number;
   readonly orders: number;
-  /** Each pass pages through every settlement row and keeps one partition of orders. */
+  /** The rows are read once and spilled by partition; each pass merges one partition of orders. */
   readonly passes: number;
   readonly settlementPageSize: number;
   readonly method: string;

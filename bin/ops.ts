@@ -1,3 +1,4 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
@@ -6,13 +7,19 @@ import {
 import * as v from 'valibot';
 import { type ReconciliationProgress, reconciliationUseCase } from '../lambdas/application/reconciliation';
 import { republishPaymentUseCase } from '../lambdas/application/republish-payment';
-import { deliveryTracer, outboxStore, systemClock } from '../lambdas/shared/composition';
+import { seoulDay } from '../lambdas/domain/business-day';
+import {
+  deliveryTracer,
+  dynamoDbClient,
+  outboxStore,
+  requiredEnv,
+  systemClock,
+} from '../lambdas/shared/composition';
 import { eventPublisher } from '../lambdas/shared/queues';
 import { reconciliationDeps } from '../lambdas/shared/reconciliation-deps';
 import { orderIdSchema } from '../lambdas/shared/schemas';
 import { telemetry } from '../lambdas/shared/telemetry';
 import { deadLetterQueueName } from '../lib/topology';
-import { calendarDateProblem } from './calendar-date';
 import {
   type CommandName,
   EXIT,
@@ -24,6 +31,7 @@ import {
   UsageError,
 } from './ops-cli';
 import { awsTarget, localTarget, type OpsTarget, terminalQueues, wiring } from './ops-target';
+import { InvalidReconcileDate, reconcileDate } from './reconcile-date';
 
 /** What a command found or did: its value for `--json`, and the same for people. */
 interface Result {
@@ -115,6 +123,7 @@ const PAYMENT_FIELDS = [
   'paymentKey',
   'approvedAt',
   'failure',
+  'pendingCancels',
   'eventSeq',
   'updatedAt',
 ];
@@ -165,17 +174,26 @@ function drawProgress({ pass, passes, rowsRead, rowsTotal }: ReconciliationProgr
   const filled = rowsTotal ? Math.round((BAR_WIDTH * rowsRead) / Math.max(rowsTotal, 1)) : 0;
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
   const total = rowsTotal === undefined ? '' : ` / ${rowsTotal.toLocaleString('en')}`;
-  process.stderr.write(`\r${bar} ${rowsRead.toLocaleString('en')}${total} rows (pass ${pass}/${passes})`);
+  const stage = pass === 0 ? 'reading the PSP' : `pass ${pass}/${passes}`;
+  process.stderr.write(`\r${bar} ${rowsRead.toLocaleString('en')}${total} rows (${stage})`);
+}
+
+/** The first Seoul day a payment can exist: the payments table's creation. */
+async function paymentsTableCreatedOn(): Promise<string | undefined> {
+  const { Table } = await dynamoDbClient().send(
+    new DescribeTableCommand({ TableName: requiredEnv('PAYMENTS_TABLE') }),
+  );
+  return Table?.CreationDateTime ? seoulDay(Table.CreationDateTime) : undefined;
 }
 
 async function reconcile(target: OpsTarget, invocation: Invocation): Promise<Result> {
-  const date = invocation.date as string;
+  await target.useComposition();
+  const date = reconcileDate(invocation.date, systemClock(), await paymentsTableCreatedOn());
   if (invocation.aws) {
     console.error('the deployed reconciliation function runs it: no progress bar, waiting for its summary');
     return asRecord(await target.invoke('reconciliation', { date }));
   }
   // Locally, in this process: the same use case, with a progress bar when a person watches.
-  await target.useComposition();
   const watched = invocation.progress && process.stderr.isTTY === true;
   const run = reconciliationUseCase({
     ...reconciliationDeps(telemetry()),
@@ -183,6 +201,7 @@ async function reconcile(target: OpsTarget, invocation: Invocation): Promise<Res
   });
   const { summary, reports } = await run(date, { remainingMs: () => Number.POSITIVE_INFINITY });
   if (watched) process.stderr.write('\n');
+  if (summary.dryRun) console.error(`${date} is not closed yet: a dry run, nothing was corrected or stored`);
   return {
     value: { summary, reports },
     text: `${renderRecord(summary as unknown as Record<string, unknown>)}\n\n${reports.map((r) => `report  ${r}`).join('\n')}`,
@@ -193,10 +212,8 @@ async function reconcile(target: OpsTarget, invocation: Invocation): Promise<Res
 
 async function run(invocation: Invocation & { command: CommandName }): Promise<Result> {
   const { command, args } = invocation;
-  if (command === 'reconcile') {
-    const problem = calendarDateProblem(invocation.date, new Date());
-    if (problem) throw new UsageError(`reconcile ${problem}`, command);
-  }
+  // A date that can never be reconciled is refused before anything is contacted.
+  if (command === 'reconcile') reconcileDate(invocation.date, systemClock());
   const orderId = command === 'republish' || command === 'payment' ? orderIdArgument(args[0], command) : '';
   const target = invocation.aws ? await awsTarget(invocation.stack) : await localTarget();
   console.error(`acting on ${target.description}`);
@@ -231,8 +248,9 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof UsageError) {
-      console.error(`${message}\n\n${helpText(error.command)}`);
+    if (error instanceof UsageError || error instanceof InvalidReconcileDate) {
+      const command = error instanceof UsageError ? error.command : 'reconcile';
+      console.error(`${message}\n\n${helpText(command)}`);
       return EXIT.usage;
     }
     console.error(message);

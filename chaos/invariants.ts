@@ -7,7 +7,7 @@ import { scanPages } from '../lambdas/adapters/dynamodb/paging';
 import { DynamoDbPaymentStore } from '../lambdas/adapters/dynamodb/payment-store';
 import { DynamoDbWalletStore } from '../lambdas/adapters/dynamodb/wallet-store';
 import type { DomainEvent } from '../lambdas/domain/events';
-import { PSP_CLEARING, sellerPayable, trialBalance } from '../lambdas/domain/ledger';
+import { PSP_CLEARING, PSP_FEES, sellerPayable, trialBalance } from '../lambdas/domain/ledger';
 import { SETTLING_CONSUMERS } from '../lambdas/ports/completion';
 import type { PaymentView } from '../lambdas/ports/payment-store';
 import { documentClient } from '../lambdas/shared/composition';
@@ -171,10 +171,12 @@ export class InvariantChecker {
     const accountBalance = (account: string) =>
       balance.accounts.find((a) => a.account === account)?.balance ?? 0;
     const clearing = sum(observed.map(pspBalance));
-    if (accountBalance(PSP_CLEARING) !== clearing)
+    // A closed reconciliation day moves the PSP's fees out of clearing into psp-fees.
+    const clearingBeforeFees = accountBalance(PSP_CLEARING) + accountBalance(PSP_FEES);
+    if (clearingBeforeFees !== clearing)
       flag(
         'ledgerBalancedAndEqualToTotals',
-        `psp-clearing ${accountBalance(PSP_CLEARING)}, PSP approved less canceled ${clearing}`,
+        `psp-clearing + psp-fees ${clearingBeforeFees}, PSP approved less canceled ${clearing}`,
       );
     for (const [seller, expected] of expectedBySeller) {
       const payable = -accountBalance(sellerPayable(seller));

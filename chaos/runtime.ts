@@ -1,24 +1,7 @@
-import { assertPortFree } from '../local/runtime/ports';
 import { type StartedLocalStack, startLocalStack, stopLocalStack } from '../test/support/local-stack';
+import { groupAlive, portsHeld } from '../test/support/processes';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** True while any process of the group still exists. */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function portFree(port: number): Promise<boolean> {
-  return assertPortFree(port, 'chaos', 'chaos').then(
-    () => true,
-    () => false,
-  );
-}
 
 /** What a `kill -9` left behind once the dust settled. */
 export interface KillResult {
@@ -66,11 +49,9 @@ export class ChaosRuntime {
     process.kill(-pgid, 'SIGKILL');
     const deadline = Date.now() + 10_000;
     while (groupAlive(pgid) && Date.now() < deadline) await sleep(50);
-    const all = [ports.api, ports.psp, ports.dynamo, ports.sqs];
-    let held = all;
+    let held = [ports.api, ports.psp, ports.dynamo, ports.sqs];
     while (Date.now() < deadline) {
-      held = [];
-      for (const port of all) if (!(await portFree(port))) held.push(port);
+      held = await portsHeld(ports);
       if (held.length === 0) break;
       await sleep(100);
     }

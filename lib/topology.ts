@@ -444,13 +444,15 @@ const functions = {
       },
       // The wallets' total balance is a scan of the (small) wallets table, once a night.
       wallets: { actions: ['Scan'] },
-      ledger: { actions: ['Query'] },
+      // Reads the account totals; records the PSP's fees of a settled day (journal, marker, totals).
+      ledger: { actions: ['Query', 'GetItem', 'PutItem', 'UpdateItem'] },
     },
     queues: {},
     buckets: { reports: 'write' },
     psp: true,
-    // 00:30 in Asia/Seoul, for the day that just ended there.
-    triggers: [{ kind: 'schedule', expression: 'cron(30 15 * * ? *)', localEveryMs: 3_600_000 }],
+    // 06:00 in Asia/Seoul: the day before has closed (its rows appear from the next day, plus the
+    // settlement lag); the run also catches up days left open and re-checks the newest closed ones.
+    triggers: [{ kind: 'schedule', expression: 'cron(0 21 * * ? *)', localEveryMs: 3_600_000 }],
   },
 } as const satisfies Record<string, FunctionSpec>;
 

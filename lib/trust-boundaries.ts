@@ -17,7 +17,8 @@ export type GatewayRefusalCode =
   | 'AUTHENTICATION_REQUIRED'
   | 'INVALID_SIGNATURE'
   | 'ACCESS_DENIED'
-  | 'THROTTLED';
+  | 'THROTTLED'
+  | 'REQUEST_TOO_LARGE';
 
 /** The front door's own refusals, answered before any handler runs (API Gateway: gateway responses). */
 export const GATEWAY_REFUSALS: Readonly<Record<GatewayRefusalCode, Problem>> = {
@@ -46,5 +47,11 @@ export const GATEWAY_REFUSALS: Readonly<Record<GatewayRefusalCode, Problem>> = {
     code: 'THROTTLED',
     title: 'Too many requests',
     detail: 'The request rate is above the API limit; retry with exponential backoff.',
+  },
+  REQUEST_TOO_LARGE: {
+    status: 413,
+    code: 'REQUEST_TOO_LARGE',
+    title: 'Request too large',
+    detail: 'The request body is above the API limit of 10 MB.',
   },
 };

@@ -1,5 +1,6 @@
 import {
   cancel,
+  cancelKeyExpired,
   dropPendingCancel,
   type Payment,
   type PendingCancel,
@@ -11,6 +12,7 @@ import { type HttpOutcome, problemOutcome } from '../shared/http';
 import { TransientOutcome } from '../shared/idempotent';
 import { addMs, type Clock } from './clock';
 import { canceledOutcome, orderNotFound, pspUnavailable, unknownOutcome } from './outcomes';
+import { applyPspView } from './psp-view';
 
 export interface CancelCommand {
   readonly orderId: string;
@@ -103,7 +105,7 @@ export function cancelUseCase(deps: CancelDeps) {
     const requestKey = pspCancelKey(orderId, command.idempotencyKey);
     type Intent =
       | { readonly applied: Payment }
-      | { readonly paymentKey: string; readonly pending: PendingCancel };
+      | { readonly paymentKey: string; readonly refundableAmount: number; readonly pending: PendingCancel };
     const intent = await untilSaved(deps, orderId, deadline, (payment): Step<Intent> => {
       const now = deps.clock();
       const asked = requestCancel(payment, { ...command, requestKey, at: now.toISOString() });
@@ -113,33 +115,52 @@ export function cancelUseCase(deps: CancelDeps) {
       return {
         write: fresh ? asked.payment : undefined,
         options: { recoveryDueAt: addMs(now, deps.settings.executingStaleAfterMs) },
-        result: { paymentKey: payment.paymentKey ?? '', pending: asked.pending },
+        result: {
+          paymentKey: payment.paymentKey ?? '',
+          refundableAmount: payment.balanceAmount,
+          pending: asked.pending,
+        },
       };
     });
     // Nothing was asked of the PSP yet: the client may simply retry.
     if (!intent) throw unknownOutcome(orderId);
     if ('applied' in intent) return canceledOutcome(intent.applied);
-    return await execute(deps, orderId, intent.paymentKey, intent.pending, deadline);
+    return await execute(deps, orderId, intent, deadline);
   };
 }
 
 async function execute(
   deps: CancelDeps,
   orderId: string,
-  paymentKey: string,
-  pending: PendingCancel,
+  intent: { readonly paymentKey: string; readonly refundableAmount: number; readonly pending: PendingCancel },
   deadline: Deadline,
 ): Promise<HttpOutcome> {
-  const result = await deps.psp.cancel(
-    {
-      paymentKey,
-      cancelReason: pending.reason,
-      cancelAmount: pending.amount,
-      idempotencyKey: pending.requestKey,
-    },
-    deadline,
-  );
-  if (result.kind === 'unknown') throw unknownOutcome(orderId);
+  const { pending } = intent;
+  // A retry after the PSP may have forgotten the key is never sent: the PSP's record decides.
+  const result = cancelKeyExpired(pending, deps.clock())
+    ? ({ kind: 'unknown', code: 'PSP_KEY_EXPIRED', message: 'not asked again' } as const)
+    : await deps.psp.cancel(
+        {
+          paymentKey: intent.paymentKey,
+          cancelReason: pending.reason,
+          cancelAmount: pending.amount,
+          refundableAmount: intent.refundableAmount,
+          idempotencyKey: pending.requestKey,
+        },
+        deadline,
+      );
+  if (result.kind === 'unknown' || result.kind === 'refused') {
+    const settled = await settleFromPspRecord(deps, orderId, pending, result.kind === 'refused', deadline);
+    if (settled === undefined || settled.intentOpen) throw unknownOutcome(orderId);
+    // Made, or nothing left to cancel at the PSP: the payment as it now stands answers.
+    if (result.kind === 'unknown' || settled.payment.status === 'CANCELED') {
+      return canceledOutcome(settled.payment);
+    }
+    return cancelRefused(
+      result.code,
+      `${result.message} The PSP's record is applied: the balance is now ${settled.payment.balanceAmount}; retry with a new Idempotency-Key if a cancel is still wanted.`,
+    );
+  }
   if (result.kind !== 'approved') {
     // The PSP did not cancel: release the reservation. If that cannot be saved, recovery re-asks.
     await untilSaved(deps, orderId, deadline, (payment) => ({
@@ -147,12 +168,7 @@ async function execute(
       result: true,
     }));
     if (result.kind === 'unavailable') throw pspUnavailable();
-    return problemOutcome({
-      status: 422,
-      code: result.code,
-      title: 'Cancel declined by the PSP',
-      detail: result.message,
-    });
+    return cancelRefused(result.code, result.message);
   }
   const transactionKey = cancelMadeFor(result.payment, pending.amount);
   if (transactionKey === undefined) throw unknownOutcome(orderId);
@@ -160,6 +176,98 @@ async function execute(
   // Past the deadline the intent stays: recovery records it, the client's retry answers it.
   if (!recorded) throw unknownOutcome(orderId);
   return canceledOutcome(recorded);
+}
+
+function cancelRefused(code: string, detail: string): HttpOutcome {
+  return problemOutcome({ status: 422, code, title: 'Cancel declined by the PSP', detail });
+}
+
+/**
+ * The PSP's answer to a cancel gave no verdict (unknown), or refused it because its payment is not
+ * what we hold: its own record decides. Its DONE cancels are recorded by transaction key through the
+ * record-once rule. After an unknown answer, an unrecorded cancel of the intent's amount is taken as
+ * the intent's own when no other intent of ours is in flight (nothing else of ours could have made
+ * it), and an intent not found made stays for recovery. A refused intent was not made under its key:
+ * it is released even when the PSP's record cannot be applied now; while other cancels of ours are
+ * in flight, their own answers record what the PSP made. Undefined when the intent stays and the
+ * payment could not be brought to the PSP's record.
+ */
+export async function settleFromPspRecord(
+  deps: Pick<CancelDeps, 'store' | 'psp' | 'clock' | 'sleep'>,
+  orderId: string,
+  pending: PendingCancel,
+  refused: boolean,
+  deadline: Deadline,
+  known?: PspPayment,
+): Promise<{ readonly payment: Payment; readonly intentOpen: boolean } | undefined> {
+  if (!refused) {
+    const applied = await applyPspRecord(deps, orderId, pending, false, deadline, known);
+    return applied && { payment: applied, intentOpen: isPending(applied, pending) };
+  }
+  // Other cancels of ours in flight record their own; recording them here only adds contention.
+  const current = await deps.store.get(orderId);
+  if (!current) throw orderNotFound(orderId);
+  const othersInFlight = (current.pendingCancels ?? []).some((p) => p.requestKey !== pending.requestKey);
+  if (!othersInFlight) await applyPspRecord(deps, orderId, pending, true, deadline, known);
+  const released = await untilSaved(deps, orderId, deadline, (latest) => {
+    if (!isPending(latest, pending)) return { result: latest };
+    const write = dropPendingCancel(latest, {
+      requestKey: pending.requestKey,
+      at: deps.clock().toISOString(),
+    });
+    return { write, result: write };
+  });
+  return released && { payment: released, intentOpen: false };
+}
+
+function isPending(payment: Payment, pending: PendingCancel): boolean {
+  return payment.pendingCancels?.some((p) => p.requestKey === pending.requestKey) ?? false;
+}
+
+/** Looks at the PSP again when its record and ours moved apart meanwhile (concurrent cancels). */
+const SETTLE_ATTEMPTS = 3;
+
+/** Brings the payment to the PSP's record; the payment as recorded, or undefined if that failed. */
+async function applyPspRecord(
+  deps: Pick<CancelDeps, 'store' | 'psp' | 'clock' | 'sleep'>,
+  orderId: string,
+  pending: PendingCancel,
+  refused: boolean,
+  deadline: Deadline,
+  known?: PspPayment,
+): Promise<Payment | undefined> {
+  // A refused intent is released whatever happens here: one look is enough.
+  const attempts = refused ? 1 : SETTLE_ATTEMPTS;
+  for (let attempt = 0; attempt < attempts && deadline.remainingMs() > ANSWER_MARGIN_MS; attempt++) {
+    const view = attempt === 0 && known ? known : await lookUp(deps, orderId, deadline);
+    if (view === undefined) return undefined;
+    const before = await deps.store.get(orderId);
+    if (!before) throw orderNotFound(orderId);
+    const held = new Set((before.cancels ?? []).map((c) => c.transactionKey));
+    const alone = (before.pendingCancels ?? []).every((p) => p.requestKey === pending.requestKey);
+    const own =
+      refused || !alone
+        ? undefined
+        : view.cancels.findLast((c) => !held.has(c.transactionKey) && c.cancelAmount === pending.amount);
+    const made = own && { ...pending, transactionKey: own.transactionKey };
+    if (made && !(await recordPspCancel(deps, orderId, made, deadline))) return undefined;
+    // The PSP's other cancels (console, answers lost, concurrent requests), each by its transaction key.
+    const current = await deps.store.get(orderId);
+    if (!current) throw orderNotFound(orderId);
+    const applied = await applyPspView(deps, current, view);
+    if (applied.kind === 'applied') return applied.payment;
+    if (applied.kind === 'notApproved') return current;
+  }
+  return undefined;
+}
+
+async function lookUp(
+  deps: Pick<CancelDeps, 'psp'>,
+  orderId: string,
+  deadline: Deadline,
+): Promise<PspPayment | undefined> {
+  const lookup = await deps.psp.findByOrderId(orderId, deadline);
+  return lookup.kind === 'found' ? lookup.payment : undefined;
 }
 
 /**

@@ -37,7 +37,7 @@ export interface ConfirmDeps {
 
 /**
  * Executes a payment at most once: the conditional EXECUTING transition admits one
- * request per order, the PSP is called with the order id as its idempotency key, and
+ * request per order, the PSP is called with one idempotency key per payment session, and
  * the outcome (the payment item, its own outbox slot) and its event commit in one transaction.
  */
 export function confirmUseCase(deps: ConfirmDeps) {
@@ -72,6 +72,7 @@ export function confirmUseCase(deps: ConfirmDeps) {
         return await commit(deps, executing, next, command);
       }
       case 'unknown':
+      case 'refused':
         return await settleUnknown(deps, executing, at);
       case 'sessionNotFound':
       case 'unavailable': {

@@ -56,7 +56,7 @@ export function decidedOutright(evidence: OrderEvidence): OrderOutcome | undefin
 }
 
 /**
- * Classifies one order and applies the safe corrections. Corrections are decided again on a strongly
+ * Classifies one order and applies the safe corrections (none in a dry run). Corrections are decided again on a strongly
  * consistent read (the index copy may lag) and saved with the payment's version as the condition,
  * so a re-run, or a writer that got there first, leaves nothing to apply twice.
  */
@@ -64,6 +64,7 @@ export async function reconcileOrder(
   deps: OrderDeps,
   evidence: OrderEvidence,
   deadline: Deadline,
+  options: { readonly dryRun: boolean },
 ): Promise<OrderOutcome> {
   let pspNow: PspPaymentView | null | undefined;
   const decide = async (internal: InternalPayment | undefined): Promise<Verdict> => {
@@ -77,7 +78,8 @@ export async function reconcileOrder(
 
   const found = await decide(evidence.internal);
   const outcome = { ...evidence, found: found.class, final: found.class, reason: found.reason, applied: [] };
-  if (found.corrections.length === 0) return outcome;
+  // A dry run (a day still open) says what it found and changes nothing.
+  if (found.corrections.length === 0 || options.dryRun) return outcome;
 
   const applied: Correction[] = [];
   for (let attempt = 0; attempt < CORRECTION_ATTEMPTS; attempt++) {

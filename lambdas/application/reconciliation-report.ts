@@ -4,6 +4,7 @@ import {
   netSettled,
   RECONCILIATION_CLASSES,
   type ReconciliationClass,
+  type SettlementTotals,
 } from '../domain/reconciliation';
 import type { ReconciliationSummary } from '../ports/reconciliation-store';
 import type { ReportSink } from '../ports/report-sink';
@@ -20,6 +21,8 @@ const CSV_COLUMNS = [
   'internalStatus',
   'internalAmount',
   'internalBalance',
+  'pspFee',
+  'pspPayOut',
 ] as const;
 
 /** RFC 4180: quote a field holding a separator, quote or line break, doubling inner quotes. */
@@ -76,22 +79,42 @@ export class ReconciliationReport {
         internal?.status,
         internal?.amount,
         internal?.balanceAmount,
+        psp?.fee,
+        psp?.payOut,
       ]
         .map(csvField)
         .join(','),
     );
   }
 
-  summary(run: { generatedAt: string; settlementRows: number; ledger: LedgerCheck }): ReconciliationSummary {
+  summary(run: {
+    generatedAt: string;
+    dryRun: boolean;
+    dateType: string;
+    totals: SettlementTotals;
+    fees: ReconciliationSummary['ledgerFees'];
+    ledger: LedgerCheck;
+  }): ReconciliationSummary {
+    const { totals } = run;
+    const corrected = this.corrections.approved + this.corrections.canceled;
     return {
       date: this.date,
       generatedAt: run.generatedAt,
-      settlementRows: run.settlementRows,
+      dryRun: run.dryRun,
+      dateType: run.dateType,
+      settlementRows: totals.rows,
       orders: this.orders,
       pspNetAmount: this.pspNetAmount,
+      psp: {
+        fee: totals.fee,
+        payOut: totals.payOut,
+        kept: totals.kept,
+        payOutMismatches: totals.payOutMismatches,
+      },
+      ledgerFees: run.fees,
       counts: { ...this.counts },
       corrections: { ...this.corrections },
-      discrepancies: this.orders - this.counts.MATCHED,
+      discrepancies: this.orders - this.counts.MATCHED + corrected + totals.payOutMismatches,
       ledger: run.ledger,
     };
   }

@@ -1,4 +1,5 @@
 import {
+  cancelKeyExpired,
   decline,
   dropPendingCancel,
   markUnknown,
@@ -16,7 +17,7 @@ import {
 } from '../domain/recovery';
 import type { PaymentStore, RecoveryCandidate } from '../ports/payment-store';
 import type { Deadline, PaymentGateway, PspLookup, PspResult } from '../ports/psp';
-import { cancelMadeFor, recordPspCancel } from './cancel';
+import { cancelMadeFor, recordPspCancel, settleFromPspRecord } from './cancel';
 import { addMs, type Clock } from './clock';
 import { applyPspView } from './psp-view';
 
@@ -24,6 +25,8 @@ import { applyPspView } from './psp-view';
 export const RECOVERY_EXHAUSTED_METRIC = 'RecoveryExhausted';
 /** The metric of payments recovery could not ask the PSP about for maxAttempts looks; an alarm watches it. */
 export const RECOVERY_STALLED_METRIC = 'RecoveryStalled';
+/** The metric of payments holding a cancel intent whose PSP key may have expired; an alarm watches it. */
+export const CANCEL_INTENT_HELD_METRIC = 'CancelIntentHeld';
 
 /** Time kept between the last PSP call and the lease's end, to record the outcome. */
 const LEASE_MARGIN_MS = 5_000;
@@ -37,6 +40,8 @@ export type RecoveryOutcome =
   | 'rescheduled'
   /** Rescheduled, and the PSP has been unreachable for maxAttempts looks or more: a person should know. */
   | 'stalled'
+  /** Rescheduled with a cancel intent too old to re-send (its PSP key may have expired): a person decides. */
+  | 'cancelHeld'
   | 'skipped';
 
 export interface RecoveryDeps {
@@ -54,6 +59,8 @@ export interface RecoveryDeps {
 export interface RecoveryRunReport {
   readonly examined: number;
   readonly outcomes: Readonly<Record<RecoveryOutcome, number>>;
+  /** Orders whose cancel intents are held for a person (outcome `cancelHeld`), for the log. */
+  readonly heldCancels: readonly string[];
 }
 
 /** How a look went, for the counters: only answered looks count towards RECOVERY_EXHAUSTED. */
@@ -131,44 +138,66 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
       case 'unavailable':
         return reschedule(claimed, 'unanswered');
       case 'unknown':
+      case 'refused':
         return reschedule(claimed, 'answered');
     }
   }
 
-  /** A settled payment with cancel intents: the PSP's cancels are recorded, each intent finished with its key. */
+  /**
+   * A settled payment with cancel intents: the PSP's cancels are recorded, each intent finished with
+   * its key. An intent older than its key's trusted life is never re-sent: the PSP's record settles it
+   * (a cancel of its amount there is its own), or it stays held for a person.
+   */
   async function finishCancels(
     claimed: RecoveryCandidate,
     lookup: Exclude<PspLookup, { kind: 'unknown' }>,
     withinLease: Deadline,
   ): Promise<RecoveryOutcome> {
     const { orderId } = claimed.payment;
-    if (lookup.kind === 'found') await applyPspView(deps, claimed.payment, lookup.payment);
+    const now = deps.clock();
+    const view = lookup.kind === 'found' ? lookup.payment : undefined;
+    let held = 0;
+    for (const pending of claimed.payment.pendingCancels ?? []) {
+      if (!cancelKeyExpired(pending, now)) continue;
+      const settled = view && (await settleFromPspRecord(deps, orderId, pending, false, withinLease, view));
+      if (!settled || settled.intentOpen) held += 1;
+    }
     let current = await deps.store.get(orderId);
+    if (view && current) await applyPspView(deps, current, view);
+    current = await deps.store.get(orderId);
     for (const pending of current?.pendingCancels ?? []) {
-      if (!(await finishCancel(orderId, current?.paymentKey ?? '', pending, withinLease))) break;
+      if (cancelKeyExpired(pending, now)) continue;
+      if (!(await finishCancel(orderId, current, pending, withinLease))) break;
     }
     current = await deps.store.get(orderId);
     if (!current || (current.pendingCancels?.length ?? 0) === 0) return 'canceled';
-    return reschedule({ ...claimed, payment: current }, 'answered');
+    const outcome = await reschedule({ ...claimed, payment: current }, 'answered');
+    return held > 0 && outcome !== 'skipped' ? 'cancelHeld' : outcome;
   }
 
   /** Asks the PSP for the intent's cancel again with the same key (a replay if it was made); false if unknown. */
   async function finishCancel(
     orderId: string,
-    paymentKey: string,
+    payment: Payment | undefined,
     pending: PendingCancel,
     withinLease: Deadline,
   ): Promise<boolean> {
     const result = await deps.psp.cancel(
       {
-        paymentKey,
+        paymentKey: payment?.paymentKey ?? '',
         cancelReason: pending.reason,
         cancelAmount: pending.amount,
+        refundableAmount: payment?.balanceAmount ?? 0,
         idempotencyKey: pending.requestKey,
       },
       withinLease,
     );
-    if (result.kind === 'unknown' || result.kind === 'unavailable') return false;
+    if (result.kind === 'unavailable') return false;
+    if (result.kind === 'unknown' || result.kind === 'refused') {
+      const refused = result.kind === 'refused';
+      const settled = await settleFromPspRecord(deps, orderId, pending, refused, withinLease);
+      return settled !== undefined && !settled.intentOpen;
+    }
     if (result.kind !== 'approved') {
       const payment = await deps.store.get(orderId);
       if (!payment) return true;
@@ -227,14 +256,18 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
       exhausted: 0,
       rescheduled: 0,
       stalled: 0,
+      cancelHeld: 0,
       skipped: 0,
     };
+    const heldCancels: string[] = [];
     const due = await deps.store.findDueForRecovery(deps.clock().toISOString(), limit);
     for (const orderId of due) {
       // Leave time to finish the payment in hand; the next run picks up the rest.
       if (deadline.remainingMs() < deps.leaseMs / 2) break;
-      outcomes[await recoverOne(orderId, deadline)] += 1;
+      const outcome = await recoverOne(orderId, deadline);
+      outcomes[outcome] += 1;
+      if (outcome === 'cancelHeld') heldCancels.push(orderId);
     }
-    return { examined: due.length, outcomes };
+    return { examined: due.length, outcomes, heldCancels };
   };
 }

@@ -5,6 +5,9 @@ import { amountsBySeller } from './wallet';
 /** Money the PSP owes us for approved payments, until it settles (an asset: debit-normal). */
 export const PSP_CLEARING = 'psp-clearing';
 
+/** What the PSP keeps of the money it settles: its fees, an expense (debit-normal). */
+export const PSP_FEES = 'psp-fees';
+
 /** Money we owe a seller for its sold items (a liability: credit-normal). */
 export function sellerPayable(sellerId: string): string {
   return `seller-payable:${sellerId}`;
@@ -69,6 +72,46 @@ export function journalFor(event: DomainEvent): JournalTransaction | undefined {
       entry(PSP_CLEARING, total, confirm),
       ...bySeller.map(([sellerId, amount]) => entry(sellerPayable(sellerId), amount, !confirm)),
     ],
+  };
+}
+
+/**
+ * The PSP's fees of one settlement date, recorded when its rows arrive: what it keeps is an
+ * expense, and the PSP owes us that much less. `revision` counts the date's fee transactions:
+ * a later run that finds more rows records only the difference, as the next revision.
+ */
+export interface FeeTransaction {
+  readonly transactionId: string;
+  /** The settlement date (of the dateType the rows were read by) whose fees these are. */
+  readonly date: string;
+  readonly dateType: string;
+  readonly revision: number;
+  readonly type: 'PspFees';
+  readonly at: string;
+  /** What this transaction adds to the date's fees; negative when the PSP returned fees. */
+  readonly amount: number;
+  readonly entries: readonly JournalEntry[];
+}
+
+/** The transaction adding `amount` to a date's PSP fees; sides swap for a negative amount. */
+export function feeTransaction(
+  day: { readonly date: string; readonly dateType: string },
+  revision: number,
+  amount: number,
+  at: string,
+): FeeTransaction {
+  const value = Math.abs(amount);
+  const expense = { account: PSP_FEES, debit: amount > 0 ? value : 0, credit: amount > 0 ? 0 : value };
+  const clearing = { account: PSP_CLEARING, debit: expense.credit, credit: expense.debit };
+  return {
+    transactionId: `FEES#${day.dateType}#${day.date}#${revision}`,
+    date: day.date,
+    dateType: day.dateType,
+    revision,
+    type: 'PspFees',
+    at,
+    amount,
+    entries: [expense, clearing],
   };
 }
 

@@ -59,6 +59,17 @@ export interface PendingCancel {
   readonly at: string;
 }
 
+/**
+ * Toss keeps an idempotency key 15 days from its first use; a day earlier we stop trusting it, so
+ * an intent is never re-sent under a key the PSP may have forgotten (that would cancel twice).
+ */
+export const PSP_CANCEL_KEY_TRUSTED_MS = 14 * 24 * 60 * 60 * 1000;
+
+/** Past this, the intent's PSP key may have expired: only the PSP's record can settle it now. */
+export function cancelKeyExpired(pending: PendingCancel, now: Date): boolean {
+  return now.getTime() - Date.parse(pending.at) >= PSP_CANCEL_KEY_TRUSTED_MS;
+}
+
 export interface PaymentFailure {
   readonly code: string;
   readonly message: string;

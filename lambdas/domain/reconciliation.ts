@@ -17,11 +17,16 @@ export const RECONCILIATION_CLASSES = [
 
 export type ReconciliationClass = (typeof RECONCILIATION_CLASSES)[number];
 
-/** One settlement row: a money movement at the PSP, positive for an approval, negative for a cancel. */
+/**
+ * One settlement row: a money movement at the PSP, positive for an approval, negative for a cancel
+ * (whose fee and payout are negative too: the PSP returns its fee).
+ */
 export interface SettlementMovement {
   readonly orderId: string;
   readonly paymentKey: string;
   readonly amount: number;
+  readonly fee: number;
+  readonly payOutAmount: number;
   readonly approvedAt?: string;
 }
 
@@ -33,16 +38,22 @@ export interface PspDay {
   readonly approved: number;
   /** The day's cancel rows, as a positive amount. */
   readonly canceled: number;
+  /** The PSP's fees over the day's rows (a cancel's returned fee subtracted). */
+  readonly fee: number;
+  /** What the PSP pays out for the day's rows. */
+  readonly payOut: number;
   readonly approvedAt?: string;
 }
 
 /** Adds one settlement row to an order's day in place: the merge's hot loop allocates nothing for an order's later rows. */
 export function addSettlement(
-  day: { approved: number; canceled: number; approvedAt?: string },
+  day: { approved: number; canceled: number; fee: number; payOut: number; approvedAt?: string },
   row: SettlementMovement,
 ): void {
   if (row.amount > 0) day.approved += row.amount;
   else day.canceled -= row.amount;
+  day.fee += row.fee;
+  day.payOut += row.payOutAmount;
   day.approvedAt ??= row.approvedAt;
 }
 
@@ -53,10 +64,38 @@ export function foldSettlement(day: PspDay | undefined, row: SettlementMovement)
     paymentKey: day?.paymentKey ?? row.paymentKey,
     approved: day?.approved ?? 0,
     canceled: day?.canceled ?? 0,
+    fee: day?.fee ?? 0,
+    payOut: day?.payOut ?? 0,
     approvedAt: day?.approvedAt,
   };
   addSettlement(next, row);
   return next;
+}
+
+/** What the PSP's rows of a day add up to: its volume, its fees and what it pays out. */
+export interface SettlementTotals {
+  rows: number;
+  /** Approvals less cancels. */
+  amount: number;
+  fee: number;
+  payOut: number;
+  /** What the PSP kept: amount less payout. Normally the fee; the ledger records this. */
+  kept: number;
+  /** Rows whose payout is not their amount less their fee: the PSP kept something unexplained. */
+  payOutMismatches: number;
+}
+
+export function emptySettlementTotals(): SettlementTotals {
+  return { rows: 0, amount: 0, fee: 0, payOut: 0, kept: 0, payOutMismatches: 0 };
+}
+
+export function addToTotals(totals: SettlementTotals, row: SettlementMovement): void {
+  totals.rows += 1;
+  totals.amount += row.amount;
+  totals.fee += row.fee;
+  totals.payOut += row.payOutAmount;
+  totals.kept += row.amount - row.payOutAmount;
+  if (row.amount - row.fee !== row.payOutAmount) totals.payOutMismatches += 1;
 }
 
 /** What the PSP settled for the order that day: approvals minus cancels. */

@@ -20,7 +20,10 @@ const deps = reconciliationDeps(observability);
 const reconcile = reconciliationUseCase(deps);
 const scheduled = scheduledReconciliationUseCase(deps);
 
-/** Scheduled daily at 00:30 in Seoul; also invoked on demand for any date. Re-running a date is idempotent. */
+/**
+ * Scheduled daily in Seoul's early morning; also invoked on demand for a date (a dry run while the day
+ * is open, refused for a future one). Re-running a date is idempotent.
+ */
 async function reconciliationHandler(event: ReconciliationEvent, context: Context) {
   const deadline = { remainingMs: () => context.getRemainingTimeInMillis() };
   const { date, time } = event;
@@ -32,9 +35,14 @@ async function reconciliationHandler(event: ReconciliationEvent, context: Contex
 }
 
 function report({ summary, reports }: ReconciliationResult): void {
+  const details = { ...summary, reports };
+  // A day still open is only looked at: its counts would alarm on what the night's run will heal.
+  if (summary.dryRun) {
+    logger.info('reconciliation dry run: the day is not closed yet, nothing was stored', details);
+    return;
+  }
   for (const [name, count] of reconciliationMetrics(summary))
     metrics.addMetric(name, MetricUnit.Count, count);
-  const details = { ...summary, reports };
   if (summary.discrepancies > 0 || !summary.ledger.balanced)
     logger.warn('reconciliation needs a person', details);
   else logger.info('reconciliation matched', details);

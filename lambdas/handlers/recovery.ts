@@ -1,6 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import {
+  CANCEL_INTENT_HELD_METRIC,
   RECOVERY_EXHAUSTED_METRIC,
   RECOVERY_STALLED_METRIC,
   recoveryRunUseCase,
@@ -43,6 +44,11 @@ async function recoveryHandler(_event: unknown, context: Context) {
   if (report.outcomes.stalled > 0) {
     metrics.addMetric(RECOVERY_STALLED_METRIC, MetricUnit.Count, report.outcomes.stalled);
     logger.error('recovery cannot reach the PSP for some payments', { count: report.outcomes.stalled });
+  }
+  // And this one: cancel intents too old to re-send under their PSP key; a person settles them.
+  if (report.outcomes.cancelHeld > 0) {
+    metrics.addMetric(CANCEL_INTENT_HELD_METRIC, MetricUnit.Count, report.outcomes.cancelHeld);
+    logger.error('cancel intents past their PSP key life are held', { orderIds: report.heldCancels });
   }
   return report;
 }

@@ -4,16 +4,33 @@ import type { InternalPayment, LedgerCheck, ReconciliationClass } from '../domai
 export interface ReconciliationSummary {
   readonly date: string;
   readonly generatedAt: string;
+  /** The day was still open: nothing was corrected or stored, this is what a run found. */
+  readonly dryRun: boolean;
+  /** Which date of the PSP's rows `date` is. */
+  readonly dateType: string;
   readonly settlementRows: number;
   /** Orders with evidence on either side. */
   readonly orders: number;
   /** Approvals minus cancels the PSP settled that day. */
   readonly pspNetAmount: number;
+  /** What the PSP charged, pays out and kept (amount less payout) over the day's rows. */
+  readonly psp: {
+    readonly fee: number;
+    readonly payOut: number;
+    readonly kept: number;
+    /** Rows whose payout is not their amount less their fee. */
+    readonly payOutMismatches: number;
+  };
+  /** The PSP fees the ledger holds for the day (what the PSP kept), and what this run added. */
+  readonly ledgerFees: { readonly recorded: number; readonly added: number };
   /** Orders per class after this run's corrections, so a re-run reports the same counts. */
   readonly counts: Readonly<Record<ReconciliationClass, number>>;
   /** Corrections this run applied (a re-run applies none). */
   readonly corrections: { readonly approved: number; readonly canceled: number };
-  /** Orders left for a person: everything not MATCHED. */
+  /**
+   * What the alarm counts: orders left for a person (not MATCHED), every correction applied (some
+   * healing path missed it) and rows whose payout does not add up.
+   */
   readonly discrepancies: number;
   readonly ledger: LedgerCheck;
 }

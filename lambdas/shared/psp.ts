@@ -31,12 +31,24 @@ export function paymentGateway({ logger, metrics }: Telemetry): PaymentGateway &
   return new TossPaymentGateway({
     baseUrl: requiredEnv('PSP_BASE_URL'),
     secretKey: pspSecretKey,
-    requestTimeoutMs: optionalNumberEnv('PSP_REQUEST_TIMEOUT_MS'),
-    retryBudgetMs: optionalNumberEnv('PSP_RETRY_BUDGET_MS'),
+    ...pspCallLimits(),
     logger,
     onAttempt: ({ operation, ms }) =>
       metrics.addMetric(`PspLatency_${operation}`, MetricUnit.Milliseconds, ms),
   });
+}
+
+/**
+ * The PSP calls' time limits: the payment calls' (confirm, cancel, lookup) and the settlement
+ * pages' apart, since Toss may take up to 60 s for a page (the gateway refuses less than that).
+ */
+export function pspCallLimits() {
+  return {
+    requestTimeoutMs: optionalNumberEnv('PSP_REQUEST_TIMEOUT_MS'),
+    retryBudgetMs: optionalNumberEnv('PSP_RETRY_BUDGET_MS'),
+    settlementTimeoutMs: optionalNumberEnv('PSP_SETTLEMENT_TIMEOUT_MS'),
+    settlementRetryBudgetMs: optionalNumberEnv('PSP_SETTLEMENT_RETRY_BUDGET_MS'),
+  };
 }
 
 /** Counts a 503 PSP_UNAVAILABLE answer (the PSP refused our key or configuration) for its alarm. */

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { isCalendarDate } from '../domain/business-day';
 import { CURRENCY_CODES, MAX_AMOUNT } from '../domain/money';
 
 /**
@@ -51,7 +52,7 @@ export const cancelSchema = v.strictObject({
 });
 
 /** A calendar date, `YYYY-MM-DD`. */
-export const isoDateSchema = v.pipe(v.string(), v.isoDate());
+export const isoDateSchema = v.pipe(v.string(), v.isoDate(), v.check(isCalendarDate, 'not a calendar date'));
 
 /**
  * What the reconciliation function is invoked with: `{ "date": "YYYY-MM-DD" }` reconciles that day; a

@@ -6,7 +6,11 @@ import { Construct } from 'constructs';
 import { PSP_UNAVAILABLE_METRIC } from '../../lambdas/application/outcomes';
 import { RECONCILIATION_DISCREPANCIES_METRIC } from '../../lambdas/application/reconciliation-metrics';
 import { LEDGER_WALLET_DIVERGENCE_METRIC } from '../../lambdas/application/record-settlement';
-import { RECOVERY_EXHAUSTED_METRIC, RECOVERY_STALLED_METRIC } from '../../lambdas/application/recovery';
+import {
+  CANCEL_INTENT_HELD_METRIC,
+  RECOVERY_EXHAUSTED_METRIC,
+  RECOVERY_STALLED_METRIC,
+} from '../../lambdas/application/recovery';
 import type { FunctionName, Topology } from '../topology';
 import { deadLetterQueueName, entries } from '../topology';
 import { type Functions, METRICS_NAMESPACE } from './functions';
@@ -225,6 +229,12 @@ export class Alarms extends Construct {
       description:
         'Recovery cannot reach the PSP for payments it keeps UNKNOWN: check the PSP and its secret.',
       runbook: 'Alarm: RecoveryStalled',
+    });
+    // An hour: recovery looks at a held intent at most every 30 minutes, and it stays held until a person acts.
+    this.serviceMetricAlarm('recovery', CANCEL_INTENT_HELD_METRIC, Duration.hours(1), {
+      description:
+        'A cancel intent outlived its PSP idempotency key and is not re-sent: settle it at the PSP.',
+      runbook: 'Alarm: CancelIntentHeld (recovery)',
     });
     for (const service of ['confirmPayment', 'cancelPayment'] as const) {
       this.serviceMetricAlarm(

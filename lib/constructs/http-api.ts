@@ -44,6 +44,7 @@ const GATEWAY_RESPONSES: readonly [apigateway.ResponseType, GatewayRefusalCode][
   [apigateway.ResponseType.UNAUTHORIZED, 'INVALID_SIGNATURE'],
   [apigateway.ResponseType.ACCESS_DENIED, 'ACCESS_DENIED'],
   [apigateway.ResponseType.THROTTLED, 'THROTTLED'],
+  [apigateway.ResponseType.REQUEST_TOO_LARGE, 'REQUEST_TOO_LARGE'],
   // The firewall's managed rule groups blocked the request.
   [apigateway.ResponseType.WAF_FILTERED, 'ACCESS_DENIED'],
 ];

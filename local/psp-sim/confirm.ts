@@ -2,7 +2,8 @@ import { TossError } from './errors';
 import { type HandlerResult, json, type SimEnv, type SimRequest } from './http';
 import { idempotencyKey, runIdempotent } from './idempotency';
 import { toTossPayment } from './payment-object';
-import { perform, throwForcedTestCode } from './scenarios';
+import { expireIfStale } from './retrieve';
+import { perform, proxyAnswer, throwForcedTestCode } from './scenarios';
 import { newTransactionKey } from './state';
 import { requireAmount, requireObject, requireOrderId, requireString } from './validate';
 
@@ -14,7 +15,10 @@ export async function confirmPayment(req: SimRequest, env: SimEnv): Promise<Hand
   const amount = requireAmount(fields, 'amount');
   const order = env.state.orderByPaymentKey(paymentKey);
   if (!order) throw new TossError('NOT_FOUND_PAYMENT_SESSION');
+  const proxied = proxyAnswer(order.orderId, env);
+  if (proxied) return proxied;
   order.confirmCalls += 1;
+  expireIfStale(order, env);
   // A retry of a confirm whose answer was lost can lose its (replayed) answer too, if so queued.
   const next = env.state.scenarios.get(order.orderId)?.[0]?.kind;
   if (order.approval && (next === 'approve-then-timeout' || next === 'timeout')) {
@@ -28,6 +32,7 @@ export async function confirmPayment(req: SimRequest, env: SimEnv): Promise<Hand
     idempotencyKey(req.headers),
     async () => {
       throwForcedTestCode(req.headers);
+      if (order.status === 'EXPIRED') throw new TossError('NOT_FOUND_PAYMENT_SESSION');
       if (order.orderId !== orderId || order.amount !== amount) {
         throw new TossError('INVALID_REQUEST', 'orderId or amount does not match the payment session.');
       }

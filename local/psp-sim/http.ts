@@ -8,6 +8,8 @@ const MAX_BODY_BYTES = 64 * 1024;
 export interface Reply {
   status: number;
   body: string;
+  /** Besides the JSON content type (the payment window's pages and redirects set their own). */
+  headers?: Record<string, string>;
 }
 
 /** The connection is closed without an answer: at once, or after holding it for `hangMs`. */
@@ -48,6 +50,21 @@ export function header(headers: IncomingHttpHeaders, name: string): string | und
 }
 
 export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const text = await readBody(req);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new TossError('INVALID_REQUEST', 'The body is not valid JSON.');
+  }
+}
+
+/** An HTML form's fields (application/x-www-form-urlencoded), for the payment window. */
+export async function readFormBody(req: IncomingMessage): Promise<Record<string, string>> {
+  return Object.fromEntries(new URLSearchParams((await readBody(req)) ?? ''));
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   // Read to the end even when oversized, so the client gets the 400 rather than a reset connection.
@@ -57,10 +74,5 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   }
   if (size > MAX_BODY_BYTES)
     throw new TossError('INVALID_REQUEST', `The body exceeds ${MAX_BODY_BYTES} bytes.`);
-  if (size === 0) return undefined;
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new TossError('INVALID_REQUEST', 'The body is not valid JSON.');
-  }
+  return size === 0 ? undefined : Buffer.concat(chunks).toString('utf8');
 }

@@ -3,7 +3,7 @@ import { TossError } from './errors';
 import { type HandlerResult, header, type Reply } from './http';
 import type { TouchedMap } from './state';
 
-/** How a confirm or cancel ended at the PSP. Errors are thrown instead, so they are never stored. */
+/** How a confirm or cancel ended at the PSP. Errors are thrown instead; `TossError.stored` says if they are kept. */
 export type Outcome =
   /** An approval or a decline: stored for the key. `lost`: the PSP acted but the client never hears. */
   | { kind: 'completed'; reply: Reply; lost?: boolean }
@@ -23,14 +23,15 @@ const MAX_KEY_LENGTH = 300;
 export function idempotencyKey(headers: IncomingHttpHeaders): string | undefined {
   const key = header(headers, 'idempotency-key');
   if (key !== undefined && (key.length === 0 || key.length > MAX_KEY_LENGTH)) {
-    throw new TossError('INVALID_REQUEST', `Idempotency-Key must be 1-${MAX_KEY_LENGTH} characters.`);
+    throw new TossError('INVALID_IDEMPOTENCY_KEY', `Idempotency-Key must be 1-${MAX_KEY_LENGTH} characters.`);
   }
   return key;
 }
 
 /**
- * Runs `execute` under Toss's Idempotency-Key rules: a completed outcome is replayed as stored,
- * a key still in flight is refused with 409, and anything else (errors, timeouts) frees the key.
+ * Runs `execute` under Toss's Idempotency-Key rules: a completed outcome, or an error Toss does not
+ * ask to be retried, is replayed as stored; a key still in flight is refused with 409; temporary
+ * errors and timeouts free the key.
  */
 export async function runIdempotent(
   entries: IdempotencyEntries,
@@ -49,6 +50,10 @@ export async function runIdempotent(
   try {
     outcome = await execute();
     return toResult(outcome);
+  } catch (error) {
+    if (!(error instanceof TossError && error.stored)) throw error;
+    outcome = { kind: 'completed', reply: error.toReply() };
+    return outcome.reply;
   } finally {
     if (outcome?.kind === 'completed') entries.set(id, { kind: 'completed', reply: outcome.reply });
     else entries.delete(id);

@@ -1,4 +1,4 @@
-import type { Order } from './state';
+import type { CancelRecord, Order } from './state';
 import { toKstIso } from './time';
 
 export const MERCHANT_ID = 'tpspsim';
@@ -21,7 +21,8 @@ export function toTossPayment(order: Order) {
     requestedAt: toKstIso(order.requestedAt),
     approvedAt: order.approval ? toKstIso(order.approval.approvedAt) : null,
     currency: 'KRW',
-    method: 'CARD',
+    // Toss names the method in Korean: 카드, 가상계좌, 간편결제, …
+    method: '카드',
     totalAmount: order.amount,
     balanceAmount: order.balanceAmount,
     suppliedAmount: order.balanceAmount - vat,
@@ -29,19 +30,21 @@ export function toTossPayment(order: Order) {
     taxFreeAmount: 0,
     taxExemptionAmount: 0,
     isPartialCancelable: true,
-    cancels:
-      order.cancels.length === 0
-        ? null
-        : order.cancels.map((cancel) => ({
-            transactionKey: cancel.transactionKey,
-            cancelReason: cancel.cancelReason,
-            cancelAmount: cancel.cancelAmount,
-            canceledAt: toKstIso(cancel.canceledAt),
-            refundableAmount: cancel.refundableAmount,
-            taxFreeAmount: 0,
-            taxExemptionAmount: 0,
-            cancelStatus: 'DONE',
-          })),
+    cancels: order.cancels.length === 0 ? null : order.cancels.map(cancelObject),
     failure: order.failure,
+  };
+}
+
+/** Toss's Cancel object, as a payment's `cancels` and a cancel's settlement row carry it. */
+export function cancelObject(cancel: CancelRecord) {
+  return {
+    transactionKey: cancel.transactionKey,
+    cancelReason: cancel.cancelReason,
+    cancelAmount: cancel.cancelAmount,
+    canceledAt: toKstIso(cancel.canceledAt),
+    refundableAmount: cancel.refundableAmount,
+    taxFreeAmount: 0,
+    taxExemptionAmount: 0,
+    cancelStatus: 'DONE',
   };
 }

@@ -10,18 +10,33 @@ export type Action =
   | { kind: 'error'; code: string }
   | { kind: 'latency'; ms: number }
   | { kind: 'timeout' }
-  | { kind: 'approve-then-timeout' };
+  | { kind: 'approve-then-timeout' }
+  /** A proxy in front of the PSP answers with its own HTML page; the PSP never hears of the call. */
+  | { kind: 'proxy'; status: number };
 
 const MAX_LATENCY_MS = 10 * 60 * 1000;
 
 export function parseAction(text: string): Action {
   if (text === 'approve' || text === 'timeout' || text === 'approve-then-timeout') return { kind: text };
-  const [, kind, argument = ''] = /^(decline|error|latency):(.*)$/.exec(text) ?? [];
+  const [, kind, argument = ''] = /^(decline|error|latency|proxy):(.*)$/.exec(text) ?? [];
   if ((kind === 'decline' || kind === 'error') && TOSS_CODE.test(argument)) return { kind, code: argument };
   if (kind === 'latency' && /^\d{1,9}$/.test(argument) && Number(argument) <= MAX_LATENCY_MS) {
     return { kind, ms: Number(argument) };
   }
+  if (kind === 'proxy' && /^[45]\d\d$/.test(argument)) return { kind, status: Number(argument) };
   throw new TossError('INVALID_REQUEST', `Unknown scenario action: ${JSON.stringify(text)}.`);
+}
+
+/**
+ * The proxy's page, if the order's next action is `proxy:<status>`: answered before the PSP sees the
+ * call, so nothing is counted, stored for the key or changed.
+ */
+export function proxyAnswer(orderId: string, env: SimEnv): Reply | undefined {
+  const next = env.state.scenarios.peek(orderId)?.[0];
+  if (next?.kind !== 'proxy') return undefined;
+  env.state.takeAction(orderId);
+  const body = `<html><head><title>${next.status}</title></head><body><h1>${next.status}</h1><hr>proxy</body></html>`;
+  return { status: next.status, body, headers: { 'content-type': 'text/html; charset=utf-8' } };
 }
 
 /** The `TossPayments-Test-Code` header forces that error, as in Toss's test mode. */
@@ -62,5 +77,8 @@ export async function perform(
       return { kind: 'timed-out' };
     case 'approve-then-timeout':
       return { kind: 'completed', reply: effects.approve(), lost: true };
+    case 'proxy':
+      // Taken by proxyAnswer before the PSP is reached; queued behind another action, it plays there.
+      return { kind: 'completed', reply: effects.approve() };
   }
 }

@@ -3,13 +3,22 @@ import type { AddressInfo } from 'node:net';
 import { cancelPayment } from './cancel';
 import { confirmPayment } from './confirm';
 import { TossError } from './errors';
-import { type Handler, type HandlerResult, header, json, readJsonBody, type SimEnv } from './http';
+import {
+  type Handler,
+  type HandlerResult,
+  header,
+  json,
+  readFormBody,
+  readJsonBody,
+  type SimEnv,
+} from './http';
 import { StateJournal } from './journal';
 import { getPaymentByOrderId } from './retrieve';
-import { listSettlements } from './settlements';
+import { controlSettlements, listSettlements } from './settlements';
 import { createSession, getOrderTruth, setScenario } from './sim-control';
 import { SimState } from './state';
 import { Webhooks } from './webhooks';
+import { PaymentWindow } from './window';
 
 export interface PspSimulatorOptions {
   port: number;
@@ -36,10 +45,14 @@ interface Route {
   /** At most one capture group: the route's path parameter. */
   pattern: RegExp;
   handler: Handler;
+  /** The body is an HTML form's, not JSON (the payment window). */
+  form?: true;
 }
 
-function buildRoutes(reset: () => void, webhooks: Webhooks): Route[] {
+function buildRoutes(reset: () => void, webhooks: Webhooks, window: PaymentWindow): Route[] {
   return [
+    { method: 'GET', pattern: /^\/__sim\/window$/, handler: window.show },
+    { method: 'POST', pattern: /^\/__sim\/window\/pay$/, handler: window.pay, form: true },
     { method: 'POST', pattern: /^\/__sim\/webhooks$/, handler: webhooks.register },
     { method: 'DELETE', pattern: /^\/__sim\/webhooks$/, handler: webhooks.clear },
     { method: 'POST', pattern: /^\/v1\/payments\/confirm$/, handler: confirmPayment },
@@ -48,6 +61,7 @@ function buildRoutes(reset: () => void, webhooks: Webhooks): Route[] {
     { method: 'GET', pattern: /^\/v1\/settlements$/, handler: listSettlements },
     { method: 'POST', pattern: /^\/__sim\/sessions$/, handler: createSession },
     { method: 'POST', pattern: /^\/__sim\/scenarios$/, handler: setScenario },
+    { method: 'POST', pattern: /^\/__sim\/settlements$/, handler: controlSettlements },
     { method: 'GET', pattern: /^\/__sim\/orders\/([^/]+)$/, handler: getOrderTruth },
     {
       method: 'POST',
@@ -90,10 +104,14 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
     sleep,
     clock,
   });
-  const routes = buildRoutes(() => {
-    state = new SimState();
-    journal?.reset();
-  }, webhooks);
+  const routes = buildRoutes(
+    () => {
+      state = new SimState();
+      journal?.reset();
+    },
+    webhooks,
+    new PaymentWindow(),
+  );
 
   async function route(req: IncomingMessage): Promise<HandlerResult> {
     const url = new URL(req.url ?? '/', 'http://psp-sim');
@@ -103,11 +121,11 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
     ) {
       throw new TossError('UNAUTHORIZED_KEY');
     }
-    for (const { method, pattern, handler } of routes) {
+    for (const { method, pattern, handler, form } of routes) {
       const match = pattern.exec(url.pathname);
       if (!match || req.method !== method) continue;
       const param = decodeParam(match[1] ?? '');
-      const body = method === 'POST' ? await readJsonBody(req) : undefined;
+      const body = method === 'POST' ? await (form ? readFormBody(req) : readJsonBody(req)) : undefined;
       const env: SimEnv = {
         state,
         clock,
@@ -139,6 +157,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
     }
     res.writeHead(result.status, {
       'content-type': 'application/json; charset=utf-8',
+      ...result.headers,
       'content-length': Buffer.byteLength(result.body),
     });
     res.end(result.body);

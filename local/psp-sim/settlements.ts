@@ -1,7 +1,7 @@
 import { TossError } from './errors';
 import { json, type Reply, type SimEnv, type SimRequest } from './http';
-import { MERCHANT_ID, vatOf } from './payment-object';
-import type { Order, SimState } from './state';
+import { cancelObject, MERCHANT_ID, vatOf } from './payment-object';
+import type { CancelRecord, Order, SimState } from './state';
 import { addDays, isIsoDate, kstDate, toKstIso } from './time';
 
 const MAX_PAGE_SIZE = 5000;
@@ -10,6 +10,8 @@ const DEFAULT_PAGE_SIZE = 100;
 const FEE_RATE = 0.032;
 /** Card sales are paid out a few days after the sale; the simulator uses a fixed D+2. */
 const PAYOUT_DELAY_DAYS = 2;
+const MAX_PAGE_DELAY_MS = 10 * 60 * 1000;
+const DATE_TYPES = ['soldDate', 'paidOutDate'] as const;
 
 /** One money movement at the PSP: an approval, or a cancel (negative amount). */
 interface Movement {
@@ -20,15 +22,25 @@ interface Movement {
   at: Date;
   /** 0 for the approval, n for the order's n-th cancel: a stable tie-breaker. */
   rank: number;
+  /** The cancel a negative row settles. */
+  cancel?: CancelRecord;
 }
 
-/** GET /v1/settlements — rows for the approvals and cancels whose Seoul date lies in the range. */
-export function listSettlements(req: SimRequest, env: SimEnv): Reply {
-  const { startDate, endDate, page, size } = parseQuery(req.query);
+/**
+ * GET /v1/settlements — rows for the approvals and cancels whose date (`dateType`: soldDate by
+ * default, or paidOutDate) lies in the range. A day-cycle merchant: a row's soldDate is the day of
+ * its movement, and its rows appear from the next day (Seoul), as Toss serves them.
+ */
+export async function listSettlements(req: SimRequest, env: SimEnv): Promise<Reply> {
+  const { startDate, endDate, dateType, page, size } = parseQuery(req.query);
+  const { pageDelayMs, asOf } = env.state.settlements;
+  const today = kstDate(asOf ?? env.clock());
+  if (pageDelayMs > 0) await env.sleep(pageDelayMs);
   const rows = movements(env.state)
     .filter((movement) => {
       const soldDate = kstDate(movement.at);
-      return soldDate >= startDate && soldDate <= endDate;
+      const date = dateType === 'soldDate' ? soldDate : addDays(soldDate, PAYOUT_DELAY_DAYS);
+      return soldDate < today && date >= startDate && date <= endDate;
     })
     .sort(
       (a, b) =>
@@ -55,6 +67,7 @@ function movements(state: SimState): Movement[] {
         amount: -cancel.cancelAmount,
         at: cancel.canceledAt,
         rank: index + 1,
+        cancel,
       });
     });
   }
@@ -64,7 +77,8 @@ function movements(state: SimState): Movement[] {
 /** Rounds half away from zero, so a cancel row mirrors its approval row exactly. */
 const roundAway = (value: number) => Math.sign(value) * Math.round(Math.abs(value));
 
-function toRow({ order, approvedAt, transactionKey, amount, at }: Movement) {
+/** A Toss Settlement object; a cancel's row is negative (the fee comes back) and carries the cancel. */
+function toRow({ order, approvedAt, transactionKey, amount, at, cancel }: Movement) {
   const fee = roundAway(amount * FEE_RATE);
   const feeVat = Math.sign(fee) * vatOf(Math.abs(fee));
   const soldDate = kstDate(at);
@@ -74,26 +88,59 @@ function toRow({ order, approvedAt, transactionKey, amount, at }: Movement) {
     transactionKey,
     orderId: order.orderId,
     currency: 'KRW',
-    method: 'CARD',
-    amount,
-    interestFreeAmount: 0,
+    method: '카드',
     approvedAt: toKstIso(approvedAt),
     soldDate,
     paidOutDate: addDays(soldDate, PAYOUT_DELAY_DAYS),
+    cancel: cancel ? cancelObject(cancel) : null,
+    amount,
+    interestFee: 0,
     fees: [{ type: 'BASE', fee }],
+    fee,
     supplyAmount: fee - feeVat,
     vat: feeVat,
     payOutAmount: amount - fee,
   };
 }
 
+/** POST /__sim/settlements — how the settlement pages answer: `pageDelayMs`, `asOf` (null: now). */
+export function controlSettlements(req: SimRequest, env: SimEnv): Reply {
+  const fields = req.body;
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+    throw new TossError('INVALID_REQUEST', 'The body must be a JSON object.');
+  }
+  const { pageDelayMs, asOf } = fields as Record<string, unknown>;
+  const control = env.state.settlements;
+  if (pageDelayMs !== undefined) {
+    if (
+      !(Number.isInteger(pageDelayMs) && Number(pageDelayMs) >= 0 && Number(pageDelayMs) <= MAX_PAGE_DELAY_MS)
+    ) {
+      throw new TossError('INVALID_REQUEST', `pageDelayMs must be an integer in 0-${MAX_PAGE_DELAY_MS}.`);
+    }
+    control.pageDelayMs = Number(pageDelayMs);
+  }
+  if (asOf === null) control.asOf = undefined;
+  else if (asOf !== undefined) {
+    const instant = typeof asOf === 'string' ? new Date(asOf) : new Date(Number.NaN);
+    if (Number.isNaN(instant.getTime()))
+      throw new TossError('INVALID_REQUEST', 'asOf must be an ISO instant.');
+    control.asOf = instant;
+  }
+  return json(200, { pageDelayMs: control.pageDelayMs, asOf: control.asOf?.toISOString() ?? null });
+}
+
 function parseQuery(query: URLSearchParams) {
   const startDate = dateParam(query, 'startDate');
   const endDate = dateParam(query, 'endDate');
   if (startDate > endDate) throw new TossError('INVALID_REQUEST', 'startDate must not be after endDate.');
+  const dateType = query.get('dateType') ?? 'soldDate';
+  if (!DATE_TYPES.some((type) => type === dateType)) {
+    throw new TossError('INVALID_REQUEST', `dateType must be one of ${DATE_TYPES.join(', ')}.`);
+  }
   return {
     startDate,
     endDate,
+    dateType,
     page: intParam(query, 'page', 1, Number.MAX_SAFE_INTEGER),
     size: intParam(query, 'size', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
   };

@@ -3,7 +3,17 @@ import { TossError } from './errors';
 import type { IdempotencyEntries } from './idempotency';
 import type { Action } from './scenarios';
 
-export type PaymentStatus = 'READY' | 'IN_PROGRESS' | 'DONE' | 'CANCELED' | 'PARTIAL_CANCELED' | 'ABORTED';
+export type PaymentStatus =
+  | 'READY'
+  | 'IN_PROGRESS'
+  | 'DONE'
+  | 'CANCELED'
+  | 'PARTIAL_CANCELED'
+  | 'ABORTED'
+  | 'EXPIRED';
+
+/** Toss: once the buyer has authenticated, the merchant has 10 minutes to confirm, then the payment expires. */
+export const AUTHENTICATED_SESSION_MS = 10 * 60 * 1000;
 
 export interface CancelRecord {
   transactionKey: string;
@@ -73,8 +83,17 @@ export class TouchedMap<K, V> extends Map<K, V> {
   }
 }
 
+/** How GET /v1/settlements answers (POST /__sim/settlements); a test knob, not journaled. */
+export interface SettlementControl {
+  /** Each page answers after this long, as Toss's may (up to 60 s). */
+  pageDelayMs: number;
+  /** The instant the settlement data is served as of (rows appear from the day after theirs); now if absent. */
+  asOf?: Date;
+}
+
 /** Everything the simulator remembers; a reset replaces the whole object. */
 export class SimState {
+  readonly settlements: SettlementControl = { pageDelayMs: 0 };
   readonly orders = new TouchedMap<string, Order>();
   readonly orderIdByPaymentKey = new Map<string, string>();
   readonly scenarios = new TouchedMap<string, Action[]>();
@@ -91,7 +110,7 @@ export class SimState {
    */
   openSession(request: SessionRequest, now: Date): Order {
     const previous = this.orders.get(request.orderId);
-    if (previous && previous.status !== 'READY' && previous.status !== 'ABORTED') {
+    if (previous && !['READY', 'ABORTED', 'EXPIRED'].includes(previous.status)) {
       throw new TossError('DUPLICATED_ORDER_ID');
     }
     if (previous) this.orderIdByPaymentKey.delete(previous.paymentKey);
@@ -110,6 +129,15 @@ export class SimState {
     this.orders.set(order.orderId, order);
     this.orderIdByPaymentKey.set(order.paymentKey, order.orderId);
     return order;
+  }
+
+  /** A session not confirmed within its window is EXPIRED from then on; true if that happened now. */
+  expireIfStale(order: Order, now: Date): boolean {
+    if (order.status !== 'READY' || now.getTime() - order.requestedAt.getTime() < AUTHENTICATED_SESSION_MS) {
+      return false;
+    }
+    order.status = 'EXPIRED';
+    return true;
   }
 
   /** The next queued fault-injection action for the order, consumed. */

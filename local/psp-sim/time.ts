@@ -8,6 +8,11 @@ export function toKstIso(date: Date): string {
   return `${kstShifted(date).slice(0, 19)}+09:00`;
 }
 
+/** A webhook's createdAt as Toss documents it: Seoul local time, microseconds, no offset (yyyy-MM-dd'T'HH:mm:ss.SSSSSS). */
+export function toKstLocalMicros(date: Date): string {
+  return `${kstShifted(date).slice(0, 23)}000`;
+}
+
 /** The calendar date (YYYY-MM-DD) in Asia/Seoul. */
 export function kstDate(date: Date): string {
   return kstShifted(date).slice(0, 10);

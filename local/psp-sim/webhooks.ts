@@ -2,7 +2,7 @@ import { TossError } from './errors';
 import { json, type Reply, type SimRequest } from './http';
 import { toTossPayment } from './payment-object';
 import type { Order } from './state';
-import { toKstIso } from './time';
+import { toKstLocalMicros } from './time';
 import { requireObject, requireString } from './validate';
 
 /** Toss's retry schedule for a webhook not answered 200, in minutes after the previous try. */
@@ -51,7 +51,7 @@ export class Webhooks {
   statusChanged(order: Order): void {
     const body = JSON.stringify({
       eventType: 'PAYMENT_STATUS_CHANGED',
-      createdAt: toKstIso(this.options.clock()),
+      createdAt: toKstLocalMicros(this.options.clock()),
       data: toTossPayment(order),
     });
     for (const url of this.urls) void this.deliver(url, body);

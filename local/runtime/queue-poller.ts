@@ -9,7 +9,8 @@ import type { SQSRecord } from 'aws-lambda';
 import type { QueueTrigger } from '../../lib/topology';
 import type { LocalFunction } from './functions';
 import { failedIdentifiers } from './partial-batch';
-import { PollingLoop } from './polling-loop';
+import { type EmulatorGate, PollingLoop } from './polling-loop';
+import { quietLog } from './quiet-log';
 
 export interface QueuePollerOptions {
   readonly sqs: SQSClient;
@@ -25,6 +26,8 @@ export interface QueuePollerOptions {
   readonly retryVisibilitySeconds: number;
   /** Wait after an empty receive (Lambda's pollers take a moment too; the chaos run lengthens it). */
   readonly idleMs: number;
+  /** While an emulator is down, no receive (the handler would only fail and burn receive counts). */
+  readonly gate?: EmulatorGate;
 }
 
 /** Lambda's SQS event source, locally: batches, partial batch responses, delete on success. */
@@ -33,7 +36,7 @@ export class QueuePoller extends PollingLoop {
   protected readonly idleMs: number;
 
   constructor(private readonly opts: QueuePollerOptions) {
-    super();
+    super(opts.gate);
     this.label = `queue poller for ${opts.fn.name}`;
     this.idleMs = opts.idleMs;
   }
@@ -64,7 +67,11 @@ export class QueuePoller extends PollingLoop {
     try {
       failed = failedIdentifiers(await this.opts.fn.invoke({ Records: records }), ids);
     } catch (error) {
-      console.error(`[local] ${this.opts.fn.name} failed a batch of ${records.length}:`, error);
+      quietLog.error(
+        `batch ${this.opts.fn.name}`,
+        `${this.opts.fn.name} failed a batch of ${records.length}:`,
+        error,
+      );
       failed = new Set(ids);
     }
     const succeeded = records.filter((r) => !failed.has(r.messageId));

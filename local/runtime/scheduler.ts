@@ -1,24 +1,32 @@
 import type { FunctionName, ScheduleTrigger } from '../../lib/topology';
 import type { LocalFunction } from './functions';
+import type { EmulatorGate } from './polling-loop';
+import { quietLog } from './quiet-log';
 
 /** Env override of a schedule's local cadence: `SCHEDULE_<FUNCTION>_MS`, e.g. SCHEDULE_RECOVERY_MS. */
 export function scheduleEnvVar(fn: FunctionName): string {
   return `SCHEDULE_${fn.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_MS`;
 }
 
-/** EventBridge scheduled rules, locally: invoke on a cadence; a slow run is not overlapped. */
+/**
+ * EventBridge scheduled rules, locally: invoke on a cadence; a slow run is not overlapped, and
+ * no run starts while an emulator is down (it could only fail).
+ */
 export class Scheduler {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly gate?: EmulatorGate,
+  ) {}
 
   add(fn: LocalFunction, trigger: ScheduleTrigger): void {
     const override = Number(this.env[scheduleEnvVar(fn.name)]);
     const everyMs = Number.isFinite(override) && override > 0 ? override : trigger.localEveryMs;
     let running = false;
     const timer = setInterval(() => {
-      if (running) return;
+      if (running || (this.gate && !this.gate.allUp())) return;
       running = true;
       const run = fn
         .invoke({
@@ -27,7 +35,7 @@ export class Scheduler {
           time: new Date().toISOString(),
           detail: {},
         })
-        .catch((error) => console.error(`[local] scheduled ${fn.name} failed:`, error))
+        .catch((error) => quietLog.error(`schedule ${fn.name}`, `scheduled ${fn.name} failed:`, error))
         .finally(() => {
           running = false;
           this.inFlight.delete(run);

@@ -15,7 +15,7 @@ import type { CheckpointStore } from './checkpoints';
 import { matchesAny } from './event-filter';
 import type { LocalFunction } from './functions';
 import { type BatchOutcome, outcomeOf } from './partial-batch';
-import { PollingLoop } from './polling-loop';
+import { type EmulatorGate, PollerStopped, PollingLoop } from './polling-loop';
 
 const FINISHED = 'FINISHED';
 
@@ -28,6 +28,8 @@ export interface StreamPollerOptions {
   readonly onFailureQueueUrl: string;
   readonly checkpoints: CheckpointStore;
   readonly idleMs: number;
+  /** While an emulator is down, no poll and no retry (an outage never spends a record's retries). */
+  readonly gate?: EmulatorGate;
 }
 
 /**
@@ -42,7 +44,7 @@ export class StreamPoller extends PollingLoop {
   protected readonly idleMs: number;
 
   constructor(private readonly opts: StreamPollerOptions) {
-    super();
+    super(opts.gate);
     this.label = `stream poller for ${opts.fn.name}`;
     this.idleMs = opts.idleMs;
   }
@@ -87,10 +89,11 @@ export class StreamPoller extends PollingLoop {
       page = await this.opts.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
     } catch (error) {
       // DynamoDB Local answers TrimmedDataAccess to an iterator it handed out while the shard
-      // was still empty; like an expired one, it is replaced from the checkpoint.
+      // was still empty; like an expired one, it is replaced from the checkpoint. So is any
+      // iterator a failed read leaves behind (it may predate an emulator restart).
+      this.iterators.delete(key);
       if (!(error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException))
         throw error;
-      this.iterators.delete(key);
       return 0;
     }
     const records = (page.Records ?? []).map((r) => toLambdaRecord(r, this.opts.streamArn));
@@ -123,7 +126,11 @@ export class StreamPoller extends PollingLoop {
     return result.ShardIterator ?? '';
   }
 
-  /** Delivers a batch until every record succeeded or went to the on-failure destination. */
+  /**
+   * Delivers a batch until every record succeeded or went to the on-failure destination.
+   * Stopping gives up between attempts (PollerStopped: no checkpoint, the records come again
+   * on the next start), never sends records to the on-failure queue for it.
+   */
   private async deliver(batch: DynamoDBRecord[], shardId: string): Promise<void> {
     const { trigger } = this.opts;
     let remaining = batch;
@@ -132,6 +139,12 @@ export class StreamPoller extends PollingLoop {
       const outcome = await this.invoke(remaining);
       if (outcome.succeeded === remaining.length) return;
       remaining = remaining.slice(outcome.succeeded);
+      if (this.opts.gate && !this.opts.gate.allUp()) {
+        // Failed because an emulator is down: wait for it, and do not count this attempt.
+        await this.beforeRetry();
+        continue;
+      }
+      if (this.stopped) throw new PollerStopped();
       retries += 1;
       const condition =
         retries > trigger.maxRetryAttempts
@@ -149,7 +162,8 @@ export class StreamPoller extends PollingLoop {
         await this.deliver(remaining.slice(middle), shardId);
         return;
       }
-      await sleep(Math.min(100 * 2 ** retries, 2000));
+      await this.wait(Math.min(100 * 2 ** retries, 2000));
+      await this.beforeRetry();
     }
   }
 
@@ -229,8 +243,4 @@ function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord
       StreamViewType: d?.StreamViewType,
     } as DynamoDBRecord['dynamodb'],
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -232,6 +232,7 @@ describe.each<[string, Topology]>([
   test.each([
     ['reconciliation', 'ReconciliationDiscrepancies'],
     ['recovery', 'RecoveryExhausted'],
+    ['recovery', 'CancelIntentHeld'],
   ])('%s raises an alarm on any %s', (service, metricName) => {
     synth.statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: METRICS_NAMESPACE,
@@ -384,7 +385,7 @@ describe('least privilege of the real topology, action by action', () => {
         payments: ['BatchGetItem', 'PutItem', 'Query', 'UpdateItem'],
         'payments/index/approvalDay': ['Query'],
         wallets: ['Scan'],
-        ledger: ['Query'],
+        ledger: ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
       },
     });
   });

@@ -91,6 +91,7 @@ describe.each(PROFILE_NAMES)('trust boundaries in the stateless stack (profile %
     ['EXPIRED_TOKEN', '403', 'INVALID_SIGNATURE'],
     ['ACCESS_DENIED', '403', 'ACCESS_DENIED'],
     ['THROTTLED', '429', 'THROTTLED'],
+    ['REQUEST_TOO_LARGE', '413', 'REQUEST_TOO_LARGE'],
     ['WAF_FILTERED', '403', 'ACCESS_DENIED'],
   ])('API Gateway refusal %s answers %s problem+json %s', (responseType, statusCode, code) => {
     synth.statelessTemplate.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {

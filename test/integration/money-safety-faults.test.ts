@@ -172,10 +172,11 @@ describe('a crash between the PSP cancel and our record', () => {
       { psp, payments: store, clock: () => new Date() },
       {
         orderId,
-        psp: { orderId, paymentKey: paymentKey ?? '', approved: amount, canceled: 3_000 },
+        psp: { orderId, paymentKey: paymentKey ?? '', approved: amount, canceled: 3_000, fee: 0, payOut: 0 },
         internal: await store.get(orderId),
       },
       DEADLINE,
+      { dryRun: false },
     );
     expect(outcome).toMatchObject({ found: 'STATUS_MISMATCH', final: 'MATCHED' });
     expect(outcome.applied).toEqual([expect.objectContaining({ kind: 'cancel', cancelAmount: 3_000 })]);

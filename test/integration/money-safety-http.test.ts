@@ -64,6 +64,8 @@ function statusChanged(orderId: string, status = 'DONE') {
 }
 
 describe('concurrent partial cancels', () => {
+  // Each cancel carries refundableAmount (the balance it saw), so Toss refuses one that raced another
+  // with NOT_MATCHES_REFUNDABLE_AMOUNT: it is released, answered 422, and moves no money.
   it(`${RACE_CANCELS} concurrent partial cancels with different keys, ${RACE_RUNS}×: balance = the PSP's, no 5xx, wallets and ledger agree`, async () => {
     const statuses = new Map<number, number>();
     for (let run = 0; run < RACE_RUNS; run++) {
@@ -74,16 +76,20 @@ describe('concurrent partial cancels', () => {
         ),
       );
       for (const answer of answers) statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-      expect(answers.map((a) => a.status)).toEqual(Array(RACE_CANCELS).fill(200));
+      const made = answers.filter((a) => a.status === 200).length;
+      expect(made).toBeGreaterThan(0);
+      for (const refused of answers.filter((a) => a.status !== 200)) {
+        expectProblem(refused, 422, 'NOT_MATCHES_REFUNDABLE_AMOUNT');
+      }
 
       const truth = await sim.truth(orderId);
-      const ours = await settled(orderId, 1 + RACE_CANCELS);
+      const ours = await settled(orderId, 1 + made);
       expect({ run, ours: ours.json.balanceAmount, status: ours.json.status }).toEqual({
         run,
         ours: truth.balanceAmount,
         status: 'PARTIAL_CANCELED',
       });
-      expect(truth.balanceAmount).toBe(25_000 - RACE_CANCELS * 1_500);
+      expect(truth.balanceAmount).toBe(25_000 - made * 1_500);
 
       const wallets = await Promise.all(
         sellers.map((s) => api('GET', `/sellers/${s}/wallet`, { as: 'operator' })),
@@ -101,7 +107,7 @@ describe('concurrent partial cancels', () => {
         });
       }
     }
-    expect([...statuses.keys()]).toEqual([200]);
+    expect([...statuses.keys()].every((status) => status === 200 || status === 422)).toBe(true);
   }, 300_000);
 });
 

@@ -30,6 +30,34 @@ describe('npm run ops', () => {
     }
   }, 60_000);
 
+  it('reconcile refuses a date that is no calendar date, in the future or before any payment: exit 2', async () => {
+    const tomorrow = new Date(Date.now() + 9 * 3_600_000 + 86_400_000).toISOString().slice(0, 10);
+    const cases: [string, RegExp][] = [
+      ['2026-02-30', /2026-02-30 is not a calendar date/],
+      ['2024-3-1', /not a calendar date/],
+      [tomorrow, /is in the future: today is .* in Seoul/],
+      // Known only from the stack: no payment predates the payments table.
+      ['1900-01-01', /1900-01-01 is before any payment: the payments table exists since/],
+    ];
+    for (const [date, message] of cases) {
+      const answer = await ops('reconcile', '--date', date);
+      expect({ date, code: answer.code }).toEqual({ date, code: 2 });
+      expect(answer.stderr).toMatch(message);
+      expect(answer.stdout).toBe('');
+    }
+    const missing = await ops('reconcile');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('reconcile needs --date YYYY-MM-DD');
+  }, 120_000);
+
+  it('reconcile of today runs as a dry run and says so', async () => {
+    const today = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
+    const answer = await ops('reconcile', '--date', today);
+    expect(answer.code).toBe(0);
+    expect(answer.stderr).toContain(`${today} is not closed yet: a dry run, nothing was corrected or stored`);
+    expect(JSON.parse(answer.stdout)).toMatchObject({ date: today, dryRun: true });
+  }, 60_000);
+
   it('refuses to act when nothing answers where the local stack should be', async () => {
     const port = await freePort();
     const answer = await opsWithEnv({ AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${port}` }, 'dlq', 'list');

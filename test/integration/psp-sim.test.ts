@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type PspSimulator, startPspSimulator } from '../../local/psp-sim/server';
 
 const SECRET_KEY = 'test_sk_jest_simulator';
@@ -190,7 +192,7 @@ describe('confirm', () => {
       balanceAmount: 10_000,
       suppliedAmount: 9091,
       vat: 909,
-      method: 'CARD',
+      method: '카드',
       currency: 'KRW',
       cancels: null,
     });
@@ -270,7 +272,7 @@ describe('Idempotency-Key', () => {
     expect(await truth()).toMatchObject({ status: 'DONE', confirmCalls: 2 });
   });
 
-  it('does not store errors: a retry with the same key executes again', async () => {
+  it('does not store temporary errors: a retry with the same key executes again', async () => {
     const paymentKey = await openSession();
     await scenario(['error:PROVIDER_ERROR']);
     const failed = await confirm(paymentKey, { headers: key });
@@ -280,6 +282,25 @@ describe('Idempotency-Key', () => {
     const retried = await confirm(paymentKey, { headers: key });
     expect(retried.status).toBe(200);
     expect(retried.json.status).toBe('DONE');
+  });
+
+  it('stores any other error as the key’s answer and replays it, as Toss does', async () => {
+    const paymentKey = await openSession();
+    await scenario(['error:INVALID_REQUEST']);
+    const first = await confirm(paymentKey, { headers: key });
+    expect(first.status).toBe(400);
+    const replay = await confirm(paymentKey, { headers: key });
+    expect(replay.text).toBe(first.text);
+    expect(await truth()).toMatchObject({ status: 'READY', confirmCalls: 2 });
+    expect((await confirm(paymentKey, { headers: { 'Idempotency-Key': 'another' } })).status).toBe(200);
+  });
+
+  it('answers INVALID_IDEMPOTENCY_KEY for a key longer than Toss’s 300 characters', async () => {
+    const paymentKey = await openSession();
+    const tooLong = await confirm(paymentKey, { headers: { 'Idempotency-Key': 'k'.repeat(301) } });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.json.code).toBe('INVALID_IDEMPOTENCY_KEY');
+    expect((await confirm(paymentKey, { headers: { 'Idempotency-Key': 'k'.repeat(300) } })).status).toBe(200);
   });
 
   it('stores a decline: the retry replays it and the payment stays ABORTED', async () => {
@@ -415,6 +436,76 @@ describe('fault-injection scenarios', () => {
   });
 });
 
+describe('what Toss does that a client must cope with', () => {
+  it('proxy:<status> answers with a proxy’s HTML page; the PSP never hears of the call', async () => {
+    const paymentKey = await openSession();
+    await scenario(['proxy:403']);
+    const proxied = await fetch(`${sim.url}/v1/payments/confirm`, {
+      method: 'POST',
+      headers: { authorization: AUTH, 'content-type': 'application/json', 'Idempotency-Key': ORDER },
+      body: JSON.stringify({ paymentKey, orderId: ORDER, amount: 10_000 }),
+    });
+    expect(proxied.status).toBe(403);
+    expect(proxied.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await proxied.text()).toMatch(/^<html>/);
+    expect(await truth()).toMatchObject({ status: 'READY', confirmCalls: 0 });
+    expect((await confirm(paymentKey, { headers: { 'Idempotency-Key': ORDER } })).status).toBe(200);
+  });
+
+  it('expires a session not confirmed within 10 minutes of authentication', async () => {
+    const paymentKey = await openSession();
+    now = new Date('2024-03-01T03:09:59Z');
+    expect((await call('GET', `/v1/payments/orders/${ORDER}`)).json.status).toBe('READY');
+    now = new Date('2024-03-01T03:10:00Z');
+    expect((await call('GET', `/v1/payments/orders/${ORDER}`)).json.status).toBe('EXPIRED');
+    const late = await confirm(paymentKey);
+    expect(late.status).toBe(404);
+    expect(late.json.code).toBe('NOT_FOUND_PAYMENT_SESSION');
+    const reopened = await openSession();
+    expect(reopened).not.toBe(paymentKey);
+    expect((await confirm(reopened)).status).toBe(200);
+  });
+
+  it('delivers PAYMENT_STATUS_CHANGED with createdAt as Toss writes it (Seoul time, microseconds, no offset)', async () => {
+    const bodies: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        bodies.push(body);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as AddressInfo;
+    try {
+      await call('POST', '/__sim/webhooks', { body: { url: `http://127.0.0.1:${port}/hook` } });
+      await confirmed();
+      for (let i = 0; i < 200 && bodies.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      const event = JSON.parse(bodies[0] ?? '{}');
+      expect(event).toMatchObject({
+        eventType: 'PAYMENT_STATUS_CHANGED',
+        data: { status: 'DONE', method: '카드' },
+      });
+      expect(event.createdAt).toBe('2024-03-01T12:00:00.000000');
+    } finally {
+      await call('DELETE', '/__sim/webhooks');
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
+  it('refuses a cancel whose refundableAmount is not the balance', async () => {
+    const paymentKey = await confirmed();
+    const stale = await cancel(paymentKey, { cancelAmount: 1000, refundableAmount: 9000 });
+    expect(stale.status).toBe(400);
+    expect(stale.json.code).toBe('NOT_MATCHES_REFUNDABLE_AMOUNT');
+    const fresh = await cancel(paymentKey, { cancelAmount: 1000, refundableAmount: 10_000 });
+    expect(fresh.json).toMatchObject({ balanceAmount: 9000 });
+  });
+});
+
 describe('cancel', () => {
   it('cancels the full balance when cancelAmount is absent', async () => {
     const paymentKey = await confirmed();
@@ -440,18 +531,24 @@ describe('cancel', () => {
     const replay = await cancel(paymentKey, { cancelAmount: 3000 }, { 'Idempotency-Key': 'cancel-1' });
     expect(replay.text).toBe(partial.text);
     const over = await cancel(paymentKey, { cancelAmount: 7001 }, { 'Idempotency-Key': 'cancel-2' });
-    expect(over.status).toBe(400);
+    expect(over.status).toBe(403);
     expect(over.json.code).toBe('NOT_CANCELABLE_AMOUNT');
-    const rest = await cancel(paymentKey, { cancelAmount: 7000 }, { 'Idempotency-Key': 'cancel-2' });
+    // Toss keeps the refusal as the key's answer: the rest is canceled under another key.
+    const refusedAgain = await cancel(paymentKey, { cancelAmount: 7000 }, { 'Idempotency-Key': 'cancel-2' });
+    expect(refusedAgain.text).toBe(over.text);
+    const rest = await cancel(paymentKey, { cancelAmount: 7000 }, { 'Idempotency-Key': 'cancel-3' });
     expect(rest.json).toMatchObject({ status: 'CANCELED', balanceAmount: 0 });
     expect(rest.json.cancels.map((c: { cancelAmount: number }) => c.cancelAmount)).toEqual([3000, 7000]);
-    expect(await truth()).toMatchObject({ status: 'CANCELED', balanceAmount: 0, cancelCalls: 4 });
+    expect(await truth()).toMatchObject({ status: 'CANCELED', balanceAmount: 0, cancelCalls: 5 });
+    const again = await cancel(paymentKey, {}, { 'Idempotency-Key': 'cancel-4' });
+    expect(again.status).toBe(400);
+    expect(again.json.code).toBe('ALREADY_CANCELED_PAYMENT');
   });
 
   it('answers NOT_CANCELABLE_PAYMENT before approval and NOT_FOUND_PAYMENT for an unknown key', async () => {
     const paymentKey = await openSession();
     const notApproved = await cancel(paymentKey, {});
-    expect(notApproved.status).toBe(400);
+    expect(notApproved.status).toBe(403);
     expect(notApproved.json.code).toBe('NOT_CANCELABLE_PAYMENT');
     const unknown = await cancel('tsim_unknown', {});
     expect(unknown.status).toBe(404);
@@ -489,7 +586,45 @@ describe('settlements', () => {
     await confirmed('order-d04', 40_000);
     now = new Date('2024-03-02T01:00:00Z');
     expect((await cancel(lastOfDay, { cancelAmount: 5000 })).status).toBe(200);
+    // Rows appear from the day after theirs: this is 09:00 on 2024-03-03 in Seoul.
+    now = new Date('2024-03-03T00:00:00Z');
   }
+
+  it("serves a day's rows only from the next day (Seoul)", async () => {
+    await seed();
+    now = new Date('2024-03-02T14:59:59Z');
+    const sameDay = await settlements('startDate=2024-03-01&endDate=2024-03-02');
+    expect(sameDay.json.map((row: { soldDate: string }) => row.soldDate)).toEqual([
+      '2024-03-01',
+      '2024-03-01',
+      '2024-03-01',
+    ]);
+    now = new Date('2024-03-02T15:00:00Z');
+    expect((await settlements('startDate=2024-03-01&endDate=2024-03-02')).json).toHaveLength(5);
+  });
+
+  it('selects by paidOutDate when asked (D+2 here)', async () => {
+    await seed();
+    const paid = await settlements('startDate=2024-03-03&endDate=2024-03-03&dateType=paidOutDate');
+    expect(paid.json.map((row: { orderId: string }) => row.orderId)).toEqual([
+      'order-a01',
+      'order-b02',
+      'order-c03',
+    ]);
+    expect((await settlements('startDate=2024-03-03&endDate=2024-03-03&dateType=sold')).status).toBe(400);
+  });
+
+  it('takes a page delay and an as-of instant through /__sim/settlements', async () => {
+    await seed();
+    expect(
+      (await call('POST', '/__sim/settlements', { body: { asOf: '2024-03-01T14:00:00Z' } })).status,
+    ).toBe(200);
+    expect((await settlements('startDate=2024-03-01&endDate=2024-03-02')).json).toHaveLength(0);
+    await call('POST', '/__sim/settlements', { body: { asOf: null, pageDelayMs: 300 } });
+    expect((await settlements('startDate=2024-03-01&endDate=2024-03-02')).json).toHaveLength(5);
+    await call('POST', '/__sim/settlements', { body: { pageDelayMs: 0 } });
+    expect((await call('POST', '/__sim/settlements', { body: { pageDelayMs: -1 } })).status).toBe(400);
+  });
 
   it('filters by the Seoul date of approvals and cancels, with negative cancel rows', async () => {
     await seed();
@@ -502,13 +637,15 @@ describe('settlements', () => {
     ]);
     expect(first.json[0]).toMatchObject({
       currency: 'KRW',
-      method: 'CARD',
+      method: '카드',
       amount: 10_000,
-      interestFreeAmount: 0,
+      interestFee: 0,
       approvedAt: '2024-03-01T10:00:00+09:00',
       soldDate: '2024-03-01',
       paidOutDate: '2024-03-03',
+      cancel: null,
       fees: [{ type: 'BASE', fee: 320 }],
+      fee: 320,
       supplyAmount: 291,
       vat: 29,
       payOutAmount: 9680,
@@ -523,7 +660,14 @@ describe('settlements', () => {
     expect(cancelRow).toMatchObject({
       soldDate: '2024-03-02',
       fees: [{ type: 'BASE', fee: -160 }],
+      fee: -160,
       payOutAmount: -4840,
+      cancel: {
+        transactionKey: cancelRow.transactionKey,
+        cancelAmount: 5000,
+        canceledAt: '2024-03-02T10:00:00+09:00',
+        cancelStatus: 'DONE',
+      },
     });
     const approvalRow = first.json[2];
     expect(cancelRow.paymentKey).toBe(approvalRow.paymentKey);

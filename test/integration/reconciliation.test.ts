@@ -11,8 +11,13 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { summaryKey } from '../../lambdas/adapters/dynamodb/reconciliation-store';
-import { type ReconciliationResult, reconciliationUseCase } from '../../lambdas/application/reconciliation';
-import { seoulDay } from '../../lambdas/domain/business-day';
+import {
+  DEFAULT_RECONCILIATION_SETTINGS,
+  type ReconciliationResult,
+  reconciliationUseCase,
+  scheduledReconciliationUseCase,
+} from '../../lambdas/application/reconciliation';
+import { dayClosesAt, seoulDay } from '../../lambdas/domain/business-day';
 import { approve, markUnknown, type Payment, type Transition } from '../../lambdas/domain/payment';
 import type { PaymentStore } from '../../lambdas/ports/payment-store';
 import { documentClient, paymentStore } from '../../lambdas/shared/composition';
@@ -24,6 +29,18 @@ const SECRET_KEY = 'test_sk_local_simulator';
 const AUTH = `Basic ${Buffer.from(`${SECRET_KEY}:`).toString('base64')}`;
 const DAY_MS = 86_400_000;
 const deadline = { remainingMs: () => 120_000 };
+
+/** An hour after `date` closes (over in Seoul, plus the settlement lag): the night's run. */
+function nightAfter(date: string): Date {
+  const lagMs = DEFAULT_RECONCILIATION_SETTINGS.settlementLagHours * 3_600_000;
+  return new Date(dayClosesAt(date, lagMs).getTime() + 3_600_000);
+}
+
+/** The composed dependencies, with the clock at `now`: the simulator serves its rows as of then too. */
+async function depsAt(now: Date) {
+  await sim.settlements({ asOf: now.toISOString() });
+  return { ...reconciliationDeps(telemetry(), client), clock: () => now };
+}
 
 let client: DynamoDBClient;
 let store: PaymentStore;
@@ -138,7 +155,10 @@ async function waitUntilSettled(orderId: string): Promise<void> {
 describe('reconciliation on the local stack', () => {
   // What reconciliation heals is what no webhook reported: this day is seeded with them off.
   beforeAll(() => sim.webhooksOff());
-  afterAll(() => sim.webhooksOn());
+  afterAll(async () => {
+    await sim.webhooksOn();
+    await sim.settlements({ asOf: null, pageDelayMs: 0 });
+  });
 
   it('classifies a seeded day, corrects what is safe once, and a re-run changes nothing', async () => {
     await awayFromSeoulMidnight();
@@ -190,7 +210,7 @@ describe('reconciliation on the local stack', () => {
       cancelAmount: 3_000,
     });
 
-    const reconcile = reconciliationUseCase(reconciliationDeps(telemetry(), client));
+    const reconcile = reconciliationUseCase(await depsAt(nightAfter(date)));
     const first: ReconciliationResult = await reconcile(date, deadline);
     const found = await discrepancies(date);
 
@@ -236,5 +256,58 @@ describe('reconciliation on the local stack', () => {
       (await documentClient(client).send(new GetCommand({ TableName: 'payments', Key: summaryKey(date) })))
         .Item,
     ).toMatchObject(second.summary);
+  }, 120_000);
+
+  it('a manual reconcile of today is a dry run; the scheduled run still corrects a console refund of that day', async () => {
+    await awayFromSeoulMidnight();
+    const date = seoulDay(new Date());
+    const order = await confirmedOverHttp();
+
+    // An operator reconciles today while it is open: nothing is stored, nothing corrected.
+    await sim.settlements({ asOf: null });
+    const manual = await reconciliationUseCase(reconciliationDeps(telemetry(), client))(date, deadline);
+    expect(manual).toMatchObject({ summary: { date, dryRun: true }, reports: [] });
+
+    // Later that day a refund is made in the PSP's console; no webhook tells us.
+    await atPsp(`/v1/payments/${order.paymentKey}/cancel`, { cancelReason: 'console', cancelAmount: 2_000 });
+
+    // The night's run closes the day (caught up, or re-checked when already closed) and corrects it.
+    const results = await scheduledReconciliationUseCase(await depsAt(nightAfter(date)))(
+      nightAfter(date),
+      deadline,
+    );
+    const today = results.find((r) => r.summary.date === date);
+    expect(today?.summary).toMatchObject({ dryRun: false });
+    expect(today?.summary.discrepancies).toBeGreaterThanOrEqual(1);
+    expect((await discrepancies(date)).get(order.orderId)).toEqual({
+      cls: 'STATUS_MISMATCH',
+      action: 'CANCELED 2000',
+    });
+    const after = await stored(order.orderId);
+    expect(after.balanceAmount).toBe(after.amount - 2_000);
+  }, 120_000);
+
+  it('a settlement page slower than every payment-call limit does not fail the run; fees reach the ledger once', async () => {
+    await awayFromSeoulMidnight();
+    const date = seoulDay(new Date());
+    await confirmedOverHttp();
+    // Payment calls give up after 3 s; the settlement pages have their own limits (60 s and more).
+    const saved = { ...process.env };
+    Object.assign(process.env, { PSP_REQUEST_TIMEOUT_MS: '2000', PSP_RETRY_BUDGET_MS: '3000' });
+    try {
+      const deps = await depsAt(nightAfter(date));
+      await sim.settlements({ pageDelayMs: 4_000 });
+      const first = await reconciliationUseCase(deps)(date, deadline);
+      const second = await reconciliationUseCase(deps)(date, deadline);
+      expect(first.summary.dryRun).toBe(false);
+      expect(first.summary.psp.kept).toBeGreaterThan(0);
+      expect(first.summary.ledgerFees.recorded).toBe(first.summary.psp.kept);
+      expect(second.summary.ledgerFees).toEqual({ recorded: first.summary.psp.kept, added: 0 });
+      const ledger = await deps.ledger.feesRecorded({ date, dateType: 'soldDate' });
+      expect(ledger.amount).toBe(first.summary.psp.kept);
+    } finally {
+      process.env = saved;
+      await sim.settlements({ pageDelayMs: 0 });
+    }
   }, 120_000);
 });

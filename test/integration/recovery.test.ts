@@ -12,7 +12,12 @@ import { INDEX_SHARDS } from '../../lambdas/adapters/dynamodb/keys';
 import { DynamoDbPaymentStore } from '../../lambdas/adapters/dynamodb/payment-store';
 import { TossPaymentGateway } from '../../lambdas/adapters/toss/toss-gateway';
 import { type RecoveryRunReport, recoveryRunUseCase } from '../../lambdas/application/recovery';
-import { createPayment, type Payment } from '../../lambdas/domain/payment';
+import {
+  createPayment,
+  type Payment,
+  PSP_CANCEL_KEY_TRUSTED_MS,
+  requestCancel,
+} from '../../lambdas/domain/payment';
 import {
   DEFAULT_RECOVERY_POLICY,
   RECOVERY_EXHAUSTED,
@@ -271,6 +276,62 @@ describe('recovery against DynamoDB Local and the PSP simulator', () => {
     // DONE at the PSP: recovery only looked, it never confirmed again.
     expect(await sim.truth(orderId)).toMatchObject({ status: 'DONE', confirmCalls: 1 });
   });
+
+  it('a cancel intent older than its PSP key is never re-sent: held (alarm) until the PSP shows its cancel', async () => {
+    const { table, store, setup } = await freshTable();
+    const orderId = newOrderId();
+    const paymentKey = await sim.session(orderId, 10_000);
+    await confirmAtPsp(orderId, 10_000, paymentKey);
+    await stuckExecuting(setup, orderId, paymentKey);
+    expect((await recovery(store, psp)()).outcomes.approved).toBe(1);
+
+    // A cancel intent whose request died 15 days ago: Toss may have forgotten its key by now.
+    const approved = await setup.get(orderId);
+    if (!approved) throw new Error('no payment');
+    const longAgo = iso(Date.now() - PSP_CANCEL_KEY_TRUSTED_MS - 86_400_000);
+    const asked = requestCancel(approved, {
+      requestKey: `cancel-${orderId}-old`,
+      cancelAmount: 4_000,
+      cancelReason: 'returned',
+      at: longAgo,
+    });
+    if (!asked.ok || asked.kind !== 'pending') throw new Error('cancel refused');
+    expect(await setup.save(approved, asked.payment, { recoveryDueAt: iso(Date.now() - 1_000) })).toBe(true);
+
+    const held = await recovery(store, psp)();
+    expect(held).toMatchObject({ outcomes: { cancelHeld: 1, canceled: 0 }, heldCancels: [orderId] });
+    expect(await sim.truth(orderId)).toMatchObject({ balanceAmount: 10_000, cancelCalls: 0 });
+    expect((await itemsOf(table, orderId)).get('#PAYMENT')).toMatchObject({
+      status: 'SUCCESS',
+      pendingCancels: [expect.objectContaining({ amount: 4_000 })],
+    });
+
+    // An operator makes the refund in the PSP's console: the next look records it as the intent's own.
+    const made = await fetch(`${sim.url()}/v1/payments/${paymentKey}/cancel`, {
+      method: 'POST',
+      headers: { Authorization: AUTH, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ cancelReason: 'operator', cancelAmount: 4_000 }),
+    });
+    expect(made.status).toBe(200);
+    const items = await itemsOf(table, orderId);
+    const payment = items.get('#PAYMENT');
+    await documents.send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [table]: [{ PutRequest: { Item: { ...payment, recoveryDueAt: iso(Date.now() - 1_000) } } }],
+        },
+      }),
+    );
+    const settledRun = await recovery(store, psp)();
+    expect(settledRun.outcomes).toMatchObject({ canceled: 1, cancelHeld: 0 });
+    expect((await itemsOf(table, orderId)).get('#PAYMENT')).toMatchObject({
+      status: 'PARTIAL_CANCELED',
+      balanceAmount: 6_000,
+      pendingCancels: [],
+      cancels: [expect.objectContaining({ requestKey: `cancel-${orderId}-old`, amount: 4_000 })],
+    });
+    expect(await sim.truth(orderId)).toMatchObject({ balanceAmount: 6_000, cancelCalls: 1 });
+  }, 30_000);
 
   it('an order the PSP never saw (lookup: not found) → NOT_STARTED again, confirmable, no event', async () => {
     const { table, store, setup } = await freshTable();

@@ -3,52 +3,9 @@
  * runtime process itself ends DynamoDB Local's JVM (and the runtime) within seconds, so the next
  * start finds its ports and data folder free.
  */
-import { execFileSync } from 'node:child_process';
+
 import { type StartedLocalStack, startLocalStack, stopLocalStack } from '../support/local-stack';
-
-interface Proc {
-  readonly pid: number;
-  readonly ppid: number;
-  readonly command: string;
-}
-
-function processes(): Proc[] {
-  return execFileSync('ps', ['-A', '-o', 'pid=,ppid=,command='], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), command: m[3] ?? '' }));
-}
-
-/** Every process below `root`. */
-function descendants(root: number): Proc[] {
-  const all = processes();
-  const found: Proc[] = [];
-  const parents = new Set([root]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of all) {
-      if (parents.has(p.ppid) && !parents.has(p.pid)) {
-        parents.add(p.pid);
-        found.push(p);
-        grew = true;
-      }
-    }
-  }
-  return found;
-}
-
-const alive = (pid: number) => processes().some((p) => p.pid === pid);
-
-async function gone(pids: readonly number[], withinMs: number): Promise<number[]> {
-  const deadline = Date.now() + withinMs;
-  let left = pids.filter(alive);
-  while (left.length && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    left = left.filter(alive);
-  }
-  return left;
-}
+import { descendants, gone, isDynamoDbLocal } from '../support/processes';
 
 describe('local runtime crash', () => {
   let stack: StartedLocalStack | undefined;
@@ -67,7 +24,7 @@ describe('local runtime crash', () => {
       stack = await startLocalStack();
       const launcher = stack.process.pid as number;
       const tree = descendants(launcher);
-      const java = tree.filter((p) => /^\S*java\s.*DynamoDBLocal\.jar/.test(p.command));
+      const java = tree.filter(isDynamoDbLocal);
       const runtime = tree.find((p) => p.ppid === launcher);
       expect(java).toHaveLength(1);
       expect(runtime).toBeDefined();

@@ -2,17 +2,22 @@ import { startLocalStack } from './local-stack';
 
 /**
  * Integration and e2e tiers share one local stack per run. Given `E2E_BASE_URL`, the
- * e2e suite targets that deployed API instead and starts nothing.
+ * e2e suite targets that deployed API instead and starts nothing. Given `PSP_BASE_URL` (and
+ * `PSP_SECRET_KEY`), the e2e tier's local stack calls that PSP (e.g. Toss's test mode) and the
+ * tests that drive the simulator's `/__sim` control API are skipped (`PSP_URL` stays unset); the
+ * integration tier always runs on the simulator.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(_: unknown, project: { displayName?: unknown }): Promise<void> {
   if (process.env.E2E_BASE_URL) {
     process.env.API_URL = process.env.E2E_BASE_URL;
     return;
   }
+  const displayName = project.displayName as { name?: string } | string | undefined;
+  const tier = typeof displayName === 'string' ? displayName : displayName?.name;
+  const externalPsp = tier === 'e2e' && Boolean(process.env.PSP_BASE_URL?.trim());
   // Short PSP timeouts keep the timeout scenarios to seconds; the logic under test is the same.
   const stack = await startLocalStack({
-    PSP_REQUEST_TIMEOUT_MS: '1500',
-    PSP_RETRY_BUDGET_MS: '5000',
+    ...(externalPsp ? {} : { PSP_BASE_URL: '', PSP_REQUEST_TIMEOUT_MS: '1500', PSP_RETRY_BUDGET_MS: '5000' }),
     PSP_SIM_HANG_MS: '3000',
     // Scheduled jobs are tested in-process on their own tables; here they would only rewrite
     // other tests' payments underneath them (e.g. recovery settling an UNKNOWN one).
@@ -23,7 +28,8 @@ export default async function globalSetup(): Promise<void> {
   });
   (globalThis as { localStack?: typeof stack }).localStack = stack;
   process.env.API_URL = stack.apiUrl;
-  process.env.PSP_URL = stack.pspUrl;
+  if (!externalPsp) process.env.PSP_URL = stack.pspUrl;
+  process.env.SHOP_URL = stack.shopUrl;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = stack.dynamoEndpoint;
   process.env.AWS_ENDPOINT_URL_SQS = stack.sqsEndpoint;
   process.env.AWS_REGION = 'us-east-1';

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { PaymentsClient, regionOfUrl, signRequest } from '../../client/src';
 import type { SignedCallerKind } from '../../lib/trust-boundaries';
-import { type Credentials, localPrincipals, signingRegion, sigv4Signer } from '../../local/runtime/sigv4';
+import { type Credentials, localPrincipals, signingRegion } from '../../local/runtime/sigv4';
 
 /**
- * A small HTTP client for the e2e and integration tiers: the payments API at `API_URL`
- * and the PSP simulator's control routes at `PSP_URL` (both exported by the global setup).
+ * The e2e and integration tiers' HTTP: the payments API at `API_URL` through the typed client
+ * (`client/`), and the PSP simulator's control routes at `PSP_URL` (both exported by the global setup).
  * API requests are SigV4-signed as the shop unless told otherwise: on the local stack with its
  * local principals, against a deployed stack (`E2E_BASE_URL`) with the usual AWS credentials.
  */
@@ -90,13 +91,8 @@ export function callerKindsDistinct(): boolean {
   );
 }
 
-/** The region a URL's signatures must name: an execute-api host says it, else `AWS_REGION` or us-east-1. */
-function regionOf(url: URL): string {
-  return /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname)?.[1] ?? signingRegion(process.env);
-}
-
 /** The headers plus SigV4's (Authorization, X-Amz-Date, X-Amz-Content-Sha256) for this exact request. */
-export async function signedHeaders(
+export function signedHeaders(
   method: string,
   url: URL,
   headers: Readonly<Record<string, string>>,
@@ -104,45 +100,33 @@ export async function signedHeaders(
   credentials: Credentials,
   signingDate = new Date(),
 ): Promise<Record<string, string>> {
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = value;
-  const signed = await sigv4Signer(credentials, regionOf(url)).sign(
-    {
-      method,
-      protocol: url.protocol,
-      hostname: url.hostname,
-      path: url.pathname,
-      query,
-      headers: { ...headers, host: url.host },
-      body,
-    },
-    { signingDate },
-  );
-  // fetch sets Host itself, from the same URL.
-  const { host: _host, ...rest } = signed.headers;
-  return rest;
+  const region = regionOfUrl(url, signingRegion(process.env));
+  return signRequest({ method, url, headers, body }, credentials, region, signingDate);
 }
 
+/**
+ * A request to the API through the typed client (`client/`), signed as the caller, sent once: the
+ * tiers assert what the API answers to each request, so the client's retries are off here.
+ */
 export async function api(method: string, path: string, options: RequestOptions = {}): Promise<HttpAnswer> {
   const caller = options.as ?? 'shop';
   if (caller === 'anonymous') return request(apiUrl(), method, path, options);
-  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  const headers: Record<string, string> = { ...options.headers };
-  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
-    headers['Content-Type'] = 'application/json';
-  }
-  const credentials = await credentialsOf(caller);
-  const url = new URL(`${apiUrl()}${path}`);
-  return request(apiUrl(), method, path, {
-    rawBody: body,
-    headers: await signedHeaders(
-      method,
-      url,
-      headers,
-      body,
-      options.forgeSignature ? forged(credentials) : credentials,
-    ),
+  const client = new PaymentsClient({
+    baseUrl: apiUrl(),
+    credentials: async () => {
+      const credentials = await credentialsOf(caller);
+      return options.forgeSignature ? forged(credentials) : credentials;
+    },
   });
+  const { status, headers, text, json } = await client.send({
+    method,
+    path,
+    body: options.body,
+    rawBody: options.rawBody,
+    headers: options.headers,
+    retry: { maxAttempts: 1 },
+  });
+  return { status, headers, text, json };
 }
 
 function forged(credentials: Credentials): Credentials {
@@ -233,6 +217,12 @@ export const sim = {
     const url = `${apiUrl()}/webhooks/toss`;
     const answer = await request(sim.url(), 'POST', '/__sim/webhooks', { body: { url } });
     if (answer.status !== 200) throw new Error(`sim webhook not registered: ${answer.status} ${answer.text}`);
+  },
+
+  /** How the settlement pages answer: each after `pageDelayMs`, with the data as of `asOf` (null: now). */
+  async settlements(control: { pageDelayMs?: number; asOf?: string | null }): Promise<void> {
+    const answer = await request(sim.url(), 'POST', '/__sim/settlements', { body: control });
+    if (answer.status !== 200) throw new Error(`sim settlements refused: ${answer.status} ${answer.text}`);
   },
 
   /** The PSP-side truth of an order. */

@@ -5,6 +5,8 @@ import { freePort } from '../../local/runtime/ports';
 export interface LocalStackEndpoints {
   readonly apiUrl: string;
   readonly pspUrl: string;
+  /** The demo shop `npm start` serves beside the API. */
+  readonly shopUrl: string;
   readonly dynamoEndpoint: string;
   readonly sqsEndpoint: string;
 }
@@ -13,6 +15,8 @@ export interface StartedLocalStack extends LocalStackEndpoints {
   readonly process: ChildProcess;
   readonly ports: LocalStackPorts;
   readonly readyMs: number;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
 }
 
 export interface LocalStackPorts {
@@ -46,6 +50,8 @@ export async function startLocalStack(
     dynamo: await freePort(),
     sqs: await freePort(),
   };
+  // The demo shop has no state: a free port of its own on every start, never a developer's 3100.
+  const shopPort = await freePort();
   const startedAt = Date.now();
   const child = spawn(
     process.execPath,
@@ -62,6 +68,7 @@ export async function startLocalStack(
         PSP_SIM_PORT: String(ports.psp),
         DYNAMODB_PORT: String(ports.dynamo),
         SQS_PORT: String(ports.sqs),
+        DEMO_SHOP_PORT: String(shopPort),
         ...(options.dataDir ? { LOCAL_DATA_DIR: options.dataDir } : {}),
         ...extraEnv,
       },
@@ -88,8 +95,10 @@ export async function startLocalStack(
     process: child,
     ports,
     readyMs: Date.now() - startedAt,
+    output: () => output,
     apiUrl: `http://localhost:${ports.api}`,
     pspUrl: `http://localhost:${ports.psp}`,
+    shopUrl: `http://localhost:${shopPort}`,
     dynamoEndpoint: `http://127.0.0.1:${ports.dynamo}`,
     sqsEndpoint: `http://127.0.0.1:${ports.sqs}`,
   };

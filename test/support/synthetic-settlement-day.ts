@@ -10,7 +10,9 @@
  * UNKNOWN (the use case corrects them), 3, 40003, ... are missing from the day index, and 11, 50011,
  * ... carry another amount.
  */
+import { tmpdir } from 'node:os';
 import { INDEX_SHARDS, orderHash, shardOf } from '../../lambdas/adapters/dynamodb/keys';
+import { FolderSettlementSpills } from '../../lambdas/adapters/folder/folder-settlement-spill';
 import {
   DEFAULT_RECONCILIATION_SETTINGS,
   reconciliationUseCase,
@@ -19,6 +21,7 @@ import { createPayment, markUnknown, type Payment, startExecution } from '../../
 import type { InternalPayment } from '../../lambdas/domain/reconciliation';
 import type { PspLookup, PspSettlement, PspSettlementPage, SettlementQuery } from '../../lambdas/ports/psp';
 import type { ReconciliationStore, ReconciliationSummary } from '../../lambdas/ports/reconciliation-store';
+import { MemoryFeeLedger } from './memory-fee-ledger';
 
 export interface SyntheticSettlementDayOptions {
   /** Approvals settled by the PSP. */
@@ -45,6 +48,8 @@ const APPROVED_AT = '2024-03-01T12:00:00+09:00';
 const orderId = (i: number) => `ord-${String(i).padStart(7, '0')}`;
 const indexOf = (id: string) => Number(id.slice(4));
 const amountOf = (i: number) => 1_000 + (i % 97) * 10;
+/** A 3.2% fee, returned in proportion on a cancel. */
+const feeOf = (amount: number) => Math.sign(amount) * Math.round(Math.abs(amount) * 0.032);
 
 export function syntheticSettlementDay(options: SyntheticSettlementDayOptions) {
   const { approvals, internalPageRows, cancelEvery = 19, cancelAmount = 100, oursOnly = 100 } = options;
@@ -74,11 +79,15 @@ export function syntheticSettlementDay(options: SyntheticSettlementDayOptions) {
   const settlementRow = (row: number): PspSettlement => {
     const approval = row < approvals;
     const i = approval ? row : (row - approvals) * cancelEvery;
+    const amount = approval ? amountOf(i) : -cancelAmount;
+    const fee = feeOf(amount);
     return {
       orderId: orderId(i),
       paymentKey: `pk-${i}`,
       transactionKey: `tx-${row}`,
-      amount: approval ? amountOf(i) : -cancelAmount,
+      amount,
+      fee,
+      payOutAmount: amount - fee,
       approvedAt: APPROVED_AT,
     };
   };
@@ -194,7 +203,8 @@ export function reconcileSyntheticDay(
     store,
     payments: day.payments,
     reports: { put: async (key) => key },
-    ledger: { accounts: async () => [] },
+    spills: new FolderSettlementSpills(tmpdir()),
+    ledger: Object.assign(new MemoryFeeLedger(), { accounts: async () => [] }),
     wallets: { totalBalance: async () => 0 },
     clock: () => new Date(),
     settings: DEFAULT_RECONCILIATION_SETTINGS,

@@ -86,6 +86,14 @@ class FakeLedgerStore implements LedgerStore {
   async accounts() {
     return this.totals;
   }
+
+  async feesRecorded() {
+    return { amount: 0, revision: 0 };
+  }
+
+  async recordFees() {
+    return false;
+  }
 }
 
 describe('record ledger', () => {

@@ -33,6 +33,7 @@ describe('reconciliation event', () => {
 
   it.each([
     [{ date: '2026-13-01' }],
+    [{ date: '2026-02-30' }],
     [{ date: '30/11/2026' }],
     [{ time: 'yesterday' }],
     [null],

@@ -1,4 +1,7 @@
+import { tmpdir } from 'node:os';
+import { FolderSettlementSpills } from '../../lambdas/adapters/folder/folder-settlement-spill';
 import {
+  FutureDayError,
   type ReconciliationDeps,
   type ReconciliationProgress,
   reconciliationUseCase,
@@ -12,10 +15,15 @@ import type { InternalPayment, PspPaymentView } from '../../lambdas/domain/recon
 import type { PaymentStore } from '../../lambdas/ports/payment-store';
 import type { PspLookup, PspSettlement, PspSettlementPage, SettlementQuery } from '../../lambdas/ports/psp';
 import type { ReconciliationStore, ReconciliationSummary } from '../../lambdas/ports/reconciliation-store';
+import { MemoryFeeLedger } from '../support/memory-fee-ledger';
 import { APPROVED_AT, AT, accepted, PAYMENT_KEY, paymentIn } from './payment-fixtures';
 
 const DATE = seoulDay(new Date(APPROVED_AT));
 const DAY_BEFORE = '2024-02-12T12:00:00+09:00';
+/** 06:00 in Seoul the day after DATE: the day is over and its rows are in (3 h of settlement lag). */
+const CLOSED_AT = '2024-02-13T21:00:00.000Z';
+/** Noon of DATE in Seoul: the day is still open. */
+const OPEN_AT = '2024-02-13T03:00:00.000Z';
 const deadline = { remainingMs: () => 60_000 };
 
 /** The payments table as reconciliation and corrections see it: a day index of two shards, versioned saves. */
@@ -73,7 +81,10 @@ class MemoryPayments implements ReconciliationStore, Pick<PaymentStore, 'get' | 
 
 class FakePsp {
   lookups = 0;
+  pages = 0;
   failSettlements = false;
+  /** The soldDate the rows carry: DATE itself with the daily cycle. */
+  soldDate = DATE;
 
   constructor(
     readonly rows: PspSettlement[],
@@ -81,8 +92,9 @@ class FakePsp {
   ) {}
 
   async settlements({ startDate, page, size }: SettlementQuery): Promise<PspSettlementPage> {
+    this.pages += 1;
     if (this.failSettlements) return { kind: 'unknown', code: 'TIMEOUT', message: 'no answer' };
-    const rows = startDate === DATE ? this.rows : [];
+    const rows = startDate === this.soldDate ? this.rows : [];
     return { kind: 'page', rows: rows.slice((page - 1) * size, page * size) };
   }
 
@@ -102,13 +114,19 @@ function payment(orderId: string, status: PaymentStatus, overrides: Partial<Paym
   return { ...paymentIn(status), orderId, ...overrides };
 }
 
-const row = (orderId: string, amount: number): PspSettlement => ({
-  orderId,
-  paymentKey: PAYMENT_KEY,
-  transactionKey: `${orderId}:${amount}`,
-  amount,
-  approvedAt: APPROVED_AT,
-});
+/** A 1% fee (returned in proportion on a cancel); the payout is the rest. */
+const row = (orderId: string, amount: number): PspSettlement => {
+  const fee = Math.trunc(amount / 100) + 0;
+  return {
+    orderId,
+    paymentKey: PAYMENT_KEY,
+    transactionKey: `${orderId}:${amount}`,
+    amount,
+    fee,
+    payOutAmount: amount - fee,
+    approvedAt: APPROVED_AT,
+  };
+};
 
 const view = (balanceAmount: number, status = 'PARTIAL_CANCELED'): PspPaymentView => ({
   paymentKey: PAYMENT_KEY,
@@ -152,7 +170,11 @@ function scenario() {
   );
   const reports = new Map<string, string>();
   const progress: ReconciliationProgress[] = [];
-  const deps = (settings: Partial<ReconciliationDeps['settings']> = {}): ReconciliationDeps => ({
+  const fees = new MemoryFeeLedger();
+  const deps = (
+    settings: Partial<ReconciliationDeps['settings']> = {},
+    now = CLOSED_AT,
+  ): ReconciliationDeps => ({
     psp,
     settlements: psp,
     store: table,
@@ -163,10 +185,22 @@ function scenario() {
         return `memory://${key}`;
       },
     },
-    ledger: { accounts: async () => [{ account: sellerPayable('s'), debits: 0, credits: 6_000 }] },
+    spills: new FolderSettlementSpills(tmpdir()),
+    ledger: Object.assign(fees, {
+      accounts: async () => [{ account: sellerPayable('s'), debits: 0, credits: 6_000 }],
+    }),
     wallets: { totalBalance: async () => 6_000 },
-    clock: () => new Date(AT),
-    settings: { passes: 1, pageSize: 5_000, concurrency: 3, ...settings },
+    clock: () => new Date(now),
+    settings: {
+      passes: 1,
+      pageSize: 5_000,
+      concurrency: 3,
+      settlementLagHours: 3,
+      recheckDays: 0,
+      dateType: 'soldDate',
+      cycle: 'DAILY',
+      ...settings,
+    },
     onProgress: (p) => progress.push(p),
   });
   const csvRows = () =>
@@ -177,7 +211,7 @@ function scenario() {
       .map((line) => line.split(','))
       .map(([orderId, cls, action]) => ({ orderId, cls, action }))
       .sort((a, b) => String(a.orderId).localeCompare(String(b.orderId)));
-  return { table, psp, reports, progress, deps, csvRows };
+  return { table, psp, reports, progress, fees, deps, csvRows };
 }
 
 const withoutTime = ({ generatedAt: _, ...summary }: ReconciliationSummary) => summary;
@@ -189,13 +223,19 @@ describe('reconciliation run', () => {
 
     expect(summary).toEqual({
       date: DATE,
-      generatedAt: AT,
+      generatedAt: CLOSED_AT,
+      dryRun: false,
+      dateType: 'soldDate',
       settlementRows: 8,
       orders: 8,
       pspNetAmount: 6_000 * 4 + 9_000 + 5_000 - 2_000 - 1,
+      // Fees 60 * 4 + 90 + 50 - 20 (returned with the cancel): what the PSP kept.
+      psp: { fee: 360, payOut: 35_999 - 360, kept: 360, payOutMismatches: 0 },
+      ledgerFees: { recorded: 360, added: 360 },
       counts: { MATCHED: 4, MISSING_INTERNAL: 1, MISSING_AT_PSP: 1, AMOUNT_MISMATCH: 1, STATUS_MISMATCH: 1 },
       corrections: { approved: 1, canceled: 1 },
-      discrepancies: 4,
+      // Four orders for a person, and both corrections: something upstream missed them.
+      discrepancies: 4 + 2,
       ledger: { walletsTotal: 6_000, sellerPayables: 6_000, balanced: true },
     });
     expect(csvRows()).toEqual([
@@ -237,7 +277,8 @@ describe('reconciliation run', () => {
 
     expect(second.summary.corrections).toEqual({ approved: 0, canceled: 0 });
     expect(second.summary.counts).toEqual(first.summary.counts);
-    expect(second.summary.discrepancies).toBe(first.summary.discrepancies);
+    expect([first.summary.discrepancies, second.summary.discrepancies]).toEqual([6, 4]);
+    expect(second.summary.ledgerFees).toEqual({ recorded: 360, added: 0 });
     expect(table.payments).toEqual(stored);
     expect(table.events).toHaveLength(2);
     expect(csvRows().map((r) => r.orderId)).toEqual([
@@ -255,9 +296,11 @@ describe('reconciliation run', () => {
     const b = await reconciliationUseCase(fine.deps({ passes: 6, pageSize: 2 }))(DATE, deadline);
     expect(withoutTime(b.summary)).toEqual(withoutTime(a.summary));
     expect(fine.csvRows()).toEqual(coarse.csvRows());
-    // 6 passes over 2 shards (3 per shard), each pass paging all 8 rows.
-    expect(fine.progress.at(-1)).toEqual({ pass: 6, passes: 6, rowsRead: 48, rowsTotal: 48 });
-    expect(fine.progress[0]).toEqual({ pass: 1, passes: 6, rowsRead: 2, rowsTotal: undefined });
+    // The PSP's 8 rows are read once, 2 a page (the fifth page, empty, ends it), then merged by 6 passes.
+    expect(fine.psp.pages).toBe(5);
+    expect(fine.progress[0]).toEqual({ pass: 0, passes: 6, rowsRead: 2 });
+    expect(fine.progress.filter((p) => p.pass === 0).at(-1)).toEqual({ pass: 0, passes: 6, rowsRead: 8 });
+    expect(fine.progress.at(-1)).toMatchObject({ passes: 6, rowsRead: 8, rowsTotal: 8 });
   });
 
   it('re-decides a correction that lost to a concurrent writer, and applies nothing twice', async () => {
@@ -293,19 +336,96 @@ describe('reconciliation run', () => {
     expect(table.summaries).toEqual([]);
   });
 
+  it('fees appear in the report and in the ledger once; a re-check with more rows records only the difference', async () => {
+    const { fees, psp, deps } = scenario();
+    const reconcile = reconciliationUseCase(deps());
+    await reconcile(DATE, deadline);
+    await reconcile(DATE, deadline);
+    expect(fees.transactions.map((t) => [t.revision, t.amount])).toEqual([[1, 360]]);
+    expect(fees.transactions[0]?.entries).toEqual([
+      { account: 'psp-fees', debit: 360, credit: 0 },
+      { account: 'psp-clearing', debit: 0, credit: 360 },
+    ]);
+
+    psp.rows.push(row('late-I', 3_000));
+    const { summary } = await reconcile(DATE, deadline);
+    expect(summary.ledgerFees).toEqual({ recorded: 390, added: 30 });
+    expect(fees.transactions.map((t) => [t.revision, t.amount])).toEqual([
+      [1, 360],
+      [2, 30],
+    ]);
+  });
+
+  it('counts a row whose payout is not its amount less its fee as a discrepancy', async () => {
+    const { psp, deps } = scenario();
+    psp.rows.push({ ...row('matched-A', 0), amount: 1, fee: 0, payOutAmount: 0, transactionKey: 'odd' });
+    const { summary } = await reconciliationUseCase(deps())(DATE, deadline);
+    expect(summary.psp.payOutMismatches).toBe(1);
+    expect(summary.psp.kept).toBe(361);
+  });
+
+  it('a run of a day still open is a dry run: it finds, corrects and stores nothing', async () => {
+    const { table, fees, reports, deps } = scenario();
+    const result = await reconciliationUseCase(deps({}, OPEN_AT))(DATE, deadline);
+    expect(result.summary).toMatchObject({
+      dryRun: true,
+      corrections: { approved: 0, canceled: 0 },
+      ledgerFees: { recorded: 0, added: 0 },
+    });
+    expect(result.summary.counts.STATUS_MISMATCH).toBe(3);
+    expect(result.reports).toEqual([]);
+    expect(table.summaries).toEqual([]);
+    expect(table.events).toEqual([]);
+    expect(fees.transactions).toEqual([]);
+    expect(reports.size).toBe(0);
+  });
+
+  it('with a weekly cycle, reconciles the week under its Sunday against every day of it', async () => {
+    const { psp, deps } = scenario();
+    const sunday = '2024-02-18';
+    psp.soldDate = sunday;
+    const weekly = deps({ cycle: 'WEEKLY' }, '2024-02-18T21:00:00.000Z');
+    const { summary } = await reconciliationUseCase(weekly)(sunday, deadline);
+    expect(summary).toMatchObject({
+      date: sunday,
+      dryRun: false,
+      counts: { MATCHED: 4, MISSING_INTERNAL: 1, MISSING_AT_PSP: 1, AMOUNT_MISMATCH: 1, STATUS_MISMATCH: 1 },
+      corrections: { approved: 1, canceled: 1 },
+    });
+    await expect(reconciliationUseCase(weekly)(DATE, deadline)).rejects.toThrow(
+      `${DATE} is not a settlement date of the WEEKLY cycle: its sales settle on ${sunday}`,
+    );
+  });
+
+  it('refuses a future day', async () => {
+    const { deps } = scenario();
+    await expect(reconciliationUseCase(deps({}, OPEN_AT))('2024-02-14', deadline)).rejects.toThrow(
+      FutureDayError,
+    );
+  });
+
   describe('scheduled runs', () => {
-    /** 00:30 in Seoul on the day after `day`: when the daily schedule fires for `day`. */
-    const firedFor = (day: string) => new Date(Date.parse(`${day}T15:30:00Z`));
+    /** 06:00 in Seoul on the day after `day`: when the daily schedule fires for `day`. */
+    const firedFor = (day: string) => new Date(Date.parse(`${day}T21:00:00Z`));
     const dayAfter = (day: string, n: number) =>
       new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+    const roomy = { remainingMs: () => 900_000 };
+    const muchLater = '2024-03-30T00:00:00.000Z';
 
     it('reconcile the day before the scheduled time, not the clock at run time', async () => {
       const { table, deps } = scenario();
       // The run starts three days late (a retried or delayed invocation).
-      const late = { ...deps(), clock: () => new Date(Date.parse(AT) + 3 * 86_400_000) };
+      const late = deps({}, dayAfter(DATE, 4));
       const results = await scheduledReconciliationUseCase(late)(firedFor(DATE), deadline);
       expect(results.map((r) => r.summary.date)).toEqual([DATE]);
       expect(table.summaries.map((s) => s.date)).toEqual([DATE]);
+    });
+
+    it('never closes a day early, whatever the event says: the clock bounds the scheduled time', async () => {
+      const { table, deps } = scenario();
+      const results = await scheduledReconciliationUseCase(deps({}, OPEN_AT))(firedFor(DATE), deadline);
+      expect(results.map((r) => r.summary.date)).toEqual([dayAfter(DATE, -1)]);
+      expect(table.summaries.map((s) => s.date)).toEqual([dayAfter(DATE, -1)]);
     });
 
     it('catch up every day after the last completed one, oldest first; a re-run finds nothing left', async () => {
@@ -313,11 +433,10 @@ describe('reconciliation run', () => {
       await reconciliationUseCase(deps())(DATE, deadline);
       const target = dayAfter(DATE, 3);
 
-      const roomy = { remainingMs: () => 900_000 };
-      const results = await scheduledReconciliationUseCase(deps())(firedFor(target), roomy);
+      const results = await scheduledReconciliationUseCase(deps({}, muchLater))(firedFor(target), roomy);
 
       expect(results.map((r) => r.summary.date)).toEqual([dayAfter(DATE, 1), dayAfter(DATE, 2), target]);
-      const again = await scheduledReconciliationUseCase(deps())(firedFor(target), roomy);
+      const again = await scheduledReconciliationUseCase(deps({}, muchLater))(firedFor(target), roomy);
       expect(again.map((r) => r.summary.date)).toEqual([]);
       expect(table.summaries.map((s) => s.date)).toEqual([
         DATE,
@@ -325,6 +444,29 @@ describe('reconciliation run', () => {
         dayAfter(DATE, 2),
         target,
       ]);
+    });
+
+    it('re-checks the newest closed days too, and corrects what changed at the PSP since', async () => {
+      const { table, psp, deps } = scenario();
+      const scheduled = scheduledReconciliationUseCase(deps({ recheckDays: 2 }, muchLater));
+      await reconciliationUseCase(deps())(DATE, deadline);
+      await scheduled(firedFor(dayAfter(DATE, 1)), roomy);
+      // A console refund the PSP reports for DATE's order after DATE was closed.
+      psp.views.set('matched-A', view(5_000));
+      psp.rows.push(row('matched-A', -1_000));
+      const results = await scheduled(firedFor(dayAfter(DATE, 2)), roomy);
+      expect(results.map((r) => r.summary.date)).toEqual([DATE, dayAfter(DATE, 1), dayAfter(DATE, 2)]);
+      expect(results[0]?.summary.corrections).toEqual({ approved: 0, canceled: 1 });
+      expect(table.payments.get('matched-A')).toMatchObject({ balanceAmount: 5_000 });
+    });
+
+    it('a manual run of the open day stores nothing, so the night still closes it and corrects it', async () => {
+      const { table, deps } = scenario();
+      await reconciliationUseCase(deps({}, OPEN_AT))(DATE, deadline);
+      const results = await scheduledReconciliationUseCase(deps())(firedFor(DATE), roomy);
+      expect(results.map((r) => [r.summary.date, r.summary.dryRun])).toEqual([[DATE, false]]);
+      expect(results[0]?.summary.corrections).toEqual({ approved: 1, canceled: 1 });
+      expect(table.summaries.map((s) => s.date)).toEqual([DATE]);
     });
   });
 });

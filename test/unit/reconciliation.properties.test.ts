@@ -67,6 +67,8 @@ function pspSide(payment: Payment) {
         ),
         approved: fc.constantFrom(0, totalAmount),
         canceled: fc.integer({ min: 0, max: totalAmount }),
+        fee: fc.constant(0),
+        payOut: fc.constant(0),
         approvedAt: fc.constant(APPROVED_AT),
       }),
       view: fc
@@ -162,6 +164,8 @@ describe('reconciliation properties', () => {
         orderId: fc.constant('order-1'),
         paymentKey: fc.constant(KEY),
         amount: fc.integer({ min: -100_000, max: 100_000 }).filter((a) => a !== 0),
+        fee: fc.integer({ min: -1_000, max: 1_000 }),
+        payOutAmount: fc.integer({ min: -100_000, max: 100_000 }),
       }),
       { minLength: 1, maxLength: 8 },
     );
@@ -171,7 +175,8 @@ describe('reconciliation properties', () => {
           list.reduce<PspDay | undefined>(foldSettlement, undefined) as PspDay;
         const forward = fold(movements);
         const backward = fold([...movements].reverse());
-        expect([backward.approved, backward.canceled]).toEqual([forward.approved, forward.canceled]);
+        const amounts = ({ approved, canceled, fee, payOut }: PspDay) => [approved, canceled, fee, payOut];
+        expect(amounts(backward)).toEqual(amounts(forward));
         expect(netSettled(forward)).toBe(movements.reduce((sum, m) => sum + m.amount, 0));
       }),
     );

@@ -1,4 +1,15 @@
-import { previousSeoulDay, seoulDay } from '../../lambdas/domain/business-day';
+import {
+  dayClosesAt,
+  daysToReconcile,
+  isCalendarDate,
+  isDayClosed,
+  newestClosedDay,
+  periodDays,
+  seoulDay,
+  seoulDaysEndingAt,
+  settlementDateOf,
+  settlementDatesEndingAt,
+} from '../../lambdas/domain/business-day';
 import { PSP_CLEARING, sellerPayable } from '../../lambdas/domain/ledger';
 import {
   applyCorrection,
@@ -23,6 +34,8 @@ function day(overrides: Partial<PspDay> = {}): PspDay {
     paymentKey: KEY,
     approved: 6_000,
     canceled: 0,
+    fee: 0,
+    payOut: 0,
     approvedAt: APPROVED_AT,
     ...overrides,
   };
@@ -58,17 +71,44 @@ function pspNow(overrides: Partial<PspPaymentView> = {}): PspPaymentView {
 describe('foldSettlement', () => {
   it('folds an order’s approval and cancel rows into the day’s approved and canceled amounts', () => {
     const rows: SettlementMovement[] = [
-      { orderId: 'order-1', paymentKey: KEY, amount: 6_000, approvedAt: APPROVED_AT },
-      { orderId: 'order-1', paymentKey: KEY, amount: -1_000, approvedAt: APPROVED_AT },
-      { orderId: 'order-1', paymentKey: KEY, amount: -2_000, approvedAt: APPROVED_AT },
+      {
+        orderId: 'order-1',
+        paymentKey: KEY,
+        amount: 6_000,
+        fee: 192,
+        payOutAmount: 5_808,
+        approvedAt: APPROVED_AT,
+      },
+      {
+        orderId: 'order-1',
+        paymentKey: KEY,
+        amount: -1_000,
+        fee: -32,
+        payOutAmount: -968,
+        approvedAt: APPROVED_AT,
+      },
+      {
+        orderId: 'order-1',
+        paymentKey: KEY,
+        amount: -2_000,
+        fee: -64,
+        payOutAmount: -1_936,
+        approvedAt: APPROVED_AT,
+      },
     ];
     const folded = rows.reduce<PspDay | undefined>(foldSettlement, undefined);
-    expect(folded).toEqual(day({ approved: 6_000, canceled: 3_000 }));
+    expect(folded).toEqual(day({ approved: 6_000, canceled: 3_000, fee: 96, payOut: 2_904 }));
     expect(folded && netSettled(folded)).toBe(3_000);
   });
 
   it('keeps a cancel-only day (approved on another day) at approved 0', () => {
-    const folded = foldSettlement(undefined, { orderId: 'order-1', paymentKey: KEY, amount: -500 });
+    const folded = foldSettlement(undefined, {
+      orderId: 'order-1',
+      paymentKey: KEY,
+      amount: -500,
+      fee: -16,
+      payOutAmount: -484,
+    });
     expect(folded).toMatchObject({ approved: 0, canceled: 500 });
     expect(netSettled(folded)).toBe(-500);
   });
@@ -274,8 +314,73 @@ describe('Seoul business day', () => {
     expect(seoulDay(new Date('2024-02-29T15:00:00Z'))).toBe('2024-03-01');
   });
 
-  it('gives a run at 00:30 in Seoul the day that just ended', () => {
-    expect(previousSeoulDay(new Date('2024-03-01T15:30:00Z'))).toBe('2024-03-01');
-    expect(previousSeoulDay(new Date('2024-03-01T14:59:00Z'))).toBe('2024-02-29');
+  it('closes a day only once it is over in Seoul plus the settlement lag', () => {
+    const lag = 3 * 3_600_000;
+    // 2024-03-01 ends at 2024-03-01T15:00Z (midnight in Seoul); its rows are complete 3 h later.
+    expect(dayClosesAt('2024-03-01', lag).toISOString()).toBe('2024-03-01T18:00:00.000Z');
+    expect(isDayClosed('2024-03-01', new Date('2024-03-01T17:59:59Z'), lag)).toBe(false);
+    expect(isDayClosed('2024-03-01', new Date('2024-03-01T18:00:00Z'), lag)).toBe(true);
+    expect(newestClosedDay(new Date('2024-03-01T17:59:59Z'), lag)).toBe('2024-02-29');
+    expect(newestClosedDay(new Date('2024-03-01T21:00:00Z'), lag)).toBe('2024-03-01');
+    expect(newestClosedDay(new Date('2024-03-01T21:00:00Z'), 0)).toBe('2024-03-01');
+    expect(newestClosedDay(new Date('2024-03-01T15:00:00Z'), 0)).toBe('2024-03-01');
+  });
+
+  it('knows a calendar date from a string that only looks like one', () => {
+    expect(isCalendarDate('2024-02-29')).toBe(true);
+    expect(isCalendarDate('2026-02-30')).toBe(false);
+    expect(isCalendarDate('2023-02-29')).toBe(false);
+    expect(isCalendarDate('2024-3-01')).toBe(false);
+    expect(seoulDaysEndingAt('2024-03-01', 3)).toEqual(['2024-02-28', '2024-02-29', '2024-03-01']);
+  });
+
+  describe('settlement cycles', () => {
+    it("settles a day under itself, its week's Sunday or its month's last day", () => {
+      // 2024-02-13 is a Tuesday; 2024 is a leap year.
+      expect(settlementDateOf('2024-02-13', 'DAILY')).toBe('2024-02-13');
+      expect(settlementDateOf('2024-02-13', 'WEEKLY')).toBe('2024-02-18');
+      expect(settlementDateOf('2024-02-18', 'WEEKLY')).toBe('2024-02-18');
+      expect(settlementDateOf('2024-02-19', 'WEEKLY')).toBe('2024-02-25');
+      expect(settlementDateOf('2024-02-13', 'MONTHLY')).toBe('2024-02-29');
+      expect(settlementDateOf('2024-12-31', 'MONTHLY')).toBe('2024-12-31');
+    });
+
+    it('knows the days of a period and the settlement dates before a day', () => {
+      expect(periodDays('2024-02-18', 'WEEKLY')).toEqual(seoulDaysEndingAt('2024-02-18', 7));
+      expect(periodDays('2024-02-29', 'MONTHLY')).toHaveLength(29);
+      expect(periodDays('2024-02-13', 'DAILY')).toEqual(['2024-02-13']);
+      expect(settlementDatesEndingAt('2024-02-20', 3, 'WEEKLY')).toEqual([
+        '2024-02-04',
+        '2024-02-11',
+        '2024-02-18',
+      ]);
+      expect(settlementDatesEndingAt('2024-03-30', 2, 'MONTHLY')).toEqual(['2024-01-31', '2024-02-29']);
+      expect(settlementDatesEndingAt('2024-03-31', 1, 'MONTHLY')).toEqual(['2024-03-31']);
+      expect(settlementDatesEndingAt('2024-03-02', 2, 'DAILY')).toEqual(['2024-03-01', '2024-03-02']);
+    });
+  });
+
+  describe('days a scheduled run reconciles', () => {
+    const window = seoulDaysEndingAt('2024-03-10', 10);
+    it('is only the newest closed day when none is completed: there is no known start', () => {
+      expect(daysToReconcile(window, new Set(), 3)).toEqual(['2024-03-10']);
+    });
+    it('catches up every open day since the first completed one, gaps included', () => {
+      const done = new Set(['2024-03-02', '2024-03-03', '2024-03-05']);
+      expect(daysToReconcile(window, done, 0)).toEqual([
+        '2024-03-04',
+        '2024-03-06',
+        '2024-03-07',
+        '2024-03-08',
+        '2024-03-09',
+        '2024-03-10',
+      ]);
+    });
+    it('re-checks the newest N completed days too, oldest first', () => {
+      const done = new Set(['2024-03-05', '2024-03-06', '2024-03-07', '2024-03-08', '2024-03-09']);
+      expect(daysToReconcile(window, done, 2)).toEqual(['2024-03-08', '2024-03-09', '2024-03-10']);
+      const allDone = new Set(window);
+      expect(daysToReconcile(window, allDone, 3)).toEqual(['2024-03-08', '2024-03-09', '2024-03-10']);
+    });
   });
 });

@@ -433,9 +433,11 @@ describe('recoveryRunUseCase', () => {
         canceled: 0,
         exhausted: 0,
         rescheduled: 1,
+        cancelHeld: 0,
         stalled: 0,
         skipped: 0,
       },
+      heldCancels: [],
     });
     const row = store.row(executing.orderId);
     expect(row.payment).toMatchObject({

@@ -1,3 +1,4 @@
+import { confirmIdempotencyKey } from '../../lambdas/adapters/toss/toss-gateway';
 import {
   BASE_URL,
   BASIC,
@@ -60,8 +61,10 @@ function tossPayment(overrides: Record<string, unknown> = {}): Record<string, un
 
 const ok = (overrides: Record<string, unknown> = {}) => json(200, tossPayment(overrides));
 
+const CONFIRM_KEY = confirmIdempotencyKey(CONFIRM.orderId, CONFIRM.paymentKey);
+
 describe('TossPaymentGateway.confirm', () => {
-  it('approves on 200 DONE, sending the Toss request with Basic auth and Idempotency-Key = orderId', async () => {
+  it('approves on 200 DONE, sending the Toss request with Basic auth and an Idempotency-Key of the order and payment session', async () => {
     const { gateway, calls, deadline } = setup([ok()]);
     const result = await gateway.confirm(CONFIRM, deadline);
     expect(result).toEqual({
@@ -80,7 +83,7 @@ describe('TossPaymentGateway.confirm', () => {
     expect(calls[0]).toMatchObject({
       url: `${BASE_URL}/v1/payments/confirm`,
       method: 'POST',
-      headers: { Authorization: BASIC, 'Idempotency-Key': 'order-1', 'Content-Type': 'application/json' },
+      headers: { Authorization: BASIC, 'Idempotency-Key': CONFIRM_KEY, 'Content-Type': 'application/json' },
       body: CONFIRM,
     });
     expect(calls[0]?.signal).toBeInstanceOf(AbortSignal);
@@ -127,7 +130,7 @@ describe('TossPaymentGateway.confirm', () => {
   ])('retries after %s with the same Idempotency-Key, then approves', async (_, failure) => {
     const { gateway, calls, sleeps, logs, deadline } = setup([failure, ok()]);
     expect(await gateway.confirm(CONFIRM, deadline)).toMatchObject({ kind: 'approved' });
-    expect(calls.map((call) => call.headers['Idempotency-Key'])).toEqual(['order-1', 'order-1']);
+    expect(calls.map((call) => call.headers['Idempotency-Key'])).toEqual([CONFIRM_KEY, CONFIRM_KEY]);
     // Full jitter with random() = 0.5 over the first window [0, 100·2¹].
     expect(sleeps).toEqual([100]);
     expect(logs).toEqual([expect.objectContaining({ message: 'PSP call failed, retrying' })]);
@@ -183,6 +186,52 @@ describe('TossPaymentGateway.confirm', () => {
   it('names a 5xx without a Toss body by its status', async () => {
     const { gateway, deadline } = setup(Array(4).fill(html(503)));
     expect(await gateway.confirm(CONFIRM, deadline)).toMatchObject({ kind: 'unknown', code: 'HTTP_503' });
+  });
+
+  describe('the Idempotency-Key', () => {
+    it('is one per payment session: a new paymentKey for the same order gets another key', () => {
+      const other = confirmIdempotencyKey(CONFIRM.orderId, 'tgen_another_session');
+      expect(other).not.toBe(CONFIRM_KEY);
+      expect(confirmIdempotencyKey(CONFIRM.orderId, CONFIRM.paymentKey)).toBe(CONFIRM_KEY);
+    });
+
+    it('stays within Toss’s 300 characters for the longest orderId and paymentKey we accept', () => {
+      expect(confirmIdempotencyKey('o'.repeat(64), 'p'.repeat(200)).length).toBeLessThanOrEqual(300);
+    });
+  });
+
+  describe('on an answer that is not a documented decline', () => {
+    it.each([
+      ['an HTML 403 from a proxy', html(403)],
+      ['INVALID_REQUEST', tossError(400, 'INVALID_REQUEST')],
+      ['NOT_FOUND_PAYMENT', tossError(404, 'NOT_FOUND_PAYMENT')],
+      ['an unknown code', tossError(400, 'SOMETHING_NEW')],
+    ])('%s: looks the order up and approves what the PSP approved', async (_, answer) => {
+      const { gateway, calls, deadline } = setup([answer, ok()]);
+      expect(await gateway.confirm(CONFIRM, deadline)).toMatchObject({ kind: 'approved' });
+      expect(calls[1]).toMatchObject({ url: `${BASE_URL}/v1/payments/orders/order-1`, method: 'GET' });
+    });
+
+    it.each([
+      ['the session still READY', ok({ status: 'READY', approvedAt: null })],
+      ['no payment at all', tossError(404, 'NOT_FOUND_PAYMENT')],
+    ])('answers unavailable (nothing happened) when the PSP shows %s', async (_, lookup) => {
+      const { gateway, deadline } = setup([html(403), lookup]);
+      expect(await gateway.confirm(CONFIRM, deadline)).toMatchObject({
+        kind: 'unavailable',
+        code: 'HTTP_403',
+      });
+    });
+
+    it('answers unknown when the look-up cannot decide', async () => {
+      const { gateway, deadline } = setup([tossError(400, 'SOMETHING_NEW'), ...Array(4).fill(html(503))]);
+      expect(await gateway.confirm(CONFIRM, deadline)).toMatchObject({ kind: 'unknown' });
+    });
+
+    it('never declines', async () => {
+      const { gateway, deadline } = setup([tossError(403, 'SOMETHING_NEW'), ok({ status: 'ABORTED' })]);
+      expect(await gateway.confirm(CONFIRM, deadline)).toMatchObject({ kind: 'unknown' });
+    });
   });
 
   describe('on ALREADY_PROCESSED_PAYMENT', () => {
@@ -314,6 +363,7 @@ describe('TossPaymentGateway.cancel', () => {
     paymentKey: CONFIRM.paymentKey,
     cancelReason: '고객 변심',
     cancelAmount: 5_000,
+    refundableAmount: 15_000,
     idempotencyKey: 'cancel-key-1',
   };
   const canceled = ok({
@@ -347,18 +397,71 @@ describe('TossPaymentGateway.cancel', () => {
       url: `${BASE_URL}/v1/payments/${CONFIRM.paymentKey}/cancel`,
       method: 'POST',
       headers: { Authorization: BASIC, 'Idempotency-Key': 'cancel-key-1' },
-      body: { cancelReason: '고객 변심', cancelAmount: 5_000 },
+      body: { cancelReason: '고객 변심', cancelAmount: 5_000, refundableAmount: 15_000 },
     });
   });
 
-  it('returns declined for a refusal such as NOT_CANCELABLE_AMOUNT', async () => {
-    const { gateway, deadline } = setup([
-      tossError(403, 'NOT_CANCELABLE_AMOUNT', '취소 할 수 없는 금액 입니다.'),
-    ]);
-    expect(await gateway.cancel(CANCEL, deadline)).toMatchObject({
-      kind: 'declined',
-      code: 'NOT_CANCELABLE_AMOUNT',
+  it('sends refundableAmount, so Toss refuses when its balance is not ours', async () => {
+    const { gateway, calls, deadline } = setup([canceled]);
+    await gateway.cancel(CANCEL, deadline);
+    expect(calls[0]?.body).toEqual({
+      cancelReason: '고객 변심',
+      cancelAmount: 5_000,
+      refundableAmount: 15_000,
     });
+  });
+
+  it.each(['NOT_CANCELABLE_AMOUNT', 'NOT_CANCELABLE_PAYMENT'])(
+    'returns refused (look the payment up) for %s: the PSP’s payment is not what we hold',
+    async (code) => {
+      const { gateway, deadline } = setup([tossError(403, code)]);
+      expect(await gateway.cancel(CANCEL, deadline)).toMatchObject({ kind: 'refused', code });
+    },
+  );
+
+  it('returns refused for ALREADY_CANCELED_PAYMENT', async () => {
+    const { gateway, deadline } = setup([tossError(400, 'ALREADY_CANCELED_PAYMENT')]);
+    expect(await gateway.cancel(CANCEL, deadline)).toMatchObject({ kind: 'refused' });
+  });
+
+  it('returns declined for a documented refusal of the refund itself', async () => {
+    const { gateway, deadline } = setup([tossError(403, 'EXCEED_MAX_REFUND_DUE')]);
+    expect(await gateway.cancel(CANCEL, deadline)).toMatchObject({ kind: 'declined' });
+  });
+
+  it.each([
+    ['an unknown code', tossError(400, 'SOMETHING_NEW')],
+    ['a proxy’s HTML 404', html(404)],
+    ['INVALID_REQUEST', tossError(400, 'INVALID_REQUEST')],
+  ])('returns unknown for %s: the cancel may have been made', async (_, answer) => {
+    const { gateway, deadline } = setup([answer]);
+    expect(await gateway.cancel(CANCEL, deadline)).toMatchObject({ kind: 'unknown' });
+  });
+
+  it('records only the cancels Toss reports DONE', async () => {
+    const { gateway, deadline } = setup([
+      ok({
+        status: 'PARTIAL_CANCELED',
+        balanceAmount: 10_000,
+        cancels: [
+          {
+            transactionKey: 'done',
+            cancelAmount: 5_000,
+            canceledAt: '2024-02-13T12:20:23+09:00',
+            cancelStatus: 'DONE',
+          },
+          {
+            transactionKey: 'aborted',
+            cancelAmount: 1_000,
+            canceledAt: '2024-02-13T12:21:23+09:00',
+            cancelStatus: 'ABORTED',
+          },
+        ],
+      }),
+    ]);
+    const result = await gateway.cancel(CANCEL, deadline);
+    expect(result).toMatchObject({ kind: 'approved', payment: { cancels: [{ transactionKey: 'done' }] } });
+    expect(result.kind === 'approved' && result.payment.cancels).toHaveLength(1);
   });
 
   it('retries a retryable error with the same key', async () => {

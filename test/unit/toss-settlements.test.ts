@@ -1,6 +1,15 @@
-import { BASE_URL, BASIC, html, json, setup, timesOut, tossError } from './toss-fakes';
+import { DEFAULT_SETTLEMENT_TIMEOUT_MS, TossPaymentGateway } from '../../lambdas/adapters/toss/toss-gateway';
+import { MIN_SETTLEMENT_TIMEOUT_MS, type SettlementQuery } from '../../lambdas/ports/psp';
+import { pspCallLimits } from '../../lambdas/shared/psp';
+import { BASE_URL, BASIC, html, json, SECRET, setup, timesOut, tossError } from './toss-fakes';
 
-const QUERY = { startDate: '2024-03-01', endDate: '2024-03-01', page: 2, size: 5000 };
+const QUERY: SettlementQuery = {
+  startDate: '2024-03-01',
+  endDate: '2024-03-01',
+  dateType: 'soldDate',
+  page: 2,
+  size: 5000,
+};
 
 /** A Toss Settlement row as GET /v1/settlements returns it (trimmed card details, same shape). */
 function settlementRow(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -12,13 +21,15 @@ function settlementRow(overrides: Record<string, unknown> = {}): Record<string, 
     currency: 'KRW',
     method: '카드',
     amount: 15_000,
-    interestFreeAmount: 0,
+    interestFee: 0,
     approvedAt: '2024-03-01T10:10:10+09:00',
     soldDate: '2024-03-01',
     paidOutDate: '2024-03-03',
     card: { issuerCode: '71', acquirerCode: '71', number: '12345678****000*', cardType: '신용' },
     easyPay: null,
+    cancel: null,
     fees: [{ type: 'BASE', fee: 480 }],
+    fee: 480,
     supplyAmount: 437,
     vat: 43,
     payOutAmount: 14_520,
@@ -29,7 +40,17 @@ function settlementRow(overrides: Record<string, unknown> = {}): Record<string, 
 describe('TossPaymentGateway.settlements', () => {
   it('GETs one page with the dates and paging in the query, Basic auth and no Idempotency-Key', async () => {
     const { gateway, calls, deadline } = setup([
-      json(200, [settlementRow(), settlementRow({ amount: -5_000, transactionKey: 'CANCEL1' })]),
+      json(200, [
+        settlementRow(),
+        settlementRow({
+          amount: -5_000,
+          transactionKey: 'CANCEL1',
+          fees: [{ type: 'BASE', fee: -160 }],
+          fee: -160,
+          payOutAmount: -4_840,
+          cancel: { transactionKey: 'CANCEL1', cancelAmount: 5_000, cancelStatus: 'DONE' },
+        }),
+      ]),
     ]);
     expect(await gateway.settlements(QUERY, deadline)).toEqual({
       kind: 'page',
@@ -39,14 +60,21 @@ describe('TossPaymentGateway.settlements', () => {
           paymentKey: 'tgen_20240301101010abcd',
           transactionKey: 'B6E7A1C2D3E4F5A6B7C8D9E0F1A2B3C4',
           amount: 15_000,
+          fee: 480,
+          payOutAmount: 14_520,
           approvedAt: '2024-03-01T10:10:10+09:00',
         },
-        expect.objectContaining({ transactionKey: 'CANCEL1', amount: -5_000 }),
+        expect.objectContaining({
+          transactionKey: 'CANCEL1',
+          amount: -5_000,
+          fee: -160,
+          payOutAmount: -4_840,
+        }),
       ],
     });
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({
-      url: `${BASE_URL}/v1/settlements?startDate=2024-03-01&endDate=2024-03-01&page=2&size=5000`,
+      url: `${BASE_URL}/v1/settlements?startDate=2024-03-01&endDate=2024-03-01&dateType=soldDate&page=2&size=5000`,
       method: 'GET',
       headers: { Authorization: BASIC },
       body: undefined,
@@ -118,5 +146,55 @@ describe('TossPaymentGateway.settlements', () => {
       kind: 'unknown',
       code: 'INVALID_PSP_RESPONSE',
     });
+  });
+
+  it('takes the fee from `fees` (numbers or numeric strings) when an answer has no `fee`', async () => {
+    const { gateway, deadline } = setup([
+      json(200, [
+        settlementRow({
+          amount: 34_000,
+          fee: undefined,
+          fees: [
+            { type: 'BASE', fee: '800' },
+            { type: 'INSTALLMENT', fee: '60' },
+          ],
+          payOutAmount: 33_140,
+        }),
+      ]),
+    ]);
+    expect(await gateway.settlements(QUERY, deadline)).toMatchObject({
+      kind: 'page',
+      rows: [{ amount: 34_000, fee: 860, payOutAmount: 33_140 }],
+    });
+  });
+});
+
+describe('PSP call limits (configuration)', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  const gatewayWith = (env: Record<string, string>) => {
+    Object.assign(process.env, env);
+    return new TossPaymentGateway({ baseUrl: BASE_URL, secretKey: async () => SECRET, ...pspCallLimits() });
+  };
+
+  it("gives the settlement pages their own timeout of at least 60 s, apart from confirm's", () => {
+    const gateway = gatewayWith({ PSP_REQUEST_TIMEOUT_MS: '2000', PSP_RETRY_BUDGET_MS: '5000' });
+    expect(gateway.limits.payment).toEqual({ requestTimeoutMs: 2_000, retryBudgetMs: 5_000 });
+    expect(gateway.limits.settlement.requestTimeoutMs).toBe(DEFAULT_SETTLEMENT_TIMEOUT_MS);
+    expect(gateway.limits.settlement.requestTimeoutMs).toBeGreaterThanOrEqual(MIN_SETTLEMENT_TIMEOUT_MS);
+    expect(MIN_SETTLEMENT_TIMEOUT_MS).toBe(60_000);
+    expect(gateway.limits.settlement.retryBudgetMs).toBeGreaterThanOrEqual(
+      gateway.limits.settlement.requestTimeoutMs,
+    );
+  });
+
+  it('takes PSP_SETTLEMENT_TIMEOUT_MS, and refuses one under 60 s', () => {
+    expect(gatewayWith({ PSP_SETTLEMENT_TIMEOUT_MS: '120000' }).limits.settlement.requestTimeoutMs).toBe(
+      120_000,
+    );
+    expect(() => gatewayWith({ PSP_SETTLEMENT_TIMEOUT_MS: '30000' })).toThrow(/at least 60000 ms/);
   });
 });

@@ -1,7 +1,14 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type AccountTotals, isSellerPayable, type JournalTransaction } from '../../domain/ledger';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type AccountTotals,
+  type FeeTransaction,
+  isSellerPayable,
+  type JournalEntry,
+  type JournalTransaction,
+} from '../../domain/ledger';
 import { sumAmounts } from '../../domain/money';
-import type { LedgerEvent, LedgerStore } from '../../ports/ledger-store';
+import type { LedgerEvent, LedgerStore, SettlementDay } from '../../ports/ledger-store';
 import { applyOnce } from './apply-once';
 import { orderHash } from './keys';
 import { queryAll } from './paging';
@@ -15,6 +22,9 @@ import { queryAll } from './paging';
 export const LEDGER_TOTAL_SHARDS = 32;
 
 const accountsPk = (shard: number) => `ACCOUNTS#${shard}`;
+
+/** The PSP fees recorded for a settlement date: their sum and the revision of the latest transaction. */
+const feesKey = ({ date, dateType }: SettlementDay) => ({ pk: `FEES#${dateType}#${date}`, sk: '#FEES' });
 
 /** What a transaction moved to the sellers' payables (credits less debits), the wallets' counterpart. */
 function payableChange(transaction: JournalTransaction): number {
@@ -41,15 +51,63 @@ export class DynamoDbLedgerStore implements LedgerStore {
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
-    const totals = transaction.entries.map(({ account, debit, credit }) => ({
+    const totals = this.totalsUpdates(transaction.eventId, transaction.entries);
+    return applyOnce(this.client, this.tableName, event, [journal, ...totals], payableChange(transaction));
+  }
+
+  async feesRecorded(day: SettlementDay): Promise<{ amount: number; revision: number }> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: feesKey(day), ConsistentRead: true }),
+    );
+    return { amount: Number(Item?.amount ?? 0), revision: Number(Item?.revision ?? 0) };
+  }
+
+  async recordFees(transaction: FeeTransaction): Promise<boolean> {
+    const { revision, amount } = transaction;
+    const journal = {
+      Put: {
+        TableName: this.tableName,
+        Item: { pk: `TXN#${transaction.transactionId}`, sk: '#TXN', ...transaction },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+    // The date's running sum moves only from the revision this transaction follows.
+    const recorded = {
       Update: {
         TableName: this.tableName,
-        Key: { pk: accountsPk(orderHash(transaction.eventId) % LEDGER_TOTAL_SHARDS), sk: account },
+        Key: feesKey(transaction),
+        UpdateExpression: 'SET revision = :revision ADD amount :amount',
+        ConditionExpression: revision === 1 ? 'attribute_not_exists(revision)' : 'revision = :previous',
+        ExpressionAttributeValues: {
+          ':revision': revision,
+          ':amount': amount,
+          ...(revision === 1 ? {} : { ':previous': revision - 1 }),
+        },
+      },
+    };
+    const totals = this.totalsUpdates(transaction.transactionId, transaction.entries);
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: [journal, recorded, ...totals] }));
+      return true;
+    } catch (error) {
+      const lost =
+        error instanceof TransactionCanceledException &&
+        (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+      if (lost) return false;
+      throw error;
+    }
+  }
+
+  /** Adds a transaction's entries to the account totals of one shard, chosen by the transaction's id. */
+  private totalsUpdates(transactionId: string, entries: readonly JournalEntry[]) {
+    return entries.map(({ account, debit, credit }) => ({
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: accountsPk(orderHash(transactionId) % LEDGER_TOTAL_SHARDS), sk: account },
         UpdateExpression: 'ADD debits :debit, credits :credit SET account = :account',
         ExpressionAttributeValues: { ':debit': debit, ':credit': credit, ':account': account },
       },
     }));
-    return applyOnce(this.client, this.tableName, event, [journal, ...totals], payableChange(transaction));
   }
 
   async accounts(): Promise<AccountTotals[]> {

@@ -1,10 +1,12 @@
-import { classifyPspReply } from '../../domain/psp-outcome';
+import { createHash } from 'node:crypto';
+import { classifyPspReply, type PspOperation } from '../../domain/psp-outcome';
 import { DEFAULT_RETRY_POLICY, planNextAttempt, type RetryPolicy } from '../../domain/retry-policy';
 import {
   type CancelRequest,
   type ConfirmRequest,
   type Deadline,
   MAX_SETTLEMENT_PAGE_SIZE,
+  MIN_SETTLEMENT_TIMEOUT_MS,
   type PaymentGateway,
   type PspLookup,
   type PspPayment,
@@ -35,6 +37,12 @@ export interface TossGatewayOptions {
   readonly requestTimeoutMs?: number;
   /** Limit for all attempts and backoff delays of one operation. */
   readonly retryBudgetMs?: number;
+  /**
+   * The same two limits for a settlements page, which Toss may take up to 60 s to answer: their
+   * own, so the payment calls keep their short ones. At least MIN_SETTLEMENT_TIMEOUT_MS.
+   */
+  readonly settlementTimeoutMs?: number;
+  readonly settlementRetryBudgetMs?: number;
   /** Time left to the caller after the PSP call, to record the outcome before the Lambda times out. */
   readonly safetyMarginMs?: number;
   readonly retryPolicy?: RetryPolicy;
@@ -58,27 +66,69 @@ interface TossRequest {
   readonly idempotencyKey?: string;
 }
 
-/** One attempt's answer. Codes of non-HTTP failures are ours: TIMEOUT, NETWORK_ERROR. */
+/**
+ * One attempt's answer. `tossCode` is Toss's own code, absent when the body is not Toss's; `code`
+ * names the answer either way (HTTP_403 for a proxy's page). Non-HTTP failures: TIMEOUT, NETWORK_ERROR.
+ */
 type Answer =
   | { readonly kind: 'success'; readonly body: unknown }
-  | { readonly kind: 'error'; readonly httpStatus: number; readonly code: string; readonly message: string }
+  | {
+      readonly kind: 'error';
+      readonly httpStatus: number;
+      readonly tossCode: string | undefined;
+      readonly code: string;
+      readonly message: string;
+    }
   | { readonly kind: 'networkError'; readonly code: string; readonly message: string };
 
-/** An operation's result after retries: a final answer from the PSP, or unknown. */
+/** A final answer of the PSP, by how it reads. */
+type Verdict<K extends string> = { readonly kind: K; readonly code: string; readonly message: string };
+
+/** An operation's result after retries: how to read the PSP's final answer, or unknown. */
 type CallResult =
   | Extract<Answer, { kind: 'success' }>
-  | { readonly kind: 'declined'; readonly code: string; readonly message: string }
-  | { readonly kind: 'alreadyProcessed'; readonly code: string; readonly message: string }
-  | { readonly kind: 'sessionNotFound'; readonly code: string; readonly message: string }
+  | Verdict<'declined'>
+  | Verdict<'conflict'>
+  | Verdict<'lookUp'>
+  | Verdict<'sessionNotFound'>
+  | Verdict<'notFound'>
   | PspUnavailable
   | PspUnknown;
 
-const NOT_FOUND_CODE = 'NOT_FOUND_PAYMENT';
+/** Settlements have no section of their own in Toss's error reference; read like a lookup. */
+const CLASSIFIED_AS: Readonly<Record<TossRequest['operation'], PspOperation>> = {
+  confirm: 'confirm',
+  cancel: 'cancel',
+  findByOrderId: 'lookup',
+  settlements: 'lookup',
+};
+
+/** A payment Toss holds but has not been asked to approve (or has not approved) yet. */
+const NOT_ACTED_STATUSES: ReadonlySet<string> = new Set(['READY', 'IN_PROGRESS']);
+
+/**
+ * Toss matches an Idempotency-Key on (key, secret key, URL, method), not on the body, and replays
+ * the first answer for 15 days: one key per confirm attempt of one payment session, so a session
+ * that replaced one Toss never knew is confirmed under a key of its own. At most 300 characters.
+ */
+export function confirmIdempotencyKey(orderId: string, paymentKey: string): string {
+  const session = createHash('sha256').update(paymentKey).digest('base64url');
+  return `confirm-${orderId}-${session}`;
+}
+
+/** How long one attempt may take, and all attempts of one operation together. */
+interface CallLimits {
+  readonly requestTimeoutMs: number;
+  readonly retryBudgetMs: number;
+}
+
+export const DEFAULT_SETTLEMENT_TIMEOUT_MS = 90_000;
+export const DEFAULT_SETTLEMENT_RETRY_BUDGET_MS = 300_000;
 
 export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
   private readonly baseUrl: string;
-  private readonly requestTimeoutMs: number;
-  private readonly retryBudgetMs: number;
+  /** The limits in force: the payment calls' and the settlement pages'. */
+  readonly limits: { readonly payment: CallLimits; readonly settlement: CallLimits };
   private readonly safetyMarginMs: number;
   private readonly policy: RetryPolicy;
   private readonly fetch: typeof fetch;
@@ -91,8 +141,24 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
 
   constructor(options: TossGatewayOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.retryBudgetMs = options.retryBudgetMs ?? 20_000;
+    const payment = {
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+      retryBudgetMs: options.retryBudgetMs ?? 20_000,
+    };
+    const settlementTimeoutMs = options.settlementTimeoutMs ?? DEFAULT_SETTLEMENT_TIMEOUT_MS;
+    if (!(settlementTimeoutMs >= MIN_SETTLEMENT_TIMEOUT_MS)) {
+      throw new RangeError(
+        `the settlement timeout must be at least ${MIN_SETTLEMENT_TIMEOUT_MS} ms, got ${settlementTimeoutMs}`,
+      );
+    }
+    const settlement = {
+      requestTimeoutMs: settlementTimeoutMs,
+      retryBudgetMs: Math.max(
+        options.settlementRetryBudgetMs ?? DEFAULT_SETTLEMENT_RETRY_BUDGET_MS,
+        settlementTimeoutMs,
+      ),
+    };
+    this.limits = { payment, settlement };
     this.safetyMarginMs = options.safetyMarginMs ?? 3_000;
     this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -112,15 +178,17 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
         method: 'POST',
         path: '/v1/payments/confirm',
         body: { paymentKey, orderId, amount },
-        idempotencyKey: orderId,
+        idempotencyKey: confirmIdempotencyKey(orderId, paymentKey),
       },
       deadline,
     );
     switch (result.kind) {
       case 'success':
         return this.asConfirmation(parseTossPayment(result.body), request);
-      case 'alreadyProcessed':
-        return this.resolveAlreadyProcessed(request, deadline);
+      case 'conflict':
+      case 'lookUp':
+      case 'notFound':
+        return this.resolveByLookup(request, result, deadline);
       default:
         return result;
     }
@@ -132,7 +200,12 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
         operation: 'cancel',
         method: 'POST',
         path: `/v1/payments/${encodeURIComponent(request.paymentKey)}/cancel`,
-        body: { cancelReason: request.cancelReason, cancelAmount: request.cancelAmount },
+        body: {
+          cancelReason: request.cancelReason,
+          cancelAmount: request.cancelAmount,
+          // Toss refuses (NOT_MATCHES_REFUNDABLE_AMOUNT) when its balance is not the one we hold.
+          refundableAmount: request.refundableAmount,
+        },
         idempotencyKey: request.idempotencyKey,
       },
       deadline,
@@ -142,10 +215,13 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
         const payment = parseTossPayment(result.body);
         return payment ? { kind: 'approved', payment } : invalidResponse();
       }
-      case 'alreadyProcessed':
-        return unknown(result.code, result.message);
+      case 'conflict':
+        return { ...result, kind: 'refused' };
+      case 'lookUp':
+      case 'notFound':
       case 'sessionNotFound':
-        return { ...result, kind: 'declined' };
+        // Not a refusal we can read: the cancel may have been made, so its outcome is unknown.
+        return unknown(result.code, result.message);
       default:
         return result;
     }
@@ -165,23 +241,29 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
         const payment = parseTossPayment(result.body);
         return payment ? { kind: 'found', payment } : invalidResponse();
       }
+      case 'notFound':
+        return { kind: 'notFound' };
       case 'unknown':
         return result;
-      case 'unavailable':
-        return unknown(result.code, result.message);
       default:
         // Only Toss's own "no such payment" proves absence; any other refusal (an auth error, a
         // proxy's 404 page) says nothing about the payment, and mistaking it would fail a paid order.
-        return result.code === NOT_FOUND_CODE ? { kind: 'notFound' } : unknown(result.code, result.message);
+        return unknown(result.code, result.message);
     }
   }
 
   async settlements(query: SettlementQuery, deadline: Deadline): Promise<PspSettlementPage> {
-    const { startDate, endDate, page, size } = query;
+    const { startDate, endDate, dateType, page, size } = query;
     if (!Number.isInteger(size) || size < 1 || size > MAX_SETTLEMENT_PAGE_SIZE) {
       throw new RangeError(`settlement page size must be 1-${MAX_SETTLEMENT_PAGE_SIZE}, got ${size}`);
     }
-    const params = new URLSearchParams({ startDate, endDate, page: String(page), size: String(size) });
+    const params = new URLSearchParams({
+      startDate,
+      endDate,
+      dateType,
+      page: String(page),
+      size: String(size),
+    });
     const result = await this.call(
       { operation: 'settlements', method: 'GET', path: `/v1/settlements?${params}` },
       deadline,
@@ -191,26 +273,45 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
         const rows = parseTossSettlements(result.body);
         return rows ? { kind: 'page', rows } : invalidResponse('a list of Toss settlements');
       }
-      case 'alreadyProcessed':
+      case 'declined':
+      case 'conflict':
+      case 'lookUp':
+      case 'notFound':
       case 'sessionNotFound':
+        return { kind: 'declined', code: result.code, message: result.message };
       case 'unavailable':
         return unknown(result.code, result.message);
-      default:
+      case 'unknown':
         return result;
     }
   }
 
-  /** Toss answered "already processed": the payment's own record decides. */
-  private async resolveAlreadyProcessed(request: ConfirmRequest, deadline: Deadline): Promise<PspResult> {
+  /**
+   * Toss's answer was no verdict on the payment (already processed, or unreadable): the payment's
+   * own record at the PSP decides. If it shows the PSP has not acted (no payment, or a session still
+   * waiting for its confirm), nothing happened and the order stays confirmable; anything else it
+   * cannot explain leaves the outcome unknown.
+   */
+  private async resolveByLookup(
+    request: ConfirmRequest,
+    answer: Verdict<'conflict'> | Verdict<'lookUp'> | Verdict<'notFound'>,
+    deadline: Deadline,
+  ): Promise<PspResult> {
     const lookup = await this.findByOrderId(request.orderId, deadline);
+    const notActed =
+      lookup.kind === 'notFound' ||
+      (lookup.kind === 'found' &&
+        lookup.payment.paymentKey === request.paymentKey &&
+        NOT_ACTED_STATUSES.has(lookup.payment.status));
+    if (notActed && answer.kind !== 'conflict') {
+      const where = lookup.kind === 'found' ? `its payment is ${lookup.payment.status}` : 'it has no payment';
+      return { kind: 'unavailable', code: answer.code, message: `PSP answered ${answer.code}; ${where}` };
+    }
     switch (lookup.kind) {
       case 'found':
         return this.asConfirmation(lookup.payment, request);
       case 'notFound':
-        return unknown(
-          'ALREADY_PROCESSED_PAYMENT',
-          'PSP reports the payment processed but has no record of it',
-        );
+        return unknown(answer.code, 'PSP reports the payment processed but has no record of it');
       case 'unknown':
         return lookup;
     }
@@ -234,7 +335,8 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
   /** Runs one operation: attempts with backoff while the outcome is retryable and time allows. */
   private async call(request: TossRequest, deadline: Deadline): Promise<CallResult> {
     const startedAt = this.now();
-    const budgetMs = Math.min(this.retryBudgetMs, deadline.remainingMs() - this.safetyMarginMs);
+    const limits = request.operation === 'settlements' ? this.limits.settlement : this.limits.payment;
+    const budgetMs = Math.min(limits.retryBudgetMs, deadline.remainingMs() - this.safetyMarginMs);
     const authorization = await this.authorization(request);
     if (authorization === undefined) {
       return { kind: 'unavailable', code: 'PSP_NOT_CONFIGURED', message: 'the PSP secret key is not set' };
@@ -248,10 +350,13 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
       }
 
       const sentAt = this.now();
-      const answer = await this.send(request, authorization, Math.min(this.requestTimeoutMs, remainingMs));
+      const answer = await this.send(request, authorization, Math.min(limits.requestTimeoutMs, remainingMs));
       this.onAttempt?.({ operation: request.operation, ms: this.now() - sentAt });
       if (answer.kind === 'success') return answer;
-      const outcome = classifyPspReply(answer);
+      const outcome = classifyPspReply(
+        CLASSIFIED_AS[request.operation],
+        answer.kind === 'error' ? { ...answer, code: answer.tossCode } : answer,
+      );
       if (outcome !== 'retryable' && outcome !== 'approved') {
         return { kind: outcome, code: answer.code, message: answer.message };
       }
@@ -302,12 +407,13 @@ export class TossPaymentGateway implements PaymentGateway, SettlementGateway {
       if (response.ok) return { kind: 'success', body };
       const error = parseTossError(body);
       return error
-        ? { kind: 'error', httpStatus: response.status, ...error }
+        ? { kind: 'error', httpStatus: response.status, tossCode: error.code, ...error }
         : {
             kind: 'error',
             httpStatus: response.status,
+            tossCode: undefined,
             code: `HTTP_${response.status}`,
-            message: 'no error body',
+            message: 'not a Toss error body',
           };
     } catch (error) {
       return networkError(error, timeoutMs);

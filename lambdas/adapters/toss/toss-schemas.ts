@@ -20,6 +20,7 @@ const TossPaymentSchema = v.object({
         transactionKey: v.string(),
         cancelAmount: int,
         canceledAt: v.string(),
+        cancelStatus: v.nullish(v.string()),
       }),
     ),
   ),
@@ -38,16 +39,30 @@ export function parseTossPayment(body: unknown): PspPayment | undefined {
   const parsed = v.safeParse(TossPaymentSchema, body);
   if (!parsed.success) return undefined;
   const { approvedAt, cancels, ...payment } = parsed.output;
-  return { ...payment, ...(approvedAt ? { approvedAt } : {}), cancels: cancels ?? [] };
+  // Only a cancel Toss reports DONE moved money; one in progress or aborted is not recorded.
+  const done = (cancels ?? [])
+    .filter((c) => c.cancelStatus === 'DONE')
+    .map(({ transactionKey, cancelAmount, canceledAt }) => ({ transactionKey, cancelAmount, canceledAt }));
+  return { ...payment, ...(approvedAt ? { approvedAt } : {}), cancels: done };
 }
 
-/** The parts of Toss's Settlement object we rely on; cancels come as rows with a negative amount. */
+/** Toss writes a fee as a number, or (in some documented answers) as a numeric string. */
+const money = v.union([int, v.pipe(v.string(), v.regex(/^-?\d{1,15}$/), v.transform(Number))]);
+
+/**
+ * The parts of Toss's Settlement object we rely on. A cancel is a row of its own with a negative
+ * amount, fee and payout and a `cancel` object; `fee` is the total of `fees` (older answers carry
+ * only `fees`), and `payOutAmount` the amount less what the PSP keeps.
+ */
 const TossSettlementsSchema = v.array(
   v.object({
     orderId: v.string(),
     paymentKey: v.string(),
     transactionKey: v.string(),
     amount: int,
+    fee: v.nullish(money),
+    fees: v.nullish(v.array(v.object({ fee: money }))),
+    payOutAmount: v.nullish(money),
     approvedAt: v.nullish(v.string()),
   }),
 );
@@ -55,5 +70,16 @@ const TossSettlementsSchema = v.array(
 export function parseTossSettlements(body: unknown): PspSettlement[] | undefined {
   const parsed = v.safeParse(TossSettlementsSchema, body);
   if (!parsed.success) return undefined;
-  return parsed.output.map(({ approvedAt, ...row }) => ({ ...row, ...(approvedAt ? { approvedAt } : {}) }));
+  return parsed.output.map(({ orderId, paymentKey, transactionKey, amount, approvedAt, ...charges }) => {
+    const fee = charges.fee ?? (charges.fees ?? []).reduce((sum, part) => sum + part.fee, 0);
+    return {
+      orderId,
+      paymentKey,
+      transactionKey,
+      amount,
+      fee,
+      payOutAmount: charges.payOutAmount ?? amount - fee,
+      ...(approvedAt ? { approvedAt } : {}),
+    };
+  });
 }
