@@ -52,10 +52,10 @@ describe('npm run ops', () => {
 
   it('reconcile of today runs as a dry run and says so', async () => {
     const today = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
-    const answer = await ops('reconcile', '--date', today);
+    const answer = await ops('reconcile', '--date', today, '--json');
     expect(answer.code).toBe(0);
     expect(answer.stderr).toContain(`${today} is not closed yet: a dry run, nothing was corrected or stored`);
-    expect(JSON.parse(answer.stdout)).toMatchObject({ date: today, dryRun: true });
+    expect(JSON.parse(answer.stdout)).toMatchObject({ summary: { date: today, dryRun: true } });
   }, 60_000);
 
   it('refuses to act when nothing answers where the local stack should be', async () => {
