@@ -1,6 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { topology } from '../lib/topology';
+import { localPrincipals } from '../local/runtime/sigv4';
 import type { LocalStackEndpoints } from '../test/support/local-stack';
 import { type BilledTable, type DeliveryBookkeeping, deliveryBookkeeping } from './dynamodb-billing';
 import { meteredDynamoClient, type RequestCost } from './dynamodb-meter';
@@ -187,6 +188,7 @@ export async function measureDynamoDbCost(
   };
 }
 
-function commandOf(order: AuthorizedOrder): { orderId: string; amount: number; paymentKey: string } {
-  return { orderId: order.orderId, amount: order.amount, paymentKey: order.paymentKey };
+function commandOf(order: AuthorizedOrder) {
+  const owner = localPrincipals(process.env).shop.userArn;
+  return { orderId: order.orderId, amount: order.amount, paymentKey: order.paymentKey, owner };
 }

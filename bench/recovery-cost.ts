@@ -44,6 +44,8 @@ const AMOUNT = 10_000;
 const LONG_AGO = () => new Date(Date.now() - 86_400_000).toISOString();
 
 const paymentKeyOf = (orderId: string) => `bench_pk_${orderId}`;
+/** Payments written straight to the table belong to this principal (no caller reads them). */
+const BENCH_OWNER = 'arn:aws:iam::000000000000:user/bench-shop';
 
 /** The PSP approved every order it is asked about (DONE, full amount): each stuck payment settles. */
 class ApprovingPsp implements PaymentGateway {
@@ -156,6 +158,7 @@ export async function measureRecoveryCost(
       const orderId = `bench-stuck-${randomUUID()}`;
       const created = createPayment({
         orderId,
+        owner: BENCH_OWNER,
         buyerId: 'bench-buyer',
         orderName: 'Bench order',
         currency: 'KRW',
@@ -169,6 +172,7 @@ export async function measureRecoveryCost(
       if (!(await setup.create(created.payment, 'bench')).created) throw new Error(`${orderId} exists`);
       const begun = await setup.beginExecution({
         orderId,
+        owner: BENCH_OWNER,
         paymentKey: paymentKeyOf(orderId),
         amount: created.payment.amount,
         at: new Date(Date.now() - 120_000).toISOString(),

@@ -49,6 +49,11 @@ export interface DeployProfile {
   /** Busy sellers opted into sharded wallets (`seller-a=8,seller-b=4`); none by default. */
   readonly walletShards: string | undefined;
   /**
+   * IAM users or roles (comma-separated ARNs) that may read and cancel every shop's orders; every
+   * other principal sees only the orders it created. None by default.
+   */
+  readonly operatorPrincipals: string | undefined;
+  /**
    * X-Ray: active tracing of the API stage and functions, with Powertools Tracer bundled into every
    * function. Opt-in: the X-Ray SDK it wraps adds ~130 KiB and ~30% module init to each function,
    * and has been in maintenance mode since February 2026 (end of support February 2027).
@@ -57,7 +62,10 @@ export interface DeployProfile {
 }
 
 const PROFILES: Readonly<
-  Record<ProfileName, Omit<DeployProfile, 'profile' | 'alarmEmail' | 'walletShards' | 'regulated'>>
+  Record<
+    ProfileName,
+    Omit<DeployProfile, 'profile' | 'alarmEmail' | 'walletShards' | 'regulated' | 'operatorPrincipals'>
+  >
 > = {
   prod: {
     stackPrefix: 'Payments',
@@ -132,8 +140,8 @@ function flag(read: ContextReader, key: string): boolean | undefined {
 /**
  * Resolves the profile named by context `profile` (default prod), overridden key by key by context
  * `stackPrefix`, `waf`, `reservedConcurrency`, `pspBaseUrl`, `removalPolicy`, `cloudWatchRole`, `logRetentionDays`, `regulated`, `alarmEmail`,
- * `walletShards`, `tracing`;
- * `STACK_PREFIX`, `PSP_BASE_URL` and `WALLET_SHARDS` from the environment come after context. Refuses what cannot deploy safely.
+ * `walletShards`, `operatorPrincipals`, `tracing`;
+ * `STACK_PREFIX`, `PSP_BASE_URL`, `WALLET_SHARDS` and `OPERATOR_PRINCIPALS` from the environment come after context. Refuses what cannot deploy safely.
  */
 export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv = {}): DeployProfile {
   const profile = (text(read, 'profile') ?? 'prod') as ProfileName;
@@ -196,6 +204,12 @@ export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv
       `regulated=true keeps logs a year or more, got logRetentionDays=${logRetentionDays}`,
     );
 
+  const operatorPrincipals = text(read, 'operatorPrincipals') ?? env.OPERATOR_PRINCIPALS;
+  for (const arn of operatorPrincipals?.split(',') ?? []) {
+    if (!/^arn:[^:]+:(iam::\d{12}:(user|role)\/|sts::\d{12}:assumed-role\/)[\w+=,.@/-]+$/.test(arn.trim()))
+      throw new DeployProfileError(`operatorPrincipals: not an IAM user or role ARN: ${arn}`);
+  }
+
   return {
     profile,
     stackPrefix: text(read, 'stackPrefix') ?? env.STACK_PREFIX ?? defaults.stackPrefix,
@@ -208,6 +222,7 @@ export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv
     logRetentionDays,
     regulated,
     walletShards: text(read, 'walletShards') ?? env.WALLET_SHARDS,
+    operatorPrincipals,
     tracing: flag(read, 'tracing') ?? defaults.tracing,
   };
 }

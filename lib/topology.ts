@@ -70,11 +70,21 @@ export type RouteAccess =
     }
   | { readonly caller: Exclude<CallerKind, 'public'> };
 
+/** A method-level API Gateway throttle: the route's own token bucket, below the stage's. */
+export interface RouteThrottle {
+  /** Steady requests per second. */
+  readonly rateLimit: number;
+  /** Requests API Gateway admits at once above the rate. */
+  readonly burstLimit: number;
+}
+
 export type HttpTrigger = {
   readonly kind: 'http';
   readonly method: HttpMethod;
   /** API Gateway resource path, e.g. `/payments/{orderId}`. */
   readonly path: string;
+  /** Absent: the stage's throttle. Deployed only (the local front door does not throttle). */
+  readonly throttle?: RouteThrottle;
 } & RouteAccess;
 
 /** Lambda event filter pattern (the subset the local runtime evaluates). */
@@ -315,6 +325,9 @@ const functions = {
         method: 'POST',
         path: '/webhooks/toss',
         caller: 'public',
+        // Anyone can post here: a flood is held to this bucket, half the stage's, so its Lambda
+        // concurrency and table writes cannot crowd out the shop's calls (each webhook is only a hint).
+        throttle: { rateLimit: 50, burstLimit: 100 },
         publicBecause:
           'Toss posts status-change webhooks without AWS credentials; the body is only a hint (the order is checked at the PSP), answers are identical for any order, and the work per call is bounded.',
       },

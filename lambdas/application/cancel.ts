@@ -1,3 +1,4 @@
+import { type Caller, mayAct } from '../domain/ownership';
 import {
   cancel,
   cancelKeyExpired,
@@ -16,6 +17,8 @@ import { applyPspView } from './psp-view';
 
 export interface CancelCommand {
   readonly orderId: string;
+  /** The signed caller: the order's owner, or an operator. */
+  readonly caller: Caller;
   readonly idempotencyKey: string;
   readonly cancelReason: string;
   readonly cancelAmount?: number;
@@ -107,6 +110,7 @@ export function cancelUseCase(deps: CancelDeps) {
       | { readonly applied: Payment }
       | { readonly paymentKey: string; readonly refundableAmount: number; readonly pending: PendingCancel };
     const intent = await untilSaved(deps, orderId, deadline, (payment): Step<Intent> => {
+      if (!mayAct(payment, command.caller, 'cancel')) throw orderNotFound(orderId);
       const now = deps.clock();
       const asked = requestCancel(payment, { ...command, requestKey, at: now.toISOString() });
       if (!asked.ok) throw refusal(asked.reason);

@@ -71,6 +71,7 @@ export function checkoutUseCase(deps: {
     const checkout: Checkout = {
       ...request,
       orderId: orderIdFor(await deps.orderIdSecret(), principal, idempotencyKey),
+      owner: principal,
       createdAt: deps.clock().toISOString(),
     };
     const result = createPayment(checkout);

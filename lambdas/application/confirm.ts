@@ -1,3 +1,4 @@
+import { mayAct } from '../domain/ownership';
 import { approve, decline, markUnknown, type Payment, reopen } from '../domain/payment';
 import type { PaymentStore } from '../ports/payment-store';
 import type { Deadline, PaymentGateway } from '../ports/psp';
@@ -19,6 +20,8 @@ export interface ConfirmCommand {
   readonly paymentKey: string;
   readonly orderId: string;
   readonly amount: number;
+  /** The signed caller: only the order's owner may confirm it. */
+  readonly owner: string;
 }
 
 export interface ConfirmSettings {
@@ -51,7 +54,8 @@ export function confirmUseCase(deps: ConfirmDeps) {
     if (!begun.ok) return explainRefusal(command, begun.current);
 
     const executing = begun.payment;
-    const result = await deps.psp.confirm(command, deadline);
+    const { paymentKey, orderId, amount } = command;
+    const result = await deps.psp.confirm({ paymentKey, orderId, amount }, deadline);
     const at = deps.clock();
     switch (result.kind) {
       case 'approved': {
@@ -91,13 +95,15 @@ export function confirmUseCase(deps: ConfirmDeps) {
 
 /** Why the EXECUTING transition was refused, from the item the condition check returned. */
 function explainRefusal(command: ConfirmCommand, current: Payment | undefined): HttpOutcome {
-  if (!current) throw orderNotFound(command.orderId);
+  // Another principal's order is answered like a missing one, before anything else is told.
+  if (!current || !mayAct(current, { principal: command.owner, operator: false }, 'confirm'))
+    throw orderNotFound(command.orderId);
   if (current.amount !== command.amount) throw amountMismatch();
   return replayOrRefuse(command, current);
 }
 
 /** A payment that already has an outcome answers with it; another paymentKey is a reuse. */
-function replayOrRefuse(command: ConfirmCommand, current: Payment): HttpOutcome {
+function replayOrRefuse(command: Omit<ConfirmCommand, 'owner'>, current: Payment): HttpOutcome {
   const samePayment = current.paymentKey === command.paymentKey;
   switch (current.status) {
     case 'SUCCESS':

@@ -1,10 +1,12 @@
+import { type Caller, mayAct } from '../domain/ownership';
 import type { PaymentStore } from '../ports/payment-store';
 import { type HttpOutcome, jsonOutcome, problemOutcome } from '../shared/http';
 
 export function getPaymentUseCase(deps: { store: PaymentStore }) {
-  return async (orderId: string): Promise<HttpOutcome> => {
+  return async (orderId: string, caller: Caller): Promise<HttpOutcome> => {
     const view = await deps.store.view(orderId);
-    if (!view) {
+    // Another shop's order is answered exactly like a missing one: its existence is not told.
+    if (!view || !mayAct(view.payment, caller, 'read')) {
       return problemOutcome({
         status: 404,
         code: 'ORDER_NOT_FOUND',

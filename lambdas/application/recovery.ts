@@ -1,7 +1,6 @@
 import {
   cancelKeyExpired,
   decline,
-  dropPendingCancel,
   markUnknown,
   type Payment,
   type PendingCancel,
@@ -38,6 +37,8 @@ export type RecoveryOutcome =
   | 'canceled'
   | 'exhausted'
   | 'rescheduled'
+  /** A settled payment looked at because a webhook hinted at a change (recorded if there was one). */
+  | 'looked'
   /** Rescheduled, and the PSP has been unreachable for maxAttempts looks or more: a person should know. */
   | 'stalled'
   /** Rescheduled with a cancel intent too old to re-send (its PSP key may have expired): a person decides. */
@@ -78,8 +79,9 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
 
   async function recoverOne(orderId: string, outer: Deadline): Promise<RecoveryOutcome> {
     const now = deps.clock();
+    const startedAt = now.toISOString();
     const claimed = await deps.store.claimForRecovery(orderId, {
-      now: now.toISOString(),
+      now: startedAt,
       until: addMs(now, deps.leaseMs),
       owner: deps.owner,
     });
@@ -89,8 +91,28 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
     const withinLease: Deadline = {
       remainingMs: () => Math.min(outer.remainingMs(), leaseEnds - deps.clock().getTime()),
     };
-    const lookup = await deps.psp.findByOrderId(claimed.payment.orderId, withinLease);
-    if (lookup.kind === 'unknown') return reschedule(claimed, 'unanswered');
+    const lookup = await deps.psp.findByOrderId(orderId, withinLease);
+    const outcome =
+      lookup.kind === 'unknown'
+        ? await reschedule(claimed, 'unanswered')
+        : await settleFrom(claimed, lookup, withinLease);
+    // A webhook that came while we looked (or any, when the PSP could not be read) leaves the payment
+    // due again: the next run looks after it.
+    await deps.store.endLook(orderId, {
+      owner: deps.owner,
+      startedAt,
+      now: deps.clock().toISOString(),
+      readPsp: lookup.kind !== 'unknown',
+    });
+    return outcome;
+  }
+
+  /** What the PSP's answer settles: the confirm's outcome, or a settled payment's cancel intents. */
+  async function settleFrom(
+    claimed: RecoveryCandidate,
+    lookup: Exclude<PspLookup, { kind: 'unknown' }>,
+    withinLease: Deadline,
+  ): Promise<RecoveryOutcome> {
     const { payment } = claimed;
     if (payment.status !== 'EXECUTING' && payment.status !== 'UNKNOWN') {
       return finishCancels(claimed, lookup, withinLease);
@@ -144,9 +166,9 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
   }
 
   /**
-   * A settled payment with cancel intents: the PSP's cancels are recorded, each intent finished with
-   * its key. An intent older than its key's trusted life is never re-sent: the PSP's record settles it
-   * (a cancel of its amount there is its own), or it stays held for a person.
+   * A settled payment with cancel intents (or a webhook's hint): the PSP's cancels are recorded, each
+   * intent finished with its key. An intent older than its key's trusted life is never re-sent: the
+   * PSP's record settles it (a cancel of its amount there is its own), or it stays held for a person.
    */
   async function finishCancels(
     claimed: RecoveryCandidate,
@@ -170,12 +192,13 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
       if (!(await finishCancel(orderId, current, pending, withinLease))) break;
     }
     current = await deps.store.get(orderId);
-    if (!current || (current.pendingCancels?.length ?? 0) === 0) return 'canceled';
+    if (!current || (current.pendingCancels?.length ?? 0) === 0)
+      return (claimed.payment.pendingCancels?.length ?? 0) > 0 ? 'canceled' : 'looked';
     const outcome = await reschedule({ ...claimed, payment: current }, 'answered');
     return held > 0 && outcome !== 'skipped' ? 'cancelHeld' : outcome;
   }
 
-  /** Asks the PSP for the intent's cancel again with the same key (a replay if it was made); false if unknown. */
+  /** Asks the PSP for the intent's cancel again with the same key (a replay if it was made). */
   async function finishCancel(
     orderId: string,
     payment: Payment | undefined,
@@ -193,18 +216,17 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
       withinLease,
     );
     if (result.kind === 'unavailable') return false;
-    if (result.kind === 'unknown' || result.kind === 'refused') {
-      const refused = result.kind === 'refused';
-      const settled = await settleFromPspRecord(deps, orderId, pending, refused, withinLease);
-      return settled !== undefined && !settled.intentOpen;
-    }
     if (result.kind !== 'approved') {
-      const payment = await deps.store.get(orderId);
-      if (!payment) return true;
-      return deps.store.save(
-        payment,
-        dropPendingCancel(payment, { requestKey: pending.requestKey, at: deps.clock().toISOString() }),
+      // Whatever the PSP answered, its record is read before the intent goes: a cancel made elsewhere
+      // meanwhile (the console) may be why it refused, and is recorded first.
+      const settled = await settleFromPspRecord(
+        deps,
+        orderId,
+        pending,
+        result.kind !== 'unknown',
+        withinLease,
       );
+      return settled !== undefined && !settled.intentOpen;
     }
     const transactionKey = cancelMadeFor(result.payment, pending.amount);
     if (transactionKey === undefined) return false;
@@ -255,6 +277,7 @@ export function recoveryRunUseCase(deps: RecoveryDeps) {
       canceled: 0,
       exhausted: 0,
       rescheduled: 0,
+      looked: 0,
       stalled: 0,
       cancelHeld: 0,
       skipped: 0,

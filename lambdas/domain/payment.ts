@@ -77,6 +77,8 @@ export interface PaymentFailure {
 
 export interface Payment {
   readonly orderId: string;
+  /** The principal that created the order (see ownership.ts); absent on orders from before owners. */
+  readonly owner?: string;
   readonly buyerId: string;
   readonly orderName: string;
   readonly currency: Currency;
@@ -102,6 +104,7 @@ export interface Payment {
 
 export interface Checkout {
   readonly orderId: string;
+  readonly owner?: string;
   readonly buyerId: string;
   readonly orderName: string;
   readonly currency: Currency;
@@ -139,6 +142,7 @@ export function createPayment(checkout: Checkout): Created {
     ok: true,
     payment: {
       orderId: checkout.orderId,
+      ...(checkout.owner === undefined ? {} : { owner: checkout.owner }),
       buyerId: checkout.buyerId,
       orderName: checkout.orderName,
       currency: checkout.currency,

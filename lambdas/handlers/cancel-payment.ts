@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { cancelUseCase } from '../application/cancel';
 import { fingerprintOf } from '../application/checkout';
-import { callerPrincipal, scopedKey } from '../shared/caller';
+import { scopedKey, signedCaller } from '../shared/caller';
 import { paymentStore, settings, systemClock } from '../shared/composition';
 import { toProxyResult } from '../shared/http';
 import { idempotencyStore, idempotent } from '../shared/idempotent';
@@ -34,8 +34,8 @@ const cancel = idempotent(
 
 /** POST /payments/{orderId}/cancel — one Idempotency-Key per cancel and caller. */
 async function cancelHandler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
-  const principal = callerPrincipal(event);
-  if (!principal.ok) return toProxyResult(principal.outcome);
+  const caller = signedCaller(event);
+  if (!caller.ok) return toProxyResult(caller.outcome);
   const orderId = parsePathParameter(event, 'orderId', orderIdSchema);
   if (!orderId.ok) return toProxyResult(orderId.outcome);
   const key = parseIdempotencyKey(event);
@@ -43,8 +43,8 @@ async function cancelHandler(event: APIGatewayProxyEvent, context: Context): Pro
   const body = parseJsonBody(event, cancelSchema);
   if (!body.ok) return toProxyResult(body.outcome);
   // The PSP's cancel idempotency follows the same scope, so two callers' equal keys are two cancels.
-  const callerKey = scopedKey(principal.value, key.value);
-  const command = { orderId: orderId.value, idempotencyKey: callerKey, ...body.value };
+  const callerKey = scopedKey(caller.value.principal, key.value);
+  const command = { orderId: orderId.value, caller: caller.value, idempotencyKey: callerKey, ...body.value };
   const result = countPspUnavailable(
     observability,
     await cancel(

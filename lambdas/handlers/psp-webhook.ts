@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as v from 'valibot';
-import { syncOrderUseCase } from '../application/sync-order';
+import { syncOrderUseCase, WEBHOOK_COALESCE_MS } from '../application/sync-order';
 import { paymentStore, systemClock } from '../shared/composition';
 import { jsonOutcome, problemOutcome, toProxyResult } from '../shared/http';
 import { API_GATEWAY_REQUEST, observed } from '../shared/observability';
@@ -17,8 +17,8 @@ const psp = paymentGateway(observability);
 
 /** Toss's webhook bodies are a few kB; anything far larger is not Toss. */
 const MAX_BODY_BYTES = 64 * 1024;
-/** The look ends well before Toss (10 s) or API Gateway gives up on us. */
-const LOOK_BUDGET_MS = 6_000;
+/** The look (a coalesced hint's wait included) ends before Toss (10 s) or API Gateway gives up on us. */
+const LOOK_BUDGET_MS = 8_000;
 const LEASE_MS = 15_000;
 
 /** Only what we use: which order to check. Everything else in the body is ignored, never trusted. */
@@ -78,6 +78,7 @@ async function webhookHandler(event: APIGatewayProxyEvent, context: Context): Pr
     psp,
     clock: systemClock,
     leaseMs: LEASE_MS,
+    coalesceMs: WEBHOOK_COALESCE_MS,
     owner: context.awsRequestId,
   });
   const startedAt = Date.now();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { Caller } from '../domain/ownership';
 import { problemOutcome } from './http';
 import type { Parsed } from './request';
 
@@ -23,6 +24,31 @@ export function callerPrincipal(event: APIGatewayProxyEvent): Parsed<string> {
   }
   const role = /^(arn:[^:]+:sts::\d*:assumed-role\/[^/]+)\/.+$/.exec(arn)?.[1];
   return { ok: true, value: role ?? arn };
+}
+
+/**
+ * `OPERATOR_PRINCIPALS` (comma-separated ARNs of IAM users or roles) as the principals callers are
+ * known by: a role `arn:aws:iam::<account>:role/<path/>name` is `arn:aws:sts::<account>:assumed-role/name`
+ * once assumed, which is what API Gateway reports.
+ */
+export function operatorPrincipals(configured: string | undefined): ReadonlySet<string> {
+  const principals = (configured ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((arn) => {
+      const role = /^arn:([^:]+):iam::(\d*):role\/(?:.*\/)?([^/]+)$/.exec(arn);
+      return role ? `arn:${role[1]}:sts::${role[2]}:assumed-role/${role[3]}` : arn;
+    });
+  return new Set(principals);
+}
+
+/** The signed caller and whether it is an operator (who may read and cancel every shop's orders). */
+export function signedCaller(event: APIGatewayProxyEvent): Parsed<Caller> {
+  const principal = callerPrincipal(event);
+  if (!principal.ok) return principal;
+  const operator = operatorPrincipals(process.env.OPERATOR_PRINCIPALS).has(principal.value);
+  return { ok: true, value: { principal: principal.value, operator } };
 }
 
 /** A client's Idempotency-Key made distinct per principal (short, for keys passed on to the PSP). */

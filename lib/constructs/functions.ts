@@ -87,6 +87,8 @@ export interface FunctionsProps {
   readonly dataKey?: kms.IKey;
   /** The customer-managed key of the log groups (regulated deploys). */
   readonly logKey?: kms.IKey;
+  /** Who may read and cancel every shop's orders (`arn,...`), for the functions behind shop routes. */
+  readonly operatorPrincipals?: string;
 }
 
 /**
@@ -160,6 +162,8 @@ export class Functions extends Construct {
         });
     }
     if (spec.tables.wallets && props.walletShards) environment.WALLET_SHARDS = props.walletShards;
+    const servesShops = spec.triggers.some((t) => t.kind === 'http' && t.caller === 'shop');
+    if (servesShops && props.operatorPrincipals) environment.OPERATOR_PRINCIPALS = props.operatorPrincipals;
     if (spec.psp) {
       environment.PSP_BASE_URL = psp.baseUrl;
       environment.PSP_SECRET_ARN = psp.secret.secretArn;

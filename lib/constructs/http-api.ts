@@ -80,6 +80,7 @@ export class PaymentsRestApi extends Construct {
         tracingEnabled: props.tracing,
         throttlingRateLimit: props.throttling.rateLimit,
         throttlingBurstLimit: props.throttling.burstLimit,
+        methodOptions: routeThrottles(props.topology),
       },
     });
     // Bodies and headers are validated by the handlers, which must answer with the contract's
@@ -175,6 +176,27 @@ export class PaymentsRestApi extends Construct {
       value: policy.managedPolicyArn,
     });
   }
+}
+
+/**
+ * Method settings of the routes with their own throttle (`<path>/<METHOD>`). A method setting replaces
+ * the stage's for that method, so it repeats the stage's logging choices.
+ */
+function routeThrottles(topology: Topology): Record<string, apigateway.MethodDeploymentOptions> {
+  const options: Record<string, apigateway.MethodDeploymentOptions> = {};
+  for (const [, spec] of entries(topology.functions)) {
+    for (const trigger of spec.triggers) {
+      if (trigger.kind !== 'http' || !trigger.throttle) continue;
+      options[`${trigger.path}/${trigger.method}`] = {
+        throttlingRateLimit: trigger.throttle.rateLimit,
+        throttlingBurstLimit: trigger.throttle.burstLimit,
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+      };
+    }
+  }
+  return options;
 }
 
 interface InvokableMethod {

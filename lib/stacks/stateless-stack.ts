@@ -49,6 +49,7 @@ export class PaymentsStatelessStack extends Stack {
       logRetention,
       reservedConcurrency: props.deploy.reservedConcurrency,
       walletShards: props.deploy.walletShards,
+      operatorPrincipals: props.deploy.operatorPrincipals,
       tracing: props.deploy.tracing,
       dataKey: stateful.dataKey,
       logKey: opsKey,

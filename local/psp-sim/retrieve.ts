@@ -7,6 +7,7 @@ import type { Order } from './state';
 export function getPaymentByOrderId(req: SimRequest, env: SimEnv): Reply {
   const order = env.state.orders.get(req.param);
   if (!order) throw new TossError('NOT_FOUND_PAYMENT');
+  order.lookupCalls = (order.lookupCalls ?? 0) + 1;
   expireIfStale(order, env);
   return json(200, toTossPayment(order));
 }

@@ -35,6 +35,6 @@ export function setScenario(req: SimRequest, env: SimEnv): Reply {
 export function getOrderTruth(req: SimRequest, env: SimEnv): Reply {
   const order = env.state.orders.get(req.param);
   if (!order) throw new TossError('NOT_FOUND_PAYMENT');
-  const { status, paymentKey, amount, balanceAmount, confirmCalls, cancelCalls } = order;
-  return json(200, { status, paymentKey, amount, balanceAmount, confirmCalls, cancelCalls });
+  const { status, paymentKey, amount, balanceAmount, confirmCalls, cancelCalls, lookupCalls = 0 } = order;
+  return json(200, { status, paymentKey, amount, balanceAmount, confirmCalls, cancelCalls, lookupCalls });
 }

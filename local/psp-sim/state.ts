@@ -39,6 +39,8 @@ export interface Order {
   /** Every confirm / cancel call that reached the order, replays and errors included. */
   confirmCalls: number;
   cancelCalls: number;
+  /** Lookups by orderId (GET /v1/payments/orders/{orderId}); absent in journals from before it was counted. */
+  lookupCalls?: number;
 }
 
 export interface SessionRequest {

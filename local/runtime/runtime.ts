@@ -19,7 +19,7 @@ import { assertPortFree } from './ports';
 import { ensureBucketFolders, ensureQueue, ensureTable, type ProvisionedQueue } from './provision';
 import { QueuePoller } from './queue-poller';
 import { Scheduler } from './scheduler';
-import { LOCAL_ACCOUNT, type LocalPrincipal, localPrincipals, signingRegion } from './sigv4';
+import { everyPrincipal, LOCAL_ACCOUNT, type LocalPrincipal, localPrincipals, signingRegion } from './sigv4';
 import { StreamPoller } from './stream-poller';
 import { localInventory, planLocalWiring } from './wiring';
 
@@ -99,7 +99,8 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
   await assertPortFree(config.sqsPort, 'local SQS', 'SQS_PORT');
   if (config.shopPort !== undefined) await assertPortFree(config.shopPort, 'demo shop', 'DEMO_SHOP_PORT');
   // Read before the handlers' environment is laid over process.env.
-  const auth = { principals: Object.values(localPrincipals(config.env)), region: signingRegion(config.env) };
+  const principals = localPrincipals(config.env);
+  const auth = { principals: everyPrincipal(principals), region: signingRegion(config.env) };
 
   // Stopped first to last: intake (front door, schedules, pollers) drains within a bound, then the
   // servers and emulators close; each step is bounded, so a dead emulator cannot hold the stop.
@@ -159,6 +160,8 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
       PSP_BASE_URL: pspUrl,
       PSP_SECRET_KEY: config.pspSecretKey,
       ORDER_ID_SECRET: await localOrderIdSecret(config.dataDir),
+      // Who may read and cancel every shop's orders (in AWS: the deploy profile's operatorPrincipals).
+      OPERATOR_PRINCIPALS: principals.operator.userArn,
       POWERTOOLS_SERVICE_NAME: 'payments',
       POWERTOOLS_METRICS_NAMESPACE: 'Payments',
       POWERTOOLS_METRICS_DISABLED: config.env.POWERTOOLS_METRICS_DISABLED ?? 'true',

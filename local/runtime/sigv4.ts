@@ -88,27 +88,51 @@ const DEFAULT_CREDENTIALS: Readonly<
   operator: { envVar: 'LOCAL_OPERATOR_CREDENTIALS', id: 'LOCALOPERATORKEY', secret: 'local-operator-secret' },
 };
 
-/** The shop and operator principals: defaults, or `LOCAL_SHOP_CREDENTIALS` / `LOCAL_OPERATOR_CREDENTIALS` = `id:secret`. */
-export function localPrincipals(env: NodeJS.ProcessEnv): Record<SignedCallerKind, LocalPrincipal> {
-  const principal = (kind: SignedCallerKind): LocalPrincipal => {
+/** The local stack's principals: one or more shops (the first is `shop`) and the operator. */
+export interface LocalPrincipals extends Readonly<Record<SignedCallerKind, LocalPrincipal>> {
+  readonly shops: readonly LocalPrincipal[];
+}
+
+/** Every principal the front door knows. */
+export function everyPrincipal(principals: LocalPrincipals): LocalPrincipal[] {
+  return [...principals.shops, principals.operator];
+}
+
+/**
+ * Defaults, or `LOCAL_SHOP_CREDENTIALS` = `id:secret[,id:secret...]` (several shops, each its own
+ * principal: `local-shop`, `local-shop-2`, ...) and `LOCAL_OPERATOR_CREDENTIALS` = `id:secret`.
+ */
+export function localPrincipals(env: NodeJS.ProcessEnv): LocalPrincipals {
+  const pairs = (kind: SignedCallerKind): { accessKeyId: string; secretAccessKey: string }[] => {
     const defaults = DEFAULT_CREDENTIALS[kind];
     const configured = env[defaults.envVar];
-    const separator = configured?.indexOf(':') ?? -1;
-    if (configured !== undefined && (separator < 1 || separator === configured.length - 1))
-      throw new Error(`${defaults.envVar} must be <access key id>:<secret access key>`);
-    const accessKeyId = configured ? configured.slice(0, separator) : defaults.id;
-    const secretAccessKey = configured ? configured.slice(separator + 1) : defaults.secret;
-    return {
-      kind,
-      accessKeyId,
-      secretAccessKey,
-      userArn: `arn:aws:iam::${LOCAL_ACCOUNT}:user/local-${kind}`,
-    };
+    if (configured === undefined) return [{ accessKeyId: defaults.id, secretAccessKey: defaults.secret }];
+    const entries = kind === 'shop' ? configured.split(',').map((entry) => entry.trim()) : [configured];
+    return entries.map((entry) => {
+      const separator = entry.indexOf(':');
+      if (separator < 1 || separator === entry.length - 1)
+        throw new Error(
+          `${defaults.envVar} must be <access key id>:<secret access key>${kind === 'shop' ? '[,<id>:<secret>...]' : ''}`,
+        );
+      return { accessKeyId: entry.slice(0, separator), secretAccessKey: entry.slice(separator + 1) };
+    });
   };
-  const principals = { shop: principal('shop'), operator: principal('operator') };
-  if (principals.shop.accessKeyId === principals.operator.accessKeyId)
-    throw new Error('the local shop and operator principals need different access key ids');
-  return principals;
+  const arn = (name: string) => `arn:aws:iam::${LOCAL_ACCOUNT}:user/${name}`;
+  const shops = pairs('shop').map(
+    (pair, i): LocalPrincipal => ({
+      kind: 'shop',
+      ...pair,
+      userArn: arn(i === 0 ? 'local-shop' : `local-shop-${i + 1}`),
+    }),
+  );
+  const [operatorPair] = pairs('operator');
+  const [shop] = shops;
+  if (!shop || !operatorPair) throw new Error('the local stack needs a shop and an operator principal');
+  const operator: LocalPrincipal = { kind: 'operator', ...operatorPair, userArn: arn('local-operator') };
+  const ids = [...shops, operator].map((p) => p.accessKeyId);
+  if (new Set(ids).size !== ids.length)
+    throw new Error('every local principal (shops and operator) needs its own access key id');
+  return { shop, operator, shops };
 }
 
 /** A request as received, before any decoding of its path. */

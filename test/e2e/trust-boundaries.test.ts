@@ -172,6 +172,8 @@ describe('caller kinds', () => {
       headers: { 'Idempotency-Key': newKey('operator') },
     });
     expect(order.status).toBe(201);
-    expect((await getPayment(order.json.orderId)).status).toBe(200);
+    // The operator's order is its own: it reads it; a shop is told no such order.
+    expect((await api('GET', `/payments/${order.json.orderId}`, { as: 'operator' })).status).toBe(200);
+    if (callerKindsDistinct()) expectProblem(await getPayment(order.json.orderId), 404, 'ORDER_NOT_FOUND');
   });
 });

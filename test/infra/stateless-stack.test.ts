@@ -181,6 +181,42 @@ describe.each<[string, Topology]>([
     }
   });
 
+  test('routes with their own throttle get a method-level setting; the webhook route has one below the stage', () => {
+    const stage = Object.values(synth.statelessTemplate.findResources('AWS::ApiGateway::Stage'))[0] as
+      | TemplateResource
+      | undefined;
+    const settings = (stage?.Properties.MethodSettings ?? []) as Record<string, unknown>[];
+    const throttled = Object.values(subject.functions).flatMap((spec) =>
+      spec.triggers.flatMap((t) => (t.kind === 'http' && t.throttle ? [{ ...t, throttle: t.throttle }] : [])),
+    );
+    expect(settings.filter((s) => s.ResourcePath !== '/*')).toEqual(
+      throttled.map((route) => ({
+        HttpMethod: route.method,
+        // API Gateway's escaping of a resource path in a method setting.
+        ResourcePath: `/${route.path.replaceAll('/', '~1')}`,
+        ThrottlingRateLimit: route.throttle.rateLimit,
+        ThrottlingBurstLimit: route.throttle.burstLimit,
+        LoggingLevel: 'ERROR',
+        DataTraceEnabled: false,
+        MetricsEnabled: true,
+      })),
+    );
+    expect(throttled).toContainEqual(
+      expect.objectContaining({
+        method: 'POST',
+        path: '/webhooks/toss',
+        throttle: { rateLimit: expect.any(Number), burstLimit: expect.any(Number) },
+      }),
+    );
+    for (const route of throttled) {
+      expect(route.throttle.rateLimit).toBeLessThan(100);
+      expect(route.throttle.burstLimit).toBeLessThan(200);
+    }
+    expect(settings.find((s) => s.ResourcePath === '/~1webhooks~1toss')).toMatchObject({
+      HttpMethod: 'POST',
+    });
+  });
+
   test('the REST API validates requests, logs access, traces and throttles its stage', () => {
     const methods = Object.values(synth.statelessTemplate.findResources('AWS::ApiGateway::Method'));
     const routes = Object.values(subject.functions).flatMap((spec) =>
@@ -200,7 +236,7 @@ describe.each<[string, Topology]>([
     synth.statelessTemplate.hasResourceProperties('AWS::ApiGateway::Stage', {
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
       TracingEnabled: true,
-      MethodSettings: [
+      MethodSettings: Match.arrayWith([
         Match.objectLike({
           HttpMethod: '*',
           ResourcePath: '/*',
@@ -209,7 +245,7 @@ describe.each<[string, Topology]>([
           ThrottlingRateLimit: 100,
           ThrottlingBurstLimit: 200,
         }),
-      ],
+      ]),
     });
     synth.statelessTemplate.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
   });

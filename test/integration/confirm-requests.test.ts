@@ -11,7 +11,7 @@ import { paymentStore, settings, systemClock } from '../../lambdas/shared/compos
 import { idempotencyStore, idempotent } from '../../lambdas/shared/idempotent';
 import { paymentGateway } from '../../lambdas/shared/psp';
 import { telemetry } from '../../lambdas/shared/telemetry';
-import { createOrder, getPayment, sim } from '../support/http-client';
+import { createOrder, getPayment, localPrincipalArn, sim } from '../support/http-client';
 
 const READ_COMMANDS = [
   'GetItemCommand',
@@ -140,7 +140,7 @@ describe('DynamoDB requests of a confirm', () => {
   it('a first-time successful confirm makes at most 4 DynamoDB requests and no read', async () => {
     const order = await createOrder();
     const paymentKey = await sim.session(order.orderId, order.amount);
-    const command = { orderId: order.orderId, paymentKey, amount: order.amount };
+    const command = { orderId: order.orderId, paymentKey, amount: order.amount, owner: localPrincipalArn() };
 
     recorded = newRecord();
     const result = await confirm(command, lambdaContext());
@@ -167,7 +167,7 @@ describe('DynamoDB requests of a confirm', () => {
   it('a replay of that confirm answers from the idempotency record: one write attempt, no read', async () => {
     const order = await createOrder();
     const paymentKey = await sim.session(order.orderId, order.amount);
-    const command = { orderId: order.orderId, paymentKey, amount: order.amount };
+    const command = { orderId: order.orderId, paymentKey, amount: order.amount, owner: localPrincipalArn() };
     const first = await confirm(command, lambdaContext());
     expect(first.statusCode).toBe(200);
 

@@ -49,7 +49,7 @@ import {
   type TestQueue,
   unique,
 } from '../support/events';
-import { sim } from '../support/http-client';
+import { localPrincipalArn, sim } from '../support/http-client';
 
 jest.setTimeout(30_000);
 
@@ -179,6 +179,7 @@ describe('crash in confirm: PSP approved, outcome transaction never committed', 
     const orderId = unique('fault-confirm');
     const created = createPayment({
       orderId,
+      owner: localPrincipalArn(),
       buyerId: 'buyer-1',
       orderName: 'Two books',
       currency: 'KRW',
@@ -188,7 +189,7 @@ describe('crash in confirm: PSP approved, outcome transaction never committed', 
     if (!created.ok) throw new Error(`checkout refused: ${created.reason}`);
     expect(await store.create(created.payment, 'fingerprint')).toEqual({ created: true });
     const paymentKey = await sim.session(orderId, 10_000);
-    const command = { orderId, paymentKey, amount: 10_000 };
+    const command = { orderId, paymentKey, amount: 10_000, owner: localPrincipalArn() };
     const context = () => lambdaContext('confirmPayment', 28_000);
 
     // The crash: the PSP approved, the function dies before the transaction.

@@ -7,7 +7,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbPaymentStore } from '../../lambdas/adapters/dynamodb/payment-store';
-import { TossPaymentGateway } from '../../lambdas/adapters/toss/toss-gateway';
+import type { TossPaymentGateway } from '../../lambdas/adapters/toss/toss-gateway';
 import { cancelUseCase } from '../../lambdas/application/cancel';
 import { confirmUseCase } from '../../lambdas/application/confirm';
 import { reconcileOrder } from '../../lambdas/application/reconcile-order';
@@ -17,46 +17,31 @@ import { createPayment, decline, markUnknown, type Payment } from '../../lambdas
 import type { SaveOptions } from '../../lambdas/ports/payment-store';
 import type { Deadline } from '../../lambdas/ports/psp';
 import { documentClient } from '../../lambdas/shared/composition';
-import { createTableLike, dropTables, items, localDynamo, unique } from '../support/events';
-import { sim } from '../support/http-client';
+import { items, unique } from '../support/events';
+import { localPrincipalArn, sim } from '../support/http-client';
+import { ownPaymentsTable, simGateway } from '../support/own-payments-table';
+
+const OWNER = localPrincipalArn();
+const CALLER = { principal: OWNER, operator: false };
 
 jest.setTimeout(60_000);
 
-const SECRET_KEY = 'test_sk_local_simulator';
 const SETTINGS = { executingStaleAfterMs: 60_000, unknownFirstCheckAfterMs: 30_000 };
 const DEADLINE: Deadline = { remainingMs: () => 20_000 };
 const LATER = () => new Date(Date.now() + 5 * 60_000);
 /** Kill-after-PSP-cancel repetitions (the issue saw 5 of 5 stay SUCCESS internally). */
 const CRASH_RUNS = 5;
 
+const own = ownPaymentsTable('money');
 let dynamo: DynamoDBClient;
 let store: DynamoDbPaymentStore;
 let psp: TossPaymentGateway;
 let tableName: string;
-
-beforeAll(async () => {
-  if (!process.env.PSP_URL || !process.env.AWS_ENDPOINT_URL_DYNAMODB) {
-    throw new Error('the integration tier needs the local stack (PSP_URL, AWS_ENDPOINT_URL_DYNAMODB)');
-  }
-  dynamo = localDynamo();
-  tableName = (await createTableLike(dynamo, 'payments', 'money')).name;
-  store = new DynamoDbPaymentStore(documentClient(dynamo), tableName);
-  psp = gateway(process.env.PSP_URL);
+beforeAll(() => {
+  ({ dynamo, store, psp, tableName } = own);
 });
 
-afterAll(async () => {
-  await dropTables(dynamo, [tableName]);
-  dynamo?.destroy();
-}, 30_000);
-
-function gateway(baseUrl: string): TossPaymentGateway {
-  return new TossPaymentGateway({
-    baseUrl,
-    secretKey: async () => SECRET_KEY,
-    requestTimeoutMs: 1_000,
-    retryBudgetMs: 2_000,
-  });
-}
+const gateway = (baseUrl: string) => simGateway(baseUrl);
 
 /** The store dying right before it records a cancel the PSP made, as a killed Lambda would. */
 class DiesBeforeCancelRecord extends DynamoDbPaymentStore {
@@ -70,6 +55,7 @@ class DiesBeforeCancelRecord extends DynamoDbPaymentStore {
 async function newOrder(): Promise<Payment> {
   const created = createPayment({
     orderId: unique('money'),
+    owner: OWNER,
     buyerId: 'buyer-1',
     orderName: 'Two books',
     currency: 'KRW',
@@ -85,7 +71,7 @@ async function confirmedOrder(): Promise<Payment> {
   const { orderId, amount } = await newOrder();
   const paymentKey = await sim.session(orderId, amount);
   const confirm = confirmUseCase({ store, psp, clock: () => new Date(), settings: SETTINGS });
-  expect((await confirm({ orderId, paymentKey, amount }, DEADLINE)).statusCode).toBe(200);
+  expect((await confirm({ orderId, paymentKey, amount, owner: OWNER }, DEADLINE)).statusCode).toBe(200);
   return (await store.get(orderId)) as Payment;
 }
 
@@ -99,7 +85,13 @@ async function approvedAtPspOnly() {
   );
   expect(confirmed.kind).toBe('approved');
   const now = new Date().toISOString();
-  const begun = await store.beginExecution({ ...payment, paymentKey, at: now, recoveryDueAt: now });
+  const begun = await store.beginExecution({
+    ...payment,
+    owner: OWNER,
+    paymentKey,
+    at: now,
+    recoveryDueAt: now,
+  });
   if (!begun.ok) throw new Error('not begun');
   return { payment, paymentKey, begun };
 }
@@ -136,7 +128,13 @@ describe('a crash between the PSP cancel and our record', () => {
     for (let i = 0; i < CRASH_RUNS; i++) {
       const { orderId } = await confirmedOrder();
       orders.push(orderId);
-      const command = { orderId, idempotencyKey: unique('k'), cancelReason: 'returned', cancelAmount: 2_500 };
+      const command = {
+        orderId,
+        caller: CALLER,
+        idempotencyKey: unique('k'),
+        cancelReason: 'returned',
+        cancelAmount: 2_500,
+      };
       await expect(cancel(command, DEADLINE)).rejects.toThrow(/injected crash/);
       expect((await sim.truth(orderId)).balanceAmount).toBe(7_500);
       // The intent survived the crash: it is what recovery finishes.
@@ -163,7 +161,13 @@ describe('a crash between the PSP cancel and our record', () => {
   it('reconciliation records it first, then the client retries: applied once', async () => {
     const crashing = new DiesBeforeCancelRecord(documentClient(dynamo), tableName);
     const { orderId, amount, paymentKey } = await confirmedOrder();
-    const command = { orderId, idempotencyKey: unique('k'), cancelReason: 'returned', cancelAmount: 3_000 };
+    const command = {
+      orderId,
+      caller: CALLER,
+      idempotencyKey: unique('k'),
+      cancelReason: 'returned',
+      cancelAmount: 3_000,
+    };
     await expect(
       cancelUseCase({ store: crashing, psp, clock: () => new Date(), settings: SETTINGS })(command, DEADLINE),
     ).rejects.toThrow(/injected crash/);
@@ -229,7 +233,7 @@ describe('same-key confirm takeover', () => {
   it('a confirm finding the payment EXECUTING past the first request’s timeout takes it over at once', async () => {
     const payment = await newOrder();
     const paymentKey = await sim.session(payment.orderId, payment.amount);
-    const command = { orderId: payment.orderId, paymentKey, amount: payment.amount };
+    const command = { orderId: payment.orderId, paymentKey, amount: payment.amount, owner: OWNER };
     // The first request began 2 minutes ago and died before it called the PSP.
     const started = Date.now() - 120_000;
     const begun = await store.beginExecution({
@@ -253,7 +257,7 @@ describe('same-key confirm takeover', () => {
   it('not yet past its due time, the same key still answers 409 (the first request may be alive)', async () => {
     const payment = await newOrder();
     const paymentKey = await sim.session(payment.orderId, payment.amount);
-    const command = { orderId: payment.orderId, paymentKey, amount: payment.amount };
+    const command = { orderId: payment.orderId, paymentKey, amount: payment.amount, owner: OWNER };
     await store.beginExecution({
       ...command,
       at: new Date().toISOString(),
@@ -277,13 +281,20 @@ describe('the PSP outranks a FAILURE we recorded', () => {
     if (!failed.ok) throw new Error(failed.reason);
     expect(await store.save(begun.payment, failed.payment, { event: failed.event })).toBe(true);
 
-    const sync = syncOrderUseCase({ store, psp, clock: () => new Date(), leaseMs: 15_000, owner: 'webhook' });
+    const sync = syncOrderUseCase({
+      store,
+      psp,
+      clock: () => new Date(),
+      leaseMs: 15_000,
+      coalesceMs: 200,
+      owner: 'webhook',
+    });
     expect(await sync(payment.orderId, DEADLINE)).toBe('updated');
     const corrected = await store.get(payment.orderId);
     expect(corrected).toMatchObject({ status: 'SUCCESS', paymentKey });
     expect(corrected?.failure).toBeUndefined();
     expect(await eventTypes(payment.orderId)).toEqual(['PaymentFailed', 'PaymentConfirmed']);
-    // A repeat of the same hint finds nothing left to do.
+    // A repeat of the same hint (it waits out the coalescing window, then looks) finds nothing to do.
     expect(await sync(payment.orderId, DEADLINE)).toBe('unchanged');
     expect(await sync(unique('no-such-order'), DEADLINE)).toBe('skipped');
   });

@@ -76,8 +76,9 @@ describe('PSP simulator across restarts', () => {
       orderId: 'restart-2',
       actions: ['decline:REJECT_CARD_PAYMENT'],
     });
-    const before = [await truth('restart-1'), await truth('restart-2')];
+    // Looked up first: the look-up count is part of the truth that must survive the restart.
     const lookup = (await call('GET', '/v1/payments/orders/restart-1')).text;
+    const before = [await truth('restart-1'), await truth('restart-2')];
 
     await sim.close();
     await start();

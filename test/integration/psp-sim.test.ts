@@ -203,6 +203,7 @@ describe('confirm', () => {
       balanceAmount: 10_000,
       confirmCalls: 1,
       cancelCalls: 0,
+      lookupCalls: 0,
     });
   });
 

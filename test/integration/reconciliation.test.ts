@@ -23,7 +23,15 @@ import type { PaymentStore } from '../../lambdas/ports/payment-store';
 import { documentClient, paymentStore } from '../../lambdas/shared/composition';
 import { reconciliationDeps } from '../../lambdas/shared/reconciliation-deps';
 import { telemetry } from '../../lambdas/shared/telemetry';
-import { createOrder, getPayment, postCancel, postConfirm, request, sim } from '../support/http-client';
+import {
+  createOrder,
+  getPayment,
+  localPrincipalArn,
+  postCancel,
+  postConfirm,
+  request,
+  sim,
+} from '../support/http-client';
 
 const SECRET_KEY = 'test_sk_local_simulator';
 const AUTH = `Basic ${Buffer.from(`${SECRET_KEY}:`).toString('base64')}`;
@@ -91,6 +99,7 @@ async function executing(orderId: string, paymentKey: string, amount: number): P
   const now = new Date();
   const begun = await store.beginExecution({
     orderId,
+    owner: localPrincipalArn(),
     paymentKey,
     amount,
     at: now.toISOString(),

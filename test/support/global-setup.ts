@@ -1,5 +1,7 @@
 import { startLocalStack } from './local-stack';
 
+const TWO_SHOPS = 'LOCALSHOPKEY:local-shop-secret,LOCALSHOPKEY2:local-shop-2-secret';
+
 /**
  * Integration and e2e tiers share one local stack per run. Given `E2E_BASE_URL`, the
  * e2e suite targets that deployed API instead and starts nothing. Given `PSP_BASE_URL` (and
@@ -23,6 +25,8 @@ export default async function globalSetup(_: unknown, project: { displayName?: u
     // other tests' payments underneath them (e.g. recovery settling an UNKNOWN one).
     SCHEDULE_RECOVERY_MS: '3600000',
     SCHEDULE_OUTBOX_SWEEPER_MS: '3600000',
+    // Two shops (the first with the default keys), so order ownership is tested between principals.
+    LOCAL_SHOP_CREDENTIALS: TWO_SHOPS,
     // The region local signatures must name; the test clients sign with the same one.
     AWS_REGION: 'us-east-1',
   });
@@ -33,6 +37,7 @@ export default async function globalSetup(_: unknown, project: { displayName?: u
   process.env.AWS_ENDPOINT_URL_DYNAMODB = stack.dynamoEndpoint;
   process.env.AWS_ENDPOINT_URL_SQS = stack.sqsEndpoint;
   process.env.AWS_REGION = 'us-east-1';
+  process.env.LOCAL_SHOP_CREDENTIALS = TWO_SHOPS;
   process.env.AWS_ACCESS_KEY_ID = 'local';
   process.env.AWS_SECRET_ACCESS_KEY = 'local';
 }

@@ -20,14 +20,17 @@ export interface HttpAnswer {
   readonly json: any;
 }
 
+/** A signing caller: a caller kind, or `otherShop`, a second shop principal (not the orders' owner). */
+export type ApiCaller = SignedCallerKind | 'otherShop';
+
 export interface RequestOptions {
   /** Serialised as JSON. */
   readonly body?: unknown;
   /** Sent as is (takes precedence over `body`). */
   readonly rawBody?: string;
   readonly headers?: Readonly<Record<string, string>>;
-  /** Who signs: the shop (default), the operator, or nobody. */
-  readonly as?: SignedCallerKind | 'anonymous';
+  /** Who signs: the shop (default), a second shop, the operator, or nobody. */
+  readonly as?: ApiCaller | 'anonymous';
   /** Signs with a wrong secret for the caller's access key. */
   readonly forgeSignature?: boolean;
 }
@@ -67,21 +70,40 @@ export async function request(
   return { status: response.status, headers: response.headers, text, json: parseJson(text) };
 }
 
-const deployedCredentials = new Map<SignedCallerKind, () => Promise<Credentials>>();
+const deployedCredentials = new Map<ApiCaller, () => Promise<Credentials>>();
+
+/** The env variable naming a caller's AWS profile against a deployed stack. */
+function profileVariable(caller: ApiCaller): string {
+  return caller === 'otherShop' ? 'E2E_OTHER_SHOP_PROFILE' : `E2E_${caller.toUpperCase()}_PROFILE`;
+}
+
+function localCredentials(caller: ApiCaller): Credentials {
+  const principals = localPrincipals(process.env);
+  if (caller !== 'otherShop') return principals[caller];
+  const other = principals.shops[1];
+  if (!other) throw new Error('a second shop needs LOCAL_SHOP_CREDENTIALS with two id:secret pairs');
+  return other;
+}
 
 /**
- * The credentials a caller kind signs with: a local principal, or against a deployed stack the AWS
- * default chain, with the named profile `E2E_SHOP_PROFILE` / `E2E_OPERATOR_PROFILE` when set.
+ * The credentials a caller signs with: a local principal, or against a deployed stack the AWS
+ * default chain, with the named profile `E2E_SHOP_PROFILE` / `E2E_OTHER_SHOP_PROFILE` /
+ * `E2E_OPERATOR_PROFILE` when set.
  */
-export async function credentialsOf(caller: SignedCallerKind): Promise<Credentials> {
-  if (!process.env.E2E_BASE_URL) return localPrincipals(process.env)[caller];
+export async function credentialsOf(caller: ApiCaller): Promise<Credentials> {
+  if (!process.env.E2E_BASE_URL) return localCredentials(caller);
   let provider = deployedCredentials.get(caller);
   if (!provider) {
-    const profile = process.env[`E2E_${caller.toUpperCase()}_PROFILE`];
+    const profile = process.env[profileVariable(caller)];
     provider = defaultProvider(profile ? { profile } : {});
     deployedCredentials.set(caller, provider);
   }
   return provider();
+}
+
+/** The principal a local caller kind is known by (`userArn`): the owner of the orders it creates. */
+export function localPrincipalArn(caller: SignedCallerKind = 'shop'): string {
+  return localPrincipals(process.env)[caller].userArn;
 }
 
 /** Whether shop and operator sign as different principals (always locally; deployed, given both profiles). */
@@ -241,6 +263,7 @@ export interface SimOrderTruth {
   readonly balanceAmount: number;
   readonly confirmCalls: number;
   readonly cancelCalls: number;
+  readonly lookupCalls: number;
 }
 
 /** Asserts the RFC 9457 problem shape of the contract and returns the parsed body. */

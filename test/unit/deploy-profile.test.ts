@@ -70,6 +70,14 @@ describe('resolveDeployProfile', () => {
     });
   });
 
+  it('takes operatorPrincipals as IAM user or role ARNs and refuses anything else', () => {
+    const arns = 'arn:aws:iam::123456789012:role/payments-ops, arn:aws:iam::123456789012:user/alice';
+    expect(resolveDeployProfile(from({ operatorPrincipals: arns })).operatorPrincipals).toBe(arns);
+    expect(resolveDeployProfile(from({}), { OPERATOR_PRINCIPALS: arns }).operatorPrincipals).toBe(arns);
+    for (const bad of ['*', 'arn:aws:iam::123456789012:root', 'ops-role', 'arn:aws:iam::1:role/x'])
+      expect(() => resolveDeployProfile(from({ operatorPrincipals: bad }))).toThrow(/operatorPrincipals/);
+  });
+
   it('lets LocalStack reach the simulator over http, and nothing else', () => {
     expect(resolveDeployProfile(from({ profile: 'localstack' })).pspBaseUrl).toBe(
       'http://host.docker.internal:4010',

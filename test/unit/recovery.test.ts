@@ -18,10 +18,13 @@ import {
 import type {
   BeginExecutionResult,
   CreateResult,
+  HintRecorded,
+  LookEnd,
   PaymentStore,
   PaymentView,
   RecoveryCandidate,
   SaveOptions,
+  SyncClaim,
 } from '../../lambdas/ports/payment-store';
 import type {
   ConfirmRequest,
@@ -250,12 +253,22 @@ class InMemoryPaymentStore implements PaymentStore {
     return { payment: row.payment, attempts: row.attempts, answered: row.answered };
   }
 
-  async claimForSync(): Promise<RecoveryCandidate | undefined> {
+  async claimForSync(): Promise<SyncClaim> {
     throw new Error('not used by recovery');
   }
 
-  async releaseLease(): Promise<void> {
+  async recordHint(): Promise<HintRecorded> {
     throw new Error('not used by recovery');
+  }
+
+  /** No webhooks here, so never hinted: the look's lease ends. */
+  async endLook(orderId: string, look: { owner: string }): Promise<LookEnd> {
+    const row = this.rows.get(orderId);
+    if (row?.leaseOwner === look.owner) {
+      row.leaseOwner = undefined;
+      row.leaseUntil = undefined;
+    }
+    return 'done';
   }
 
   async reschedule(payment: Payment, attempts: number, dueAt: string, answered = 0): Promise<boolean> {
@@ -433,6 +446,7 @@ describe('recoveryRunUseCase', () => {
         canceled: 0,
         exhausted: 0,
         rescheduled: 1,
+        looked: 0,
         cancelHeld: 0,
         stalled: 0,
         skipped: 0,

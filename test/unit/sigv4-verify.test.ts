@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  everyPrincipal,
   type LocalPrincipal,
   localPrincipals,
   type ReceivedRequest,
@@ -10,7 +11,7 @@ import {
 const REGION = 'us-east-1';
 const NOW = new Date('2026-12-01T10:00:00Z');
 const principals = localPrincipals({});
-const all = Object.values(principals);
+const all = everyPrincipal(principals);
 
 interface Draft {
   readonly method: string;
@@ -139,7 +140,31 @@ describe('local principals', () => {
     });
   });
 
-  it.each(['nocolon', ':secret', 'id:'])('refuse a malformed override %p', (value) => {
+  it('take several shops as a comma-separated list, each its own principal; one pair still works', () => {
+    const several = localPrincipals({ LOCAL_SHOP_CREDENTIALS: 'SHOPA:a-secret, SHOPB:b:secret' });
+    expect(several.shops).toEqual([
+      expect.objectContaining({ kind: 'shop', accessKeyId: 'SHOPA', secretAccessKey: 'a-secret' }),
+      expect.objectContaining({ kind: 'shop', accessKeyId: 'SHOPB', secretAccessKey: 'b:secret' }),
+    ]);
+    expect(several.shops.map((p) => p.userArn)).toEqual([
+      'arn:aws:iam::000000000000:user/local-shop',
+      'arn:aws:iam::000000000000:user/local-shop-2',
+    ]);
+    expect(several.shop).toBe(several.shops[0]);
+    expect(everyPrincipal(several)).toHaveLength(3);
+    expect(localPrincipals({ LOCAL_SHOP_CREDENTIALS: 'ONE:secret' }).shops).toEqual([
+      expect.objectContaining({ accessKeyId: 'ONE', userArn: 'arn:aws:iam::000000000000:user/local-shop' }),
+    ]);
+  });
+
+  it('refuse two principals with one access key id', () => {
+    expect(() => localPrincipals({ LOCAL_SHOP_CREDENTIALS: 'SAME:a,SAME:b' })).toThrow(/own access key id/);
+    expect(() =>
+      localPrincipals({ LOCAL_SHOP_CREDENTIALS: 'SAME:a', LOCAL_OPERATOR_CREDENTIALS: 'SAME:b' }),
+    ).toThrow(/own access key id/);
+  });
+
+  it.each(['nocolon', ':secret', 'id:', 'A:a,', 'A:a,B'])('refuse a malformed override %p', (value) => {
     expect(() => localPrincipals({ LOCAL_SHOP_CREDENTIALS: value })).toThrow(/LOCAL_SHOP_CREDENTIALS/);
   });
 });

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -16,10 +17,14 @@ import { SETTLING_CONSUMERS, type SettlementLog, type SettlementReport } from '.
 import type {
   BeginExecutionResult,
   CreateResult,
+  HintRecorded,
+  Lease,
+  LookEnd,
   PaymentStore,
   PaymentView,
   RecoveryCandidate,
   SaveOptions,
+  SyncClaim,
 } from '../../ports/payment-store';
 import {
   approvalDayShard,
@@ -42,6 +47,8 @@ import { type Item, queryAll, queryUpTo } from './paging';
 const RECOVERY_ATTRIBUTES = ['recoveryShard', 'recoveryDueAt'] as const;
 const LEASE_ATTRIBUTES = ['leaseOwner', 'leaseUntil'] as const;
 const RECOVERY_INDEX = 'recovery';
+/** Tries to end a look when the payment keeps changing under it (each try is one read and one write). */
+const END_LOOK_ATTEMPTS = 5;
 
 /** Fields a transition may change; identity and checkout fields are written once. */
 const MUTABLE_FIELDS = [
@@ -61,6 +68,7 @@ const MUTABLE_FIELDS = [
 function toPayment(item: Item): Payment {
   const payment = {
     orderId: item.orderId,
+    owner: item.owner,
     buyerId: item.buyerId,
     orderName: item.orderName,
     currency: item.currency,
@@ -158,6 +166,7 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
 
   async beginExecution(command: {
     orderId: string;
+    owner: string;
     paymentKey: string;
     amount: number;
     at: string;
@@ -173,9 +182,10 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
           // UNKNOWN, or EXECUTING past its due time (the first request's function is dead), is taken
           // over by a confirm with the same paymentKey once no recovery lease holds it.
           ConditionExpression:
-            'amount = :amount AND (#status = :notStarted OR (paymentKey = :paymentKey AND (#status = :unknown OR (#status = :executing AND recoveryDueAt <= :at)) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :at)))',
-          ExpressionAttributeNames: { '#status': 'status' },
+            'amount = :amount AND #owner = :owner AND (#status = :notStarted OR (paymentKey = :paymentKey AND (#status = :unknown OR (#status = :executing AND recoveryDueAt <= :at)) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :at)))',
+          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
           ExpressionAttributeValues: {
+            ':owner': command.owner,
             ':executing': 'EXECUTING',
             ':notStarted': 'NOT_STARTED',
             ':unknown': 'UNKNOWN',
@@ -239,38 +249,42 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     return (await queryUpTo(this.client, shards, limit)).map((entry) => orderIdOfPk(String(entry.pk)));
   }
 
-  async claimForRecovery(
-    orderId: string,
-    lease: { now: string; until: string; owner: string },
-  ): Promise<RecoveryCandidate | undefined> {
+  async claimForRecovery(orderId: string, lease: Lease): Promise<RecoveryCandidate | undefined> {
+    const claimed = await this.claim(
+      orderId,
+      lease,
+      '(#status IN (:executing, :unknown) OR size(pendingCancels) > :none OR attribute_exists(hintedAt)) AND recoveryDueAt <= :now AND ',
+      { ':executing': 'EXECUTING', ':unknown': 'UNKNOWN', ':none': 0 },
+    );
+    return claimed.kind === 'claimed' ? claimed.candidate : undefined;
+  }
+
+  async claimForSync(orderId: string, lease: Lease & { lookedBefore: string }): Promise<SyncClaim> {
     return this.claim(
       orderId,
       lease,
-      '(#status IN (:executing, :unknown) OR size(pendingCancels) > :none) AND recoveryDueAt <= :now AND ',
-      { ':executing': 'EXECUTING', ':unknown': 'UNKNOWN', ':none': 0 },
+      'attribute_exists(pk) AND (attribute_not_exists(lookedAt) OR lookedAt < :lookedBefore) AND ',
+      { ':lookedBefore': lease.lookedBefore },
     );
   }
 
-  async claimForSync(
-    orderId: string,
-    lease: { now: string; until: string; owner: string },
-  ): Promise<RecoveryCandidate | undefined> {
-    return this.claim(orderId, lease, 'attribute_exists(pk) AND ', {});
-  }
-
-  /** A lease on the payment when `condition` holds and no other lease is running. */
+  /**
+   * A lease on the payment when `condition` holds and no other lease is running; `lookedAt` marks the
+   * start of the look, which coalesces webhook looks.
+   */
   private async claim(
     orderId: string,
-    lease: { now: string; until: string; owner: string },
+    lease: Lease,
     condition: string,
     values: Record<string, unknown>,
-  ): Promise<RecoveryCandidate | undefined> {
+  ): Promise<SyncClaim> {
     try {
       const claimed = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
-          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, lastWriter = :writer',
+          UpdateExpression:
+            'SET leaseOwner = :owner, leaseUntil = :until, lookedAt = :now, lastWriter = :writer',
           ConditionExpression: `${condition}(attribute_not_exists(leaseUntil) OR leaseUntil < :now)`,
           ...(condition.includes('#status') ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
           ExpressionAttributeValues: {
@@ -281,13 +295,110 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
             ...values,
           },
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return toCandidate(claimed.Attributes ?? {});
+      return { kind: 'claimed', candidate: toCandidate(claimed.Attributes ?? {}) };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!error.Item) return { kind: 'missing' };
+      const { lookedAt } = unmarshall(error.Item);
+      return { kind: 'busy', ...(typeof lookedAt === 'string' ? { lookedAt } : {}) };
     }
+  }
+
+  async recordHint(orderId: string, hint: { at: string; dueAt: string }): Promise<HintRecorded> {
+    const write = (condition: string) =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
+          UpdateExpression:
+            'SET hintedAt = :at, recoveryShard = :shard, recoveryDueAt = if_not_exists(recoveryDueAt, :due), lastWriter = :writer',
+          ConditionExpression: `attribute_exists(pk) AND ${condition}`,
+          ExpressionAttributeValues: {
+            ':at': hint.at,
+            ':due': hint.dueAt,
+            ':shard': recoveryShard(orderId),
+            ':writer': WRITER_STATE,
+          },
+        }),
+      );
+    try {
+      // No hint waiting since the last look began: this is the first.
+      await write('(attribute_not_exists(hintedAt) OR hintedAt <= lookedAt)');
+      return 'first';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    try {
+      // A newer hint already there covers this one.
+      await write('hintedAt < :at');
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    return 'joined';
+  }
+
+  /**
+   * Read, decide, write on exactly what was read (version, hint, lease): a hint or a transition that
+   * lands in between makes the write fail and the decision is taken again.
+   */
+  async endLook(
+    orderId: string,
+    look: { owner: string; startedAt: string; now: string; readPsp: boolean },
+  ): Promise<LookEnd> {
+    for (let attempt = 0; attempt < END_LOOK_ATTEMPTS; attempt++) {
+      const { Item: item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
+          ConsistentRead: true,
+        }),
+      );
+      if (!item) return 'done';
+      const ours = item.leaseOwner === look.owner;
+      // Another look holds it now: it started after our writes, so it covers every hint so far.
+      if (!ours && item.leaseUntil !== undefined && item.leaseUntil >= look.now) return 'done';
+      const hinted = item.hintedAt !== undefined && (!look.readPsp || item.hintedAt > look.startedAt);
+      const settled =
+        item.status !== 'EXECUTING' && item.status !== 'UNKNOWN' && (item.pendingCancels?.length ?? 0) === 0;
+      const sets: string[] = [];
+      const removes: string[] = [];
+      if (item.leaseOwner !== undefined) removes.push(...LEASE_ATTRIBUTES);
+      if (hinted) {
+        // Our own writes may have taken it off the recovery index: due now, for the next run.
+        sets.push('recoveryShard = :shard', 'recoveryDueAt = if_not_exists(recoveryDueAt, :now)');
+      } else {
+        if (item.hintedAt !== undefined) removes.push('hintedAt');
+        if (settled && item.recoveryDueAt !== undefined) removes.push(...RECOVERY_ATTRIBUTES);
+      }
+      if (sets.length === 0 && removes.length === 0) return 'done';
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
+            UpdateExpression: `SET ${[...sets, 'lastWriter = :writer'].join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            ConditionExpression: `version = :version AND ${
+              item.hintedAt === undefined ? 'attribute_not_exists(hintedAt)' : 'hintedAt = :hintedAt'
+            } AND ${item.leaseOwner === undefined ? 'attribute_not_exists(leaseOwner)' : 'leaseOwner = :leaseOwner'}`,
+            ExpressionAttributeValues: {
+              ':version': item.version,
+              ':writer': WRITER_STATE,
+              ...(item.hintedAt === undefined ? {} : { ':hintedAt': item.hintedAt }),
+              ...(item.leaseOwner === undefined ? {} : { ':leaseOwner': item.leaseOwner }),
+              ...(hinted ? { ':shard': recoveryShard(orderId), ':now': look.now } : {}),
+            },
+          }),
+        );
+        return hinted ? 'hinted' : 'done';
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    // Changed under us every time: others are writing it now, and the lease ends by itself.
+    return 'hinted';
   }
 
   async reschedule(payment: Payment, attempts: number, dueAt: string, answered = 0): Promise<boolean> {
@@ -311,23 +422,6 @@ export class DynamoDbPaymentStore implements PaymentStore, SettlementLog {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
-    }
-  }
-
-  async releaseLease(orderId: string, owner: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: paymentPk(orderId), sk: PAYMENT_SK },
-          UpdateExpression: `SET lastWriter = :writer REMOVE ${LEASE_ATTRIBUTES.join(', ')}`,
-          ConditionExpression: 'leaseOwner = :owner',
-          ExpressionAttributeValues: { ':owner': owner, ':writer': WRITER_STATE },
-        }),
-      );
-    } catch (error) {
-      // Someone else's lease now, or none: nothing of ours to release.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
