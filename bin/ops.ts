@@ -20,64 +20,33 @@ import { reconciliationDeps } from '../lambdas/shared/reconciliation-deps';
 import { orderIdSchema } from '../lambdas/shared/schemas';
 import { telemetry } from '../lambdas/shared/telemetry';
 import { deadLetterQueueName } from '../lib/topology';
+import {
+  type CommandName,
+  EXIT,
+  helpText,
+  type Invocation,
+  parseInvocation,
+  renderRecord,
+  renderTable,
+  UsageError,
+} from './ops-cli';
 import { awsTarget, localTarget, type OpsTarget, terminalQueues, wiring } from './ops-target';
 import { InvalidReconcileDate, reconcileDate } from './reconcile-date';
 
-const HELP = `Operator commands: npm run ops -- [--aws [--stack <name>]] <command>
-
-  recover                      one recovery run now (payments stuck in EXECUTING or UNKNOWN)
-  sweep-outbox                 one outbox sweep now (events the stream did not publish)
-  republish <orderId>          send one payment's events again, in seq order, from its event items
-  payment <orderId>            the payment, its events and where each got to:
-                               published, applied by wallet and ledger, reported back (completion)
-  reconcile --date YYYY-MM-DD  reconcile a Seoul business day against the PSP's settlements
-  dlq list                     depth of every terminal queue: the dead-letter queues and the
-                               stream's on-failure queue
-  redrive <queue>              move a queue's dead letters back to it
-
-Acts on the local stack by default (the ports \`npm start\` prints; SQS_PORT, DYNAMODB_PORT and
-PSP_SIM_PORT override them) and refuses when this project's queues and tables are not there.
---aws acts on a deployed copy with the usual AWS credentials and region, finding its resources by
-their payments:stack and payments:topology tags; --stack names the copy (its stack prefix, e.g.
-Payments, or either stack's name) and is required when the account holds several.
-Every command first prints what it acts on.`;
-
-interface Options {
-  readonly aws: boolean;
-  readonly stack?: string;
-  readonly date?: string;
-  readonly help: boolean;
-  readonly words: string[];
+/** What a command found or did: its value for `--json`, and the same for people. */
+interface Result {
+  readonly value: unknown;
+  readonly text: string;
 }
 
-function parseOptions(args: readonly string[]): Options {
-  const words: string[] = [];
-  let aws = false;
-  let help = false;
-  let stack: string | undefined;
-  let date: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '--aws') aws = true;
-    else if (arg === '--help' || arg === '-h') help = true;
-    else if (arg === '--stack') stack = args[++i];
-    else if (arg === '--date') date = args[++i];
-    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-    else words.push(arg);
-  }
-  if (stack !== undefined && !aws) throw new UsageError('--stack needs --aws');
-  return { aws, stack, date, help, words };
-}
+const asRecord = (value: unknown): Result => ({
+  value,
+  text: renderRecord((value ?? {}) as Record<string, unknown>),
+});
 
-class UsageError extends Error {}
-
-function print(value: unknown): void {
-  console.log(JSON.stringify(value, null, 2));
-}
-
-function orderIdArgument(value: string | undefined): string {
+function orderIdArgument(value: string | undefined, command: CommandName): string {
   const parsed = v.safeParse(orderIdSchema, value);
-  if (!parsed.success) throw new UsageError(`give an orderId (${parsed.issues[0]?.message})`);
+  if (!parsed.success) throw new UsageError(`give an orderId (${parsed.issues[0]?.message})`, command);
   return parsed.output;
 }
 
@@ -94,18 +63,27 @@ async function attributes(target: OpsTarget, name: string) {
   return { arn: Attributes?.QueueArn ?? '', depth: Number(Attributes?.ApproximateNumberOfMessages ?? 0) };
 }
 
-async function listDeadLetters(target: OpsTarget): Promise<void> {
+async function listDeadLetters(target: OpsTarget): Promise<Result> {
+  const queues: { queue: string; messages: number }[] = [];
   for (const queue of terminalQueues()) {
-    console.log(`${queue.name}\t${(await attributes(target, queue.name)).depth} message(s)`);
+    queues.push({ queue: queue.name, messages: (await attributes(target, queue.name)).depth });
   }
+  return {
+    value: queues,
+    text: renderTable(
+      ['queue', 'messages'],
+      queues.map((q) => [q.queue, q.messages]),
+    ),
+  };
 }
 
-async function redrive(target: OpsTarget, name: string | undefined): Promise<void> {
+async function redrive(target: OpsTarget, name: string | undefined): Promise<Result> {
   const source = wiring.queues.find((q) => q.name === name && q.deadLetter);
   if (!source) {
     const names = wiring.queues.filter((q) => q.deadLetter).map((q) => q.name);
     throw new UsageError(
       `no queue with a dead-letter queue named ${name}; choose one of: ${names.join(', ')}`,
+      'redrive',
     );
   }
   const dlq = deadLetterQueueName(source.name);
@@ -119,11 +97,14 @@ async function redrive(target: OpsTarget, name: string | undefined): Promise<voi
     );
     const task = Results?.[0];
     if (task?.Status !== 'RUNNING') {
-      console.log(
-        `redrive ${dlq} -> ${source.name}: ${task?.ApproximateNumberOfMessagesMoved ?? 0} moved of ${from.depth} (${task?.Status ?? 'no task'})`,
-      );
       if (task?.FailureReason) throw new Error(task.FailureReason);
-      return;
+      return asRecord({
+        from: dlq,
+        to: source.name,
+        moved: task?.ApproximateNumberOfMessagesMoved ?? 0,
+        waiting: from.depth,
+        status: task?.Status ?? 'no task',
+      });
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -133,36 +114,29 @@ async function redrive(target: OpsTarget, name: string | undefined): Promise<voi
 // Payments
 
 const yesNo = (value: boolean) => (value ? 'yes' : 'NO');
+const PAYMENT_FIELDS = [
+  'orderId',
+  'status',
+  'amount',
+  'balanceAmount',
+  'currency',
+  'paymentKey',
+  'approvedAt',
+  'failure',
+  'pendingCancels',
+  'eventSeq',
+  'updatedAt',
+];
 
-async function showPayment(target: OpsTarget, orderId: string): Promise<void> {
+async function showPayment(target: OpsTarget, orderId: string): Promise<Result> {
   await target.useComposition();
   const trace = await deliveryTracer()(orderId);
   if (!trace) throw new Error(`no payment ${orderId}`);
-  const p = trace.payment;
-  const fields = [
-    'status',
-    'amount',
-    'balanceAmount',
-    'currency',
-    'paymentKey',
-    'approvedAt',
-    'failure',
-    'pendingCancels',
-  ];
-  console.log(`payment ${orderId}`);
-  for (const field of [...fields, 'eventSeq', 'updatedAt']) {
-    const value = p[field];
-    const shown = typeof value === 'object' ? JSON.stringify(value) : String(value);
-    if (value !== undefined) console.log(`  ${field.padEnd(14)}${shown}`);
-  }
-  if (trace.events.length === 0) {
-    console.log('no events yet');
-    return;
-  }
-  const rows = [
+  const payment = Object.fromEntries(PAYMENT_FIELDS.map((field) => [field, trace.payment[field]]));
+  const events = renderTable(
     ['seq', 'type', 'at', 'published', 'wallet', 'ledger', 'completion'],
-    ...trace.events.map((e) => [
-      String(e.seq),
+    trace.events.map((e) => [
+      e.seq,
       e.type,
       e.at,
       yesNo(e.published),
@@ -170,13 +144,15 @@ async function showPayment(target: OpsTarget, orderId: string): Promise<void> {
       e.applied.ledger ? 'applied' : 'NOT applied',
       e.reported.wallet && e.reported.ledger ? 'reported' : 'NOT reported',
     ]),
-  ];
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
-  for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));
+  );
+  return {
+    value: { payment, events: trace.events },
+    text: `${renderRecord({ payment: orderId, ...payment, orderId: undefined })}\n\n${trace.events.length ? events : 'no events yet'}`,
+  };
 }
 
 /** The same use case the completion sweeper runs, for one payment, in this process. */
-async function republish(target: OpsTarget, orderId: string): Promise<void> {
+async function republish(target: OpsTarget, orderId: string): Promise<Result> {
   await target.useComposition();
   const run = republishPaymentUseCase({
     outbox: outboxStore(),
@@ -185,7 +161,7 @@ async function republish(target: OpsTarget, orderId: string): Promise<void> {
   });
   const republished = await run(orderId);
   if (!republished) throw new Error(`no payment ${orderId} with events`);
-  print(republished);
+  return asRecord(republished);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -202,7 +178,7 @@ function drawProgress({ pass, passes, rowsRead, rowsTotal }: ReconciliationProgr
   process.stderr.write(`\r${bar} ${rowsRead.toLocaleString('en')}${total} rows (${stage})`);
 }
 
-/** No payment predates the payments table: its creation day is a cheap lower bound for a date. */
+/** The first Seoul day a payment can exist: the payments table's creation. */
 async function paymentsTableCreatedOn(): Promise<string | undefined> {
   const { Table } = await dynamoDbClient().send(
     new DescribeTableCommand({ TableName: requiredEnv('PAYMENTS_TABLE') }),
@@ -210,60 +186,78 @@ async function paymentsTableCreatedOn(): Promise<string | undefined> {
   return Table?.CreationDateTime ? seoulDay(Table.CreationDateTime) : undefined;
 }
 
-async function reconcile(target: OpsTarget, aws: boolean, given: string | undefined): Promise<void> {
+async function reconcile(target: OpsTarget, invocation: Invocation): Promise<Result> {
   await target.useComposition();
-  const date = reconcileDate(given, systemClock(), await paymentsTableCreatedOn());
-  if (aws) {
+  const date = reconcileDate(invocation.date, systemClock(), await paymentsTableCreatedOn());
+  if (invocation.aws) {
     console.error('the deployed reconciliation function runs it: no progress bar, waiting for its summary');
-    print(await target.invoke('reconciliation', { date }));
-    return;
+    return asRecord(await target.invoke('reconciliation', { date }));
   }
-  // Locally, in this process: the same use case, with a progress bar.
-  const run = reconciliationUseCase({ ...reconciliationDeps(telemetry()), onProgress: drawProgress });
+  // Locally, in this process: the same use case, with a progress bar when a person watches.
+  const watched = invocation.progress && process.stderr.isTTY === true;
+  const run = reconciliationUseCase({
+    ...reconciliationDeps(telemetry()),
+    ...(watched ? { onProgress: drawProgress } : {}),
+  });
   const { summary, reports } = await run(date, { remainingMs: () => Number.POSITIVE_INFINITY });
-  process.stderr.write('\n');
+  if (watched) process.stderr.write('\n');
   if (summary.dryRun) console.error(`${date} is not closed yet: a dry run, nothing was corrected or stored`);
-  print(summary);
-  for (const location of reports) console.log(`report: ${location}`);
+  return {
+    value: { summary, reports },
+    text: `${renderRecord(summary as unknown as Record<string, unknown>)}\n\n${reports.map((r) => `report  ${r}`).join('\n')}`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 
-async function main(args: readonly string[]): Promise<void> {
-  const options = parseOptions(args);
-  const [command, argument] = options.words;
-  if (options.help || command === undefined || command === 'help') {
-    console.log(HELP);
-    return;
-  }
-  const known = ['recover', 'sweep-outbox', 'republish', 'payment', 'reconcile', 'dlq', 'redrive'];
-  if (!known.includes(command) || (command === 'dlq' && argument !== 'list')) {
-    throw new UsageError(`unknown command: ${options.words.join(' ')}`);
-  }
+async function run(invocation: Invocation & { command: CommandName }): Promise<Result> {
+  const { command, args } = invocation;
   // A date that can never be reconciled is refused before anything is contacted.
-  if (command === 'reconcile') reconcileDate(options.date, systemClock());
-  const target = options.aws ? await awsTarget(options.stack) : await localTarget();
+  if (command === 'reconcile') reconcileDate(invocation.date, systemClock());
+  const orderId = command === 'republish' || command === 'payment' ? orderIdArgument(args[0], command) : '';
+  const target = invocation.aws ? await awsTarget(invocation.stack) : await localTarget();
   console.error(`acting on ${target.description}`);
   switch (command) {
     case 'recover':
-      return print(await target.invoke('recovery', {}));
+      return asRecord(await target.invoke('recovery', {}));
     case 'sweep-outbox':
-      return print(await target.invoke('outboxSweeper', {}));
+      return asRecord(await target.invoke('outboxSweeper', {}));
     case 'republish':
-      return republish(target, orderIdArgument(argument));
+      return republish(target, orderId);
     case 'payment':
-      return showPayment(target, orderIdArgument(argument));
+      return showPayment(target, orderId);
     case 'reconcile':
-      return reconcile(target, options.aws, options.date);
-    case 'dlq':
+      return reconcile(target, invocation);
+    case 'dlq list':
       return listDeadLetters(target);
     case 'redrive':
-      return redrive(target, argument);
+      return redrive(target, args[0]);
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(error instanceof UsageError ? `${message}\n\n${HELP}` : message);
-  process.exit(error instanceof InvalidReconcileDate ? error.exitCode : 1);
+async function main(argv: readonly string[]): Promise<number> {
+  let invocation: Invocation;
+  try {
+    invocation = parseInvocation(argv);
+    if (invocation.help || invocation.command === undefined) {
+      console.log(helpText(invocation.command));
+      return EXIT.ok;
+    }
+    const result = await run({ ...invocation, command: invocation.command });
+    console.log(invocation.json ? JSON.stringify(result.value, null, 2) : result.text);
+    return EXIT.ok;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof UsageError || error instanceof InvalidReconcileDate) {
+      const command = error instanceof UsageError ? error.command : 'reconcile';
+      console.error(`${message}\n\n${helpText(command)}`);
+      return EXIT.usage;
+    }
+    console.error(message);
+    return EXIT.failed;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
 });

@@ -19,9 +19,33 @@ export interface DeployProfile {
    */
   readonly reservedConcurrency: boolean;
   readonly pspBaseUrl: string;
-  /** What deleting a stack does to data: `retain` keeps tables, queues, buckets, secrets and logs. */
+  /**
+   * What deleting a stack does to data: `retain` keeps tables, queues, buckets, secrets and logs and
+   * turns on table deletion protection and stack termination protection; `destroy` deletes them all
+   * (buckets are emptied first).
+   */
   readonly removalPolicy: RemovalChoice;
-  /** Where alarm notifications go; absent = alarms without a subscriber. */
+  /**
+   * Whether this copy owns the account-wide API Gateway logging role (`AWS::ApiGateway::Account`).
+   * One stack per account and region should: the owner is prod, and the role is retained when its
+   * stack is deleted, so destroying any copy never takes execution logging away from another.
+   */
+  readonly cloudWatchRole: boolean;
+  /**
+   * How long function, access and firewall logs are kept, in days (a CloudWatch Logs retention
+   * value): a year in prod, as an audit of who called what; a month for copies that take no traffic.
+   */
+  readonly logRetentionDays: number;
+  /**
+   * A regulated deploy (e.g. PCI DSS scope): customer-managed KMS keys, rotated yearly, for tables,
+   * queues, the reports bucket, the alarm topic and every log group; a backup plan for the tables;
+   * logs kept a year or more. Off by default (keys cost and add KMS calls to every request).
+   */
+  readonly regulated: boolean;
+  /**
+   * Where alarm notifications go; absent = alarms without a subscriber (`-c alarmEmail=none`; prod
+   * refuses to synthesize without either).
+   */
   readonly alarmEmail: string | undefined;
   /** Busy sellers opted into sharded wallets (`seller-a=8,seller-b=4`); none by default. */
   readonly walletShards: string | undefined;
@@ -46,7 +70,10 @@ export interface DeployProfile {
 }
 
 const PROFILES: Readonly<
-  Record<ProfileName, Omit<DeployProfile, 'profile' | 'alarmEmail' | 'walletShards' | 'operatorPrincipals'>>
+  Record<
+    ProfileName,
+    Omit<DeployProfile, 'profile' | 'alarmEmail' | 'walletShards' | 'regulated' | 'operatorPrincipals'>
+  >
 > = {
   prod: {
     stackPrefix: 'Payments',
@@ -54,6 +81,8 @@ const PROFILES: Readonly<
     reservedConcurrency: false,
     pspBaseUrl: 'https://api.tosspayments.com',
     removalPolicy: 'retain',
+    cloudWatchRole: true,
+    logRetentionDays: 365,
     tracing: false,
     queueShards: 4,
   },
@@ -63,6 +92,9 @@ const PROFILES: Readonly<
     reservedConcurrency: false,
     pspBaseUrl: 'https://api.tosspayments.com',
     removalPolicy: 'destroy',
+    // Shares an account with prod, whose stack owns the logging role (else deploy once with cloudWatchRole=true).
+    cloudWatchRole: false,
+    logRetentionDays: 30,
     tracing: false,
     queueShards: 2,
   },
@@ -73,10 +105,20 @@ const PROFILES: Readonly<
     reservedConcurrency: false,
     pspBaseUrl: 'http://host.docker.internal:4010',
     removalPolicy: 'destroy',
+    cloudWatchRole: false,
+    logRetentionDays: 30,
     tracing: false,
     queueShards: 2,
   },
 };
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/** `-c alarmEmail=none`: no subscriber, on purpose (the alarm topic can be subscribed to later). */
+export const ALARM_EMAIL_NONE = 'none';
 
 export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
@@ -108,8 +150,8 @@ function flag(read: ContextReader, key: string): boolean | undefined {
 
 /**
  * Resolves the profile named by context `profile` (default prod), overridden key by key by context
- * `stackPrefix`, `waf`, `reservedConcurrency`, `pspBaseUrl`, `removalPolicy`, `alarmEmail`, `walletShards`,
- * `operatorPrincipals`, `tracing`, `queueShards`;
+ * `stackPrefix`, `waf`, `reservedConcurrency`, `pspBaseUrl`, `removalPolicy`, `cloudWatchRole`, `logRetentionDays`, `regulated`, `alarmEmail`,
+ * `walletShards`, `operatorPrincipals`, `tracing`, `queueShards`;
  * `STACK_PREFIX`, `PSP_BASE_URL`, `WALLET_SHARDS`, `OPERATOR_PRINCIPALS` and `QUEUE_SHARDS` from the environment come after context. Refuses what cannot deploy safely.
  */
 export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv = {}): DeployProfile {
@@ -146,9 +188,32 @@ export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv
   if (removalPolicy !== 'retain' && removalPolicy !== 'destroy')
     throw new DeployProfileError(`removalPolicy must be retain or destroy, got ${removalPolicy}`);
 
-  const alarmEmail = text(read, 'alarmEmail');
+  // prod pages someone: an alarm nobody receives is no alarm, so leaving it out must be said on purpose.
+  const alarmSetting = text(read, 'alarmEmail');
+  if (alarmSetting === undefined && profile === 'prod')
+    throw new DeployProfileError(
+      'prod needs -c alarmEmail=<address> to subscribe to its alarms (or -c alarmEmail=none to deploy without a subscriber on purpose)',
+    );
+  const alarmEmail = alarmSetting === ALARM_EMAIL_NONE ? undefined : alarmSetting;
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail))
     throw new DeployProfileError(`alarmEmail is not an email address: ${alarmEmail}`);
+
+  // `-c logRetentionDays=731` gives a string, cdk.json may give a number.
+  const retention = read('logRetentionDays');
+  const logRetentionDays =
+    retention === undefined || retention === null || retention === ''
+      ? defaults.logRetentionDays
+      : Number(retention);
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays))
+    throw new DeployProfileError(
+      `logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(', ')}, got ${JSON.stringify(retention)}`,
+    );
+
+  const regulated = flag(read, 'regulated') ?? false;
+  if (regulated && logRetentionDays < 365)
+    throw new DeployProfileError(
+      `regulated=true keeps logs a year or more, got logRetentionDays=${logRetentionDays}`,
+    );
 
   const operatorPrincipals = text(read, 'operatorPrincipals') ?? env.OPERATOR_PRINCIPALS;
   for (const arn of operatorPrincipals?.split(',') ?? []) {
@@ -171,6 +236,9 @@ export function resolveDeployProfile(read: ContextReader, env: NodeJS.ProcessEnv
     pspBaseUrl,
     removalPolicy,
     alarmEmail,
+    cloudWatchRole: flag(read, 'cloudWatchRole') ?? defaults.cloudWatchRole,
+    logRetentionDays,
+    regulated,
     walletShards: text(read, 'walletShards') ?? env.WALLET_SHARDS,
     operatorPrincipals,
     tracing: flag(read, 'tracing') ?? defaults.tracing,

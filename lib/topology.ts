@@ -126,7 +126,26 @@ export interface ScheduleTrigger {
 
 export type Trigger = HttpTrigger | StreamTrigger | QueueTrigger | ScheduleTrigger;
 
-export type TableAccess = 'read' | 'readWrite';
+/** DynamoDB item actions (IAM names without `dynamodb:`); a TransactWriteItems needs each of its items' actions. */
+export type ItemAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'Scan'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'ConditionCheckItem';
+
+/** Exactly the DynamoDB actions a function's code calls on a table, and the indexes it queries. */
+export interface TableAccess {
+  readonly actions: readonly ItemAction[];
+  /** Index names the function queries (`dynamodb:Query` on `<table>/index/<name>`, nothing else). */
+  readonly indexQueries?: readonly string[];
+}
+
+/** Powertools idempotency records (DynamoDBPersistenceLayer): get, put, update, delete one item. */
+const IDEMPOTENCY_RECORDS: TableAccess = { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] };
 export type QueueAccess = 'send' | 'consume' | 'redrive';
 export type BucketAccess = 'write';
 
@@ -141,6 +160,8 @@ export interface FunctionSpec {
   readonly buckets?: Readonly<Partial<Record<BucketName, BucketAccess>>>;
   /** Needs the PSP's base URL and secret key. */
   readonly psp: boolean;
+  /** Learns whether the PSP secret is set (`secretsmanager:DescribeSecret`), never its value. */
+  readonly pspSecretStatus?: boolean;
   /** Derives order ids: needs the order-id secret. */
   readonly orderIdSecret?: boolean;
   readonly triggers: readonly Trigger[];
@@ -255,8 +276,9 @@ const functions = {
     timeoutSeconds: 3,
     tables: {},
     queues: {},
-    // Reads the PSP secret only to say whether it is set (`degraded` while empty).
-    psp: true,
+    // Says whether the PSP secret is set (`degraded` while empty) from its metadata, never its value.
+    psp: false,
+    pspSecretStatus: true,
     triggers: [
       {
         kind: 'http',
@@ -272,7 +294,7 @@ const functions = {
     entry: 'lambdas/handlers/checkout.ts',
     memoryMb: 512,
     timeoutSeconds: 10,
-    tables: { payments: 'readWrite', idempotency: 'readWrite' },
+    tables: { payments: { actions: ['PutItem'] }, idempotency: IDEMPOTENCY_RECORDS },
     queues: {},
     psp: false,
     orderIdSecret: true,
@@ -283,7 +305,7 @@ const functions = {
     memoryMb: 512,
     // Room for the PSP retry budget plus recording the outcome; API Gateway itself stops at 29 s.
     timeoutSeconds: 28,
-    tables: { payments: 'readWrite', idempotency: 'readWrite' },
+    tables: { payments: { actions: ['Query', 'UpdateItem', 'PutItem'] }, idempotency: IDEMPOTENCY_RECORDS },
     queues: {},
     psp: true,
     triggers: [{ kind: 'http', method: 'POST', path: '/payments/confirm', caller: 'shop' }],
@@ -293,7 +315,11 @@ const functions = {
     memoryMb: 256,
     timeoutSeconds: 10,
     // Wallets and ledger: the consumers' per-payment cursors, read while the latest event is in flight.
-    tables: { payments: 'read', wallets: 'read', ledger: 'read' },
+    tables: {
+      payments: { actions: ['Query'] },
+      wallets: { actions: ['GetItem'] },
+      ledger: { actions: ['GetItem'] },
+    },
     queues: {},
     psp: false,
     triggers: [{ kind: 'http', method: 'GET', path: '/payments/{orderId}', caller: 'shop' }],
@@ -302,7 +328,7 @@ const functions = {
     entry: 'lambdas/handlers/cancel-payment.ts',
     memoryMb: 512,
     timeoutSeconds: 28,
-    tables: { payments: 'readWrite', idempotency: 'readWrite' },
+    tables: { payments: { actions: ['Query', 'UpdateItem', 'PutItem'] }, idempotency: IDEMPOTENCY_RECORDS },
     queues: {},
     psp: true,
     triggers: [{ kind: 'http', method: 'POST', path: '/payments/{orderId}/cancel', caller: 'shop' }],
@@ -312,7 +338,7 @@ const functions = {
     entry: 'lambdas/handlers/psp-webhook.ts',
     memoryMb: 512,
     timeoutSeconds: 10,
-    tables: { payments: 'readWrite' },
+    tables: { payments: { actions: ['UpdateItem', 'PutItem'] } },
     queues: {},
     psp: true,
     triggers: [
@@ -333,7 +359,7 @@ const functions = {
     entry: 'lambdas/handlers/publisher.ts',
     memoryMb: 512,
     timeoutSeconds: 30,
-    tables: { payments: 'readWrite' },
+    tables: { payments: { actions: ['Query', 'UpdateItem'] } },
     queues: { wallet: 'send', ledger: 'send' },
     psp: false,
     triggers: [
@@ -364,7 +390,7 @@ const functions = {
     memoryMb: 512,
     timeoutSeconds: 60,
     reservedConcurrency: 1,
-    tables: { payments: 'readWrite' },
+    tables: { payments: { actions: ['Query', 'UpdateItem'], indexQueries: ['incomplete'] } },
     queues: { wallet: 'send', ledger: 'send' },
     psp: false,
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEveryMs: 10_000 }],
@@ -374,7 +400,7 @@ const functions = {
     entry: 'lambdas/handlers/completion-sweeper.ts',
     memoryMb: 512,
     timeoutSeconds: 60,
-    tables: { payments: 'readWrite' },
+    tables: { payments: { actions: ['Query', 'GetItem', 'UpdateItem'], indexQueries: ['incomplete'] } },
     queues: { wallet: 'send', ledger: 'send' },
     psp: false,
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEveryMs: 10_000 }],
@@ -386,7 +412,7 @@ const functions = {
     // The bulkhead: recovery never takes more than this from the account's concurrency,
     // and overlapping runs are made harmless by per-payment leases.
     reservedConcurrency: 2,
-    tables: { payments: 'readWrite' },
+    tables: { payments: { actions: ['Query', 'UpdateItem', 'PutItem'], indexQueries: ['recovery'] } },
     queues: {},
     psp: true,
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEveryMs: 15_000 }],
@@ -395,7 +421,7 @@ const functions = {
     entry: 'lambdas/handlers/wallet-consumer.ts',
     memoryMb: 512,
     timeoutSeconds: CONSUMER_TIMEOUT_SECONDS,
-    tables: { wallets: 'readWrite' },
+    tables: { wallets: { actions: ['PutItem', 'UpdateItem'] } },
     queues: { wallet: 'consume', completion: 'send' },
     psp: false,
     triggers: [{ kind: 'queue', queue: 'wallet', batchSize: 10 }],
@@ -404,7 +430,7 @@ const functions = {
     entry: 'lambdas/handlers/ledger-consumer.ts',
     memoryMb: 512,
     timeoutSeconds: CONSUMER_TIMEOUT_SECONDS,
-    tables: { ledger: 'readWrite' },
+    tables: { ledger: { actions: ['PutItem', 'UpdateItem'] } },
     queues: { ledger: 'consume', completion: 'send' },
     psp: false,
     triggers: [{ kind: 'queue', queue: 'ledger', batchSize: 10 }],
@@ -414,7 +440,11 @@ const functions = {
     memoryMb: 256,
     timeoutSeconds: CONSUMER_TIMEOUT_SECONDS,
     // Wallets and ledger: the consumers' per-payment cursors, compared once a payment completes.
-    tables: { payments: 'readWrite', wallets: 'read', ledger: 'read' },
+    tables: {
+      payments: { actions: ['PutItem', 'ConditionCheckItem', 'UpdateItem'] },
+      wallets: { actions: ['GetItem'] },
+      ledger: { actions: ['GetItem'] },
+    },
     queues: { completion: 'consume' },
     psp: false,
     triggers: [{ kind: 'queue', queue: 'completion', batchSize: 10 }],
@@ -423,7 +453,7 @@ const functions = {
     entry: 'lambdas/handlers/get-wallet.ts',
     memoryMb: 256,
     timeoutSeconds: 10,
-    tables: { wallets: 'read' },
+    tables: { wallets: { actions: ['BatchGetItem'] } },
     queues: {},
     psp: false,
     triggers: [{ kind: 'http', method: 'GET', path: '/sellers/{sellerId}/wallet', caller: 'operator' }],
@@ -432,7 +462,7 @@ const functions = {
     entry: 'lambdas/handlers/trial-balance.ts',
     memoryMb: 256,
     timeoutSeconds: 10,
-    tables: { ledger: 'read' },
+    tables: { ledger: { actions: ['Query'] } },
     queues: {},
     psp: false,
     triggers: [{ kind: 'http', method: 'GET', path: '/ledger/trial-balance', caller: 'operator' }],
@@ -442,8 +472,16 @@ const functions = {
     // The day is merged in partitions, so memory stays bounded; the time goes to paging the PSP.
     memoryMb: 1024,
     timeoutSeconds: 900,
-    // Writes the PSP's fees to the ledger when a day's settlement rows arrive.
-    tables: { payments: 'readWrite', wallets: 'read', ledger: 'readWrite' },
+    tables: {
+      payments: {
+        actions: ['Query', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+        indexQueries: ['approvalDay'],
+      },
+      // The wallets' total balance is a scan of the (small) wallets table, once a night.
+      wallets: { actions: ['Scan'] },
+      // Reads the account totals; records the PSP's fees of a settled day (journal, marker, totals).
+      ledger: { actions: ['Query', 'GetItem', 'PutItem', 'UpdateItem'] },
+    },
     queues: {},
     buckets: { reports: 'write' },
     psp: true,

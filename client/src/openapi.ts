@@ -11,6 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Liveness, and whether the PSP is configured */
         get: operations["health"];
         put?: never;
         post?: never;
@@ -29,7 +30,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Public. Toss's webhooks: `PAYMENT_STATUS_CHANGED` (`data` is the Payment) and the virtual-account `DEPOSIT_CALLBACK` (a flat body without eventType: createdAt, secret, status, transactionKey, orderId). Either body is only a hint naming an order: the order is then checked at the PSP (lease, lookup, transition). A deposit callback whose `secret` is not the one the PSP issued with the payment is not looked at (answered the same). 200 for a well-formed body once looked at, whether or not the order exists (also when it was coalesced with a look running or made in the last 2 s: it is recorded and a later look reads the PSP after it); 503 `WEBHOOK_RETRY_LATER` when the PSP could not be asked about the order, so Toss delivers the hint again; 429 `THROTTLED` above the route's own rate (50/s, burst 100). Other event types, `CANCEL_STATUS_CHANGED` among them (its `data` is a Cancel object naming no order; Toss sends it for overseas easy-pay cancels only), are acknowledged with `checked: false` and change nothing. */
+        /**
+         * Toss's status-change webhook (a hint, checked at the PSP)
+         * @description Public. Toss's webhooks: `PAYMENT_STATUS_CHANGED` (`data` is the Payment) and the virtual-account `DEPOSIT_CALLBACK` (a flat body without eventType: createdAt, secret, status, transactionKey, orderId). Either body is only a hint naming an order: the order is then checked at the PSP (lease, lookup, transition). A deposit callback whose `secret` is not the one the PSP issued with the payment is not looked at (answered the same). 200 for a well-formed body once looked at, whether or not the order exists (also when it was coalesced with a look running or made in the last 2 s: it is recorded and a later look reads the PSP after it); 503 `WEBHOOK_RETRY_LATER` when the PSP could not be asked about the order, so Toss delivers the hint again; 429 `THROTTLED` above the route's own rate (50/s, burst 100). Other event types, `CANCEL_STATUS_CHANGED` among them (its `data` is a Cancel object naming no order; Toss sends it for overseas easy-pay cancels only), are acknowledged with `checked: false` and change nothing.
+         */
         post: operations["tossWebhook"];
         delete?: never;
         options?: never;
@@ -46,6 +50,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Create an order (idempotent per key) */
         post: operations["createCheckout"];
         delete?: never;
         options?: never;
@@ -62,7 +67,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Executes the payment at the PSP at most once. The idempotency key is the orderId (per caller). Only the principal that created the order may confirm it. */
+        /**
+         * Confirm a payment at the PSP (at most once per order)
+         * @description Executes the payment at the PSP at most once. The idempotency key is the orderId (per caller). Only the principal that created the order may confirm it.
+         */
         post: operations["confirmPayment"];
         delete?: never;
         options?: never;
@@ -77,6 +85,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A payment, its history and settlement progress */
         get: operations["getPayment"];
         put?: never;
         post?: never;
@@ -95,6 +104,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Cancel a payment in full or in part */
         post: operations["cancelPayment"];
         delete?: never;
         options?: never;
@@ -109,6 +119,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A seller's wallet balance */
         get: operations["getWallet"];
         put?: never;
         post?: never;
@@ -125,6 +136,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The ledger's trial balance */
         get: operations["getTrialBalance"];
         put?: never;
         post?: never;
@@ -164,6 +176,15 @@ export interface components {
             status: number;
             code: string;
             detail: string;
+            /** @description the id of the request that met the problem */
+            instance?: string;
+        };
+        Declined: components["schemas"]["Problem"] & {
+            orderId: string;
+            /** @enum {string} */
+            paymentStatus: "FAILURE";
+            /** @description the PSP's message (also the problem's `detail`) */
+            message?: string;
         };
         CheckoutRequest: {
             buyerId: string;
@@ -199,13 +220,6 @@ export interface components {
             amount: components["schemas"]["Amount"];
             /** Format: date-time */
             approvedAt: string;
-        };
-        Failed: {
-            orderId: string;
-            /** @enum {string} */
-            status: "FAILURE";
-            code: string;
-            message?: string;
         };
         Unknown: {
             orderId: string;
@@ -264,13 +278,44 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description IDEMPOTENCY_IN_PROGRESS, the same request is in flight; retry after `Retry-After` seconds. */
+        InFlight: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Refused before any handler ran: AUTHENTICATION_REQUIRED (unsigned, or in AWS an unknown route), INVALID_SIGNATURE, ACCESS_DENIED (these credentials may not call this route, or the firewall blocked the request). */
+        Refused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description THROTTLED, above the API's (or this route's) request rate; retry with exponential backoff. */
+        Throttled: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
+        /** @description 6-64 characters of A-Z, a-z, 0-9, _ or -, bare (`Idempotency-Key: order-7f3a`) or as a structured-field string (`Idempotency-Key: "order-7f3a"`, RFC 8941); both name the same key. */
         IdempotencyKey: string;
         OrderId: string;
     };
     requestBodies: never;
     headers: {
+        /** @description Seconds after which the same request may be sent again. */
+        RetryAfter: number;
         /** @description Present (true) when the response is a stored replay. */
         IdempotentReplayed: "true";
     };
@@ -301,6 +346,8 @@ export interface operations {
                     };
                 };
             };
+            403: components["responses"]["Refused"];
+            429: components["responses"]["Throttled"];
             /** @description Local stack only: `LOCAL_EMULATOR_DOWN`, an emulator (DynamoDB Local, the local SQS) is down; the problem's title and detail name it. Every route answers the same until it is back. */
             503: {
                 headers: {
@@ -350,6 +397,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["Problem"];
+            403: components["responses"]["Refused"];
+            429: components["responses"]["Throttled"];
             503: components["responses"]["Problem"];
         };
     };
@@ -357,6 +406,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 6-64 characters of A-Z, a-z, 0-9, _ or -, bare (`Idempotency-Key: order-7f3a`) or as a structured-field string (`Idempotency-Key: "order-7f3a"`, RFC 8941); both name the same key. */
                 "Idempotency-Key": components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -379,9 +429,11 @@ export interface operations {
                 };
             };
             400: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            403: components["responses"]["Refused"];
+            409: components["responses"]["InFlight"];
             413: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["Throttled"];
         };
     };
     confirmPayment: {
@@ -425,15 +477,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Declined by the PSP (or a virtual account expired before any deposit, code EXPIRED). */
+            /** @description Declined by the PSP, or a virtual account expired before any deposit (code EXPIRED); problem+json, `code` and `message` are the PSP's. */
             402: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Failed"];
+                    "application/problem+json": components["schemas"]["Declined"];
                 };
             };
+            403: components["responses"]["Refused"];
             /** @description ORDER_NOT_FOUND: no such order, or it belongs to another principal (the same answer, so another shop's orders are never disclosed); operators get it too, they confirm only their own orders. */
             404: {
                 headers: {
@@ -443,15 +497,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description IDEMPOTENCY_IN_PROGRESS: the same order is in flight. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            409: components["responses"]["InFlight"];
             413: components["responses"]["Problem"];
             /** @description IDEMPOTENCY_KEY_REUSED: the order was confirmed with another paymentKey or amount; or PAYMENT_SESSION_NOT_FOUND: the PSP never knew this paymentKey for the order (nothing charged, not stored, the order stays confirmable). */
             422: {
@@ -462,6 +508,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["Throttled"];
             /** @description PSP_UNAVAILABLE: the PSP refused our secret key or configuration, or none is set, or answered something that is not a documented decline while its record shows it did not act; nothing was charged, not stored, retry later. */
             503: {
                 headers: {
@@ -502,6 +549,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Refused"];
             /** @description ORDER_NOT_FOUND: no such order, or it belongs to another principal (the same answer, so another shop's orders are never disclosed); operators read every order. */
             404: {
                 headers: {
@@ -511,12 +559,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["Throttled"];
         };
     };
     cancelPayment: {
         parameters: {
             query?: never;
             header: {
+                /** @description 6-64 characters of A-Z, a-z, 0-9, _ or -, bare (`Idempotency-Key: order-7f3a`) or as a structured-field string (`Idempotency-Key: "order-7f3a"`, RFC 8941); both name the same key. */
                 "Idempotency-Key": components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -558,6 +608,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Refused"];
             /** @description ORDER_NOT_FOUND: no such order, or it belongs to another principal (the same answer, so another shop's orders are never disclosed); operators may cancel every order. */
             404: {
                 headers: {
@@ -567,9 +618,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description INVALID_STATE (not SUCCESS or PARTIAL_CANCELED; an AWAITING_DEPOSIT payment has nothing to refund) or IDEMPOTENCY_IN_PROGRESS. */
+            /** @description INVALID_STATE (not SUCCESS or PARTIAL_CANCELED; an AWAITING_DEPOSIT payment has nothing to refund), or IDEMPOTENCY_IN_PROGRESS (then with `Retry-After`). */
             409: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -586,6 +638,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["Throttled"];
             /** @description PSP_UNAVAILABLE: the PSP refused our secret key or configuration; nothing was canceled. */
             503: {
                 headers: {
@@ -632,6 +685,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Refused"];
             /** @description WALLET_NOT_FOUND */
             404: {
                 headers: {
@@ -641,6 +695,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["Throttled"];
         };
     };
     getTrialBalance: {
@@ -672,6 +727,8 @@ export interface operations {
                     };
                 };
             };
+            403: components["responses"]["Refused"];
+            429: components["responses"]["Throttled"];
         };
     };
 }

@@ -22,7 +22,7 @@ export type Wallet = Json<'getWallet'>;
 export type TrialBalance = Json<'getTrialBalance'>;
 export type Health = Json<'health'>;
 
-/** A decline, whichever way the API words it (the documented `Failed` body or a problem+json 402). */
+/** A decline: a problem+json 402 (deploys before it sent a plain JSON body with the same fields). */
 export interface Declined {
   readonly orderId: string;
   readonly status: 'FAILURE';

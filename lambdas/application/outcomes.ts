@@ -1,6 +1,6 @@
 import type { Payment } from '../domain/payment';
 import { type HttpOutcome, jsonOutcome, problemOutcome } from '../shared/http';
-import { keyReused, TransientOutcome } from '../shared/idempotent';
+import { IN_FLIGHT_RETRY_AFTER_SECONDS, keyReused, TransientOutcome } from '../shared/idempotent';
 
 /** The HTTP answers of the payment routes, one place so confirm, cancel and recovery agree. */
 
@@ -20,13 +20,21 @@ export function awaitingDepositOutcome(payment: Payment): TransientOutcome {
   );
 }
 
+/**
+ * A decline, as problem+json like every other error: `code` and `message` are the PSP's (or ours,
+ * e.g. RECOVERY_EXHAUSTED), `orderId` names the order, `paymentStatus` is FAILURE; `status` is the
+ * HTTP status (402), as RFC 9457 defines the member.
+ */
 export function failedOutcome(payment: Payment): HttpOutcome {
-  return jsonOutcome(402, {
-    orderId: payment.orderId,
-    status: 'FAILURE',
-    code: payment.failure?.code,
-    message: payment.failure?.message,
-  });
+  const code = payment.failure?.code ?? 'PAYMENT_DECLINED';
+  const message = payment.failure?.message ?? 'The payment provider declined the payment.';
+  return problemOutcome(
+    { status: 402, code, title: 'Payment declined', detail: message },
+    {
+      typeCode: 'PAYMENT_DECLINED',
+      extensions: { orderId: payment.orderId, paymentStatus: 'FAILURE', message },
+    },
+  );
 }
 
 export function canceledOutcome(payment: Payment): HttpOutcome {
@@ -52,12 +60,15 @@ export function orderNotFound(orderId: string): TransientOutcome {
 
 export function inProgress(): TransientOutcome {
   return new TransientOutcome(
-    problemOutcome({
-      status: 409,
-      code: 'IDEMPOTENCY_IN_PROGRESS',
-      title: 'Payment in progress',
-      detail: 'This payment is being executed by another request; retry shortly.',
-    }),
+    problemOutcome(
+      {
+        status: 409,
+        code: 'IDEMPOTENCY_IN_PROGRESS',
+        title: 'Payment in progress',
+        detail: 'This payment is being executed by another request; retry shortly.',
+      },
+      { retryAfterSeconds: IN_FLIGHT_RETRY_AFTER_SECONDS },
+    ),
   );
 }
 

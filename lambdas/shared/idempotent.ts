@@ -10,7 +10,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Deadline } from '../ports/psp';
 import { dynamoDbClient, requiredEnv } from './composition';
-import { type HttpOutcome, problemOutcome, toProxyResult } from './http';
+import { type HttpOutcome, problemOutcome, toProxyResult, withInstance } from './http';
 
 /**
  * An outcome that must not be remembered (the payment's fate is not known yet, or
@@ -31,6 +31,9 @@ export function idempotencyStore(client: DynamoDBClient = dynamoDbClient()): Dyn
     awsSdkV3Client: client,
   });
 }
+
+/** How soon a request that met the same request in flight may retry (`Retry-After` on its 409). */
+export const IN_FLIGHT_RETRY_AFTER_SECONDS = 1;
 
 interface Stored extends HttpOutcome {
   /** Set by the response hook on replays only. */
@@ -62,7 +65,10 @@ export function idempotent<T extends object>(
     throwOnNoIdempotencyKey: true,
     responseHook: (response) => ({ ...(response as object), replayed: true }),
   });
-  const guarded = makeIdempotent(useCase, {
+  // The request id goes into a problem before it is stored, so a replay repeats it byte for byte.
+  const identified = async (input: T, call: { deadline: Deadline; requestId: string }) =>
+    withInstance(await useCase(input, call.deadline), call.requestId);
+  const guarded = makeIdempotent(identified, {
     persistenceStore: options.persistenceStore,
     config,
     keyPrefix: options.keyPrefix,
@@ -73,18 +79,24 @@ export function idempotent<T extends object>(
     try {
       // The Lambda context is the deadline of every PSP call, so retries never outlive the function.
       const deadline: Deadline = { remainingMs: () => context.getRemainingTimeInMillis() };
-      const { replayed, ...outcome } = (await guarded(input, deadline)) as Stored;
+      const { replayed, ...outcome } = (await guarded(input, {
+        deadline,
+        requestId: context.awsRequestId,
+      })) as Stored;
       return toProxyResult(outcome, replayed ? { 'Idempotent-Replayed': 'true' } : {});
     } catch (error) {
       if (error instanceof TransientOutcome) return toProxyResult(error.outcome);
       if (error instanceof IdempotencyAlreadyInProgressError) {
         return toProxyResult(
-          problemOutcome({
-            status: 409,
-            code: 'IDEMPOTENCY_IN_PROGRESS',
-            title: 'Request in progress',
-            detail: 'An identical request is being processed; retry shortly.',
-          }),
+          problemOutcome(
+            {
+              status: 409,
+              code: 'IDEMPOTENCY_IN_PROGRESS',
+              title: 'Request in progress',
+              detail: 'An identical request is being processed; retry shortly.',
+            },
+            { retryAfterSeconds: IN_FLIGHT_RETRY_AFTER_SECONDS },
+          ),
         );
       }
       if (error instanceof IdempotencyValidationError) {

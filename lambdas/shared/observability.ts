@@ -1,16 +1,22 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
+import type { APIGatewayProxyResult, Context } from 'aws-lambda';
+import { resultWithInstance } from './http';
 import { type Telemetry, tracingMiddleware } from './telemetry';
 
 export interface ObservedOptions {
   /** Where the invocation's correlation id is (a dotted path into the event); API Gateway: its request id. */
   readonly correlationIdPath?: string;
+  /** Answers are HTTP responses: every problem+json one names the request as its `instance`. */
+  readonly http?: boolean;
 }
 
-/** The correlation id of an API Gateway (REST) invocation: `requestContext.requestId`. */
-export const API_GATEWAY_REQUEST: ObservedOptions = { correlationIdPath: 'requestContext.requestId' };
+/** An API Gateway (REST) invocation: correlated by `requestContext.requestId`, problems name their request. */
+export const API_GATEWAY_REQUEST: ObservedOptions = {
+  correlationIdPath: 'requestContext.requestId',
+  http: true,
+};
 
 /**
  * The handler pipeline of every function (middy): the logger gets the Lambda context and the
@@ -26,5 +32,12 @@ export function observed<E, R>(
   );
   const tracing = tracingMiddleware();
   if (tracing) pipeline.use(tracing);
+  if (options.http)
+    pipeline.use({
+      after: (request) => {
+        const response = request.response as APIGatewayProxyResult | undefined;
+        if (response) request.response = resultWithInstance(response, request.context.awsRequestId) as R;
+      },
+    });
   return pipeline.use(logMetrics(metrics, { captureColdStartMetric: true }));
 }

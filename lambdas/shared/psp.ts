@@ -4,7 +4,7 @@ import { TossPaymentGateway } from '../adapters/toss/toss-gateway';
 import { PSP_UNAVAILABLE_METRIC } from '../application/outcomes';
 import type { PaymentGateway, SettlementGateway } from '../ports/psp';
 import { optionalNumberEnv, requiredEnv } from './composition';
-import { secretValue } from './secrets';
+import { secretIsSet, secretValue } from './secrets';
 import type { Telemetry } from './telemetry';
 
 /** The composition of the PSP (Toss) gateway, for the functions that call it. */
@@ -14,10 +14,13 @@ function pspSecretKey(): Promise<string> {
   return secretValue('PSP_SECRET_ARN', 'PSP_SECRET_KEY', 300);
 }
 
-/** Whether a PSP secret key is set (the deployed secret starts empty); never reveals the value. */
+/**
+ * Whether a PSP secret key is set (the deployed secret starts empty), from the secret's metadata:
+ * the public health function may not read the value. Unknown (Secrets Manager unreachable) counts as not set.
+ */
 export async function pspConfigured(): Promise<boolean> {
   try {
-    return (await pspSecretKey()).length > 0;
+    return await secretIsSet('PSP_SECRET_ARN', 'PSP_SECRET_KEY', 60);
   } catch {
     return false;
   }

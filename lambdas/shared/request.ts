@@ -23,8 +23,15 @@ function describe(issue: v.BaseIssue<unknown>): string {
   return issue.input === undefined ? 'required' : issue.message;
 }
 
+/**
+ * The Idempotency-Key header: the IETF draft defines it as a structured-field string
+ * (`Idempotency-Key: "8e03978e-40d5"`, RFC 8941), and plain `Idempotency-Key: 8e03978e-40d5` is
+ * what most clients send; both name the same key. The key's alphabet has no quote or backslash, so
+ * a quoted key has no escapes to undo.
+ */
 export function parseIdempotencyKey(event: APIGatewayProxyEvent): Parsed<string> {
-  const key = header(event, 'Idempotency-Key');
+  const sent = header(event, 'Idempotency-Key')?.trim();
+  const key = sent && /^"[^"\\]*"$/.test(sent) ? sent.slice(1, -1) : sent;
   if (key === undefined || key === '') {
     return badRequest(
       'IDEMPOTENCY_KEY_MISSING',
@@ -36,7 +43,7 @@ export function parseIdempotencyKey(event: APIGatewayProxyEvent): Parsed<string>
     return badRequest(
       'IDEMPOTENCY_KEY_INVALID',
       'Invalid Idempotency-Key header',
-      'The Idempotency-Key must be 6-64 characters of A-Z, a-z, 0-9, _ or -.',
+      'The Idempotency-Key must be 6-64 characters of A-Z, a-z, 0-9, _ or -, bare or as a quoted string.',
     );
   }
   return { ok: true, value: key };

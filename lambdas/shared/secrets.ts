@@ -1,9 +1,14 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { requiredEnv } from './composition';
 import { traced } from './telemetry';
 
 let secrets: SecretsProvider | undefined;
+let client: SecretsManagerClient | undefined;
+const secretsManager = () => {
+  client ??= traced(new SecretsManagerClient({}));
+  return client;
+};
 
 /**
  * A secret's value from Secrets Manager when `arnVariable` is set (cached by Powertools for
@@ -16,7 +21,7 @@ export async function secretValue(
 ): Promise<string> {
   const arn = process.env[arnVariable];
   if (!arn) return requiredEnv(localVariable);
-  secrets ??= new SecretsProvider({ awsSdkV3Client: traced(new SecretsManagerClient({})) });
+  secrets ??= new SecretsProvider({ awsSdkV3Client: secretsManager() });
   const secret = await secrets.get(arn, { maxAge: maxAgeSeconds });
   if (typeof secret !== 'string' || secret === '') throw new Error(`the secret in ${arnVariable} is empty`);
   return secret;
@@ -28,4 +33,28 @@ export async function secretValue(
  */
 export function orderIdSecret(): Promise<string> {
   return secretValue('ORDER_ID_SECRET_ARN', 'ORDER_ID_SECRET', 3600);
+}
+
+const statusCache = new Map<string, { set: boolean; until: number }>();
+
+/**
+ * Whether a secret has a value, from its metadata only (DescribeSecret: a version labelled
+ * AWSCURRENT exists), so a caller that may not read the value can still tell; cached for
+ * `maxAgeSeconds`. Locally, whether the plain variable is non-empty.
+ */
+export async function secretIsSet(
+  arnVariable: string,
+  localVariable: string,
+  maxAgeSeconds: number,
+): Promise<boolean> {
+  const arn = process.env[arnVariable];
+  if (!arn) return (process.env[localVariable] ?? '') !== '';
+  const cached = statusCache.get(arn);
+  if (cached && cached.until > Date.now()) return cached.set;
+  const described = await secretsManager().send(new DescribeSecretCommand({ SecretId: arn }));
+  const set = Object.values(described.VersionIdsToStages ?? {}).some((stages) =>
+    stages.includes('AWSCURRENT'),
+  );
+  statusCache.set(arn, { set, until: Date.now() + maxAgeSeconds * 1000 });
+  return set;
 }

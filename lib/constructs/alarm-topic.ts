@@ -1,6 +1,7 @@
 import { Aspects, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, type IConstruct } from 'constructs';
@@ -8,6 +9,8 @@ import { Construct, type IConstruct } from 'constructs';
 export interface AlarmTopicProps {
   /** Subscribed by email when set (CDK context `alarmEmail`); AWS asks the address to confirm. */
   readonly email?: string;
+  /** Customer-managed key of the topic (regulated deploys); its policy must let CloudWatch use it. */
+  readonly masterKey?: kms.IKey;
 }
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -15,15 +18,20 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 /**
  * The one SNS topic every alarm of the stack notifies, on alarm and back to OK. Every CloudWatch alarm
  * in the stack is wired to it by an aspect, including alarms other constructs add later. Publishing
- * requires TLS. No customer KMS key: notifications carry alarm names and descriptions only, and
- * CloudWatch cannot publish to a topic under the AWS-managed SNS key.
+ * requires TLS. Unencrypted unless a customer-managed key is given (regulated deploys): notifications
+ * carry alarm names and descriptions only, and CloudWatch cannot publish to a topic under the
+ * AWS-managed SNS key.
  */
 export class AlarmTopic extends Construct {
   readonly topic: sns.Topic;
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps = {}) {
     super(scope, id);
-    this.topic = new sns.Topic(this, 'Topic', { displayName: 'Payments alarms', enforceSSL: true });
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'Payments alarms',
+      enforceSSL: true,
+      masterKey: props.masterKey,
+    });
     if (props.email !== undefined) {
       if (!EMAIL.test(props.email)) throw new Error(`alarmEmail is not an email address: ${props.email}`);
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));

@@ -1,4 +1,5 @@
 import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
@@ -7,6 +8,10 @@ import { tagWithTopologyName } from './topology-tag';
 
 export interface BucketsProps {
   readonly buckets: Readonly<Record<BucketName, BucketSpec>>;
+  /** Retained (prod), or emptied and deleted with the stack (dev, LocalStack). */
+  readonly retained: boolean;
+  /** Customer-managed key of the topology buckets (regulated deploys); SSE-S3 otherwise. */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** A topology bucket and its ARN as other stacks import it. */
@@ -30,9 +35,11 @@ const ACCESS_LOG_RETENTION = Duration.days(365);
  */
 export class Buckets extends Construct {
   private readonly byName = new Map<BucketName, TopologyBucket>();
+  private readonly retained: boolean;
 
   constructor(scope: Construct, id: string, props: BucketsProps) {
     super(scope, id);
+    this.retained = props.retained;
     // Log delivery through a bucket policy, as AWS recommends, so every bucket keeps ACLs disabled.
     this.node.setContext(cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     const topologyBuckets = entries(props.buckets);
@@ -47,6 +54,14 @@ export class Buckets extends Construct {
     });
     for (const [name] of topologyBuckets) {
       const bucket = this.newBucket(name, {
+        // Server access logs stay SSE-S3: S3 cannot deliver them into a bucket under a KMS key.
+        ...(props.encryptionKey
+          ? {
+              encryption: s3.BucketEncryption.KMS,
+              encryptionKey: props.encryptionKey,
+              bucketKeyEnabled: true,
+            }
+          : {}),
         versioned: true,
         serverAccessLogsBucket: accessLogs,
         serverAccessLogsPrefix: `${name}/`,
@@ -72,7 +87,10 @@ export class Buckets extends Construct {
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // CloudFormation cannot delete a bucket that holds objects: a copy that goes empties its buckets first.
+      ...(this.retained
+        ? { removalPolicy: RemovalPolicy.RETAIN }
+        : { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true }),
       ...props,
     });
   }

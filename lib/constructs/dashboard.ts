@@ -4,15 +4,14 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { RECONCILIATION_DISCREPANCIES_METRIC } from '../../lambdas/application/reconciliation-metrics';
 import type { FunctionName } from '../topology';
-import { terminalQueues } from './alarms';
+import type { Alarms } from './alarms';
 import { type Functions, METRICS_NAMESPACE } from './functions';
-import type { Queues } from './queues';
 
 export interface OperationsDashboardProps {
   readonly api: apigateway.RestApi;
   readonly functions: Functions;
-  readonly queues: Queues;
-  readonly alarms: readonly cloudwatch.IAlarm[];
+  /** Every alarm's state, and one panel per alarm group graphing the alarms' metrics. */
+  readonly alarms: Alarms;
 }
 
 const PERIOD = Duration.minutes(5);
@@ -52,7 +51,7 @@ export class OperationsDashboard extends Construct {
       defaultInterval: Duration.hours(6),
     });
     this.dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24 }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms.alarms], width: 24 }),
       new cloudwatch.GraphWidget({
         title: 'Confirm outcomes (by HTTP status) and API errors',
         width: WIDTH,
@@ -89,17 +88,6 @@ export class OperationsDashboard extends Construct {
         ],
       }),
       new cloudwatch.GraphWidget({
-        title: 'Dead-letter depth (messages waiting for a person)',
-        width: WIDTH,
-        left: terminalQueues(props.queues).map(({ name, queue }) =>
-          queue.metricApproximateNumberOfMessagesVisible({
-            period: Duration.minutes(1),
-            statistic: cloudwatch.Stats.MAXIMUM,
-            label: name,
-          }),
-        ),
-      }),
-      new cloudwatch.GraphWidget({
         title: 'Recovery backlog: payments examined and settled per outcome',
         width: WIDTH,
         left: [serviceMetrics('recovery', 'Sum')],
@@ -121,5 +109,7 @@ export class OperationsDashboard extends Construct {
         right: [serviceMetrics('reconciliation', 'Maximum')],
       }),
     );
+    for (const [title, metrics] of props.alarms.panels)
+      this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title, width: WIDTH, left: metrics }));
   }
 }

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -82,6 +83,10 @@ export interface FunctionsProps {
   readonly walletShards?: string;
   /** X-Ray active tracing, and Powertools Tracer bundled into every function (opt-in per deploy profile). */
   readonly tracing: boolean;
+  /** The data's customer-managed key (regulated deploys): tables, queues and buckets are under it. */
+  readonly dataKey?: kms.IKey;
+  /** The customer-managed key of the log groups (regulated deploys). */
+  readonly logKey?: kms.IKey;
   /** Who may read and cancel every shop's orders (`arn,...`), for the functions behind shop routes. */
   readonly operatorPrincipals?: string;
 }
@@ -113,7 +118,10 @@ export class Functions extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of the ${name} function`,
     });
-    const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: props.logRetention });
+    const logGroup = new logs.LogGroup(this, `${name}Logs`, {
+      retention: props.logRetention,
+      encryptionKey: props.logKey,
+    });
     logGroup.grantWrite(role);
 
     const environment: Record<string, string> = {
@@ -123,7 +131,7 @@ export class Functions extends Construct {
     for (const [tableName, access] of declared(spec.tables)) {
       const table = tables.get(tableName);
       environment[topology.tables[tableName].envVar] = table.tableName;
-      grantTableAccess(role, table, topology.tables[tableName].indexes, access);
+      grantTableAccess(role, table, access);
     }
     for (const [queueName, access] of declared(spec.queues)) {
       const queue = queues.get(queueName);
@@ -135,6 +143,24 @@ export class Functions extends Construct {
       environment[topology.buckets[bucketName].envVar] = bucket.bucket.bucketName;
       grantBucketAccess(role, bucket, access);
     }
+    const touchesData =
+      Object.keys(spec.tables).length +
+        Object.keys(spec.queues).length +
+        Object.keys(spec.buckets ?? {}).length >
+        0 || spec.triggers.some((trigger) => trigger.kind === 'stream' || trigger.kind === 'queue');
+    if (props.dataKey && touchesData) {
+      // Items, messages and objects under the data key: read them (Decrypt), write them (GenerateDataKey).
+      iam.Grant.addToPrincipal({
+        grantee: role,
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resourceArns: [props.dataKey.keyArn],
+      });
+      for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*'])
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Action::${action}]`,
+          reason: `CDK's own grant to send to a queue under the data key names ${action}: variants of one KMS operation, on that one key only.`,
+        });
+    }
     if (spec.tables.wallets && props.walletShards) environment.WALLET_SHARDS = props.walletShards;
     const servesShops = spec.triggers.some((t) => t.kind === 'http' && t.caller === 'shop');
     if (servesShops && props.operatorPrincipals) environment.OPERATOR_PRINCIPALS = props.operatorPrincipals;
@@ -142,6 +168,14 @@ export class Functions extends Construct {
       environment.PSP_BASE_URL = psp.baseUrl;
       environment.PSP_SECRET_ARN = psp.secret.secretArn;
       psp.secret.grantRead(role);
+    } else if (spec.pspSecretStatus) {
+      // The secret's metadata (is a current version set?), not its value.
+      environment.PSP_SECRET_ARN = psp.secret.secretArn;
+      iam.Grant.addToPrincipal({
+        grantee: role,
+        actions: ['secretsmanager:DescribeSecret'],
+        resourceArns: [psp.secret.secretArn],
+      });
     }
     if (spec.orderIdSecret) {
       environment.ORDER_ID_SECRET_ARN = props.orderIdSecret.secretArn;
@@ -181,21 +215,22 @@ function declared<K extends string, V>(record: Readonly<Partial<Record<K, V>>>):
   );
 }
 
-function grantTableAccess(
-  grantee: iam.IGrantable,
-  table: dynamodb.ITable,
-  indexes: readonly { readonly name: string }[],
-  access: TableAccess,
-): void {
-  // The table grant without `index/*`; indexes are granted by name so no wildcard is needed.
-  const grants = new dynamodb.TableGrants({ table, hasIndex: false });
-  if (access === 'read') grants.readData(grantee);
-  else grants.readWriteData(grantee);
+/**
+ * Exactly the item actions the spec lists, on the table itself, and `Query` on the indexes it names:
+ * no Scan, DeleteItem or batch writes a function does not call, and no `index/*` wildcard.
+ */
+function grantTableAccess(grantee: iam.IGrantable, table: dynamodb.ITable, access: TableAccess): void {
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: access.actions.map((action) => `dynamodb:${action}`),
+    resourceArns: [table.tableArn],
+  });
+  const indexes = access.indexQueries ?? [];
   if (indexes.length === 0) return;
   iam.Grant.addToPrincipal({
     grantee,
-    actions: ['dynamodb:Query', 'dynamodb:Scan'],
-    resourceArns: indexes.map((index) => `${table.tableArn}/index/${index.name}`),
+    actions: ['dynamodb:Query'],
+    resourceArns: indexes.map((index) => `${table.tableArn}/index/${index}`),
   });
 }
 

@@ -1,9 +1,10 @@
-import { type CfnElement, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { problemOutcome } from '../../lambdas/shared/http';
+import { problemOutcome, withInstance } from '../../lambdas/shared/http';
 import { entries, type Topology } from '../topology';
 import {
   GATEWAY_REFUSALS,
@@ -25,6 +26,10 @@ export interface PaymentsRestApiProps {
   readonly logRetention: logs.RetentionDays;
   /** X-Ray tracing of the stage (the deploy profile's `tracing`). */
   readonly tracing: boolean;
+  /** Own the account-wide API Gateway logging role, retained on delete (the deploy profile's `cloudWatchRole`). */
+  readonly cloudWatchRole: boolean;
+  /** Customer-managed key of the access log group (regulated deploys). */
+  readonly logKey?: kms.IKey;
 }
 
 /** The stage carries the HTTP contract's version: clients call `<endpoint>/v1/...`. */
@@ -40,7 +45,12 @@ const GATEWAY_RESPONSES: readonly [apigateway.ResponseType, GatewayRefusalCode][
   [apigateway.ResponseType.ACCESS_DENIED, 'ACCESS_DENIED'],
   [apigateway.ResponseType.THROTTLED, 'THROTTLED'],
   [apigateway.ResponseType.REQUEST_TOO_LARGE, 'REQUEST_TOO_LARGE'],
+  // The firewall's managed rule groups blocked the request.
+  [apigateway.ResponseType.WAF_FILTERED, 'ACCESS_DENIED'],
 ];
+
+/** API Gateway fills this in per request (gateway-response templates see `$context`). */
+const GATEWAY_REQUEST_ID = '$context.requestId';
 
 const SIGNED_CALLERS: readonly SignedCallerKind[] = ['shop', 'operator'];
 
@@ -50,11 +60,15 @@ export class PaymentsRestApi extends Construct {
 
   constructor(scope: Construct, id: string, props: PaymentsRestApiProps) {
     super(scope, id);
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      encryptionKey: props.logKey,
+    });
     this.api = new apigateway.RestApi(this, 'Api', {
       description: 'Payments HTTP contract (checkout, confirm, cancel, queries)',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
-      cloudWatchRole: true,
+      cloudWatchRole: props.cloudWatchRole,
+      cloudWatchRoleRemovalPolicy: props.cloudWatchRole ? RemovalPolicy.RETAIN : undefined,
       deployOptions: {
         stageName: API_STAGE_NAME,
         accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
@@ -77,7 +91,8 @@ export class PaymentsRestApi extends Construct {
     });
 
     for (const [responseType, code] of GATEWAY_RESPONSES) {
-      const refusal = problemOutcome(GATEWAY_REFUSALS[code]);
+      // No handler ran, so the problem names API Gateway's request id (its access log's `requestId`).
+      const refusal = withInstance(problemOutcome(GATEWAY_REFUSALS[code]), GATEWAY_REQUEST_ID);
       this.api.addGatewayResponse(`${code}${responseType.responseType}`, {
         type: responseType,
         statusCode: String(GATEWAY_REFUSALS[code].status),
@@ -124,11 +139,12 @@ export class PaymentsRestApi extends Construct {
     }
     for (const [kind, methodArns] of invokable) this.invokePolicy(kind, methodArns);
 
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason:
-        'The account-level API Gateway logging role; AWS documents this managed policy as the way to let API Gateway write execution logs.',
-    });
+    if (props.cloudWatchRole)
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          'The account-level API Gateway logging role; AWS documents this managed policy as the way to let API Gateway write execution logs.',
+      });
   }
 
   /**

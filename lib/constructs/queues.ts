@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterQueueName, entries, type QueueName, type QueueSpec } from '../topology';
@@ -6,6 +7,8 @@ import { tagWithTopologyName } from './topology-tag';
 
 export interface QueuesProps {
   readonly queues: Readonly<Record<QueueName, QueueSpec>>;
+  /** Customer-managed key (regulated deploys); SSE-SQS otherwise. */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** A topology queue and, when its spec asks for one, the dead-letter queue it redrives to. */
@@ -24,9 +27,11 @@ const DEAD_LETTER_RETENTION = Duration.days(14);
  */
 export class Queues extends Construct {
   private readonly byName = new Map<QueueName, TopologyQueue>();
+  private readonly encryptionKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: QueuesProps) {
     super(scope, id);
+    this.encryptionKey = props.encryptionKey;
     for (const [name, spec] of entries(props.queues)) {
       const deadLetter = spec.deadLetter && {
         queue: this.newQueue(`${name}Dlq`, spec, DEAD_LETTER_RETENTION),
@@ -69,7 +74,9 @@ export class Queues extends Construct {
         : {}),
       visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
       retentionPeriod: retention,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...(this.encryptionKey
+        ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: this.encryptionKey }
+        : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
       enforceSSL: true,
       removalPolicy: RemovalPolicy.RETAIN,
       deadLetterQueue,

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
@@ -12,7 +13,8 @@ export interface SchedulesProps {
 
 export interface ScheduledFunction {
   readonly functionName: FunctionName;
-  readonly rule: events.Rule;
+  /** Deliveries to the function that failed for good (alarmed on any). */
+  readonly failedDeliveries: cloudwatch.Metric;
 }
 
 /**
@@ -38,7 +40,14 @@ export class Schedules extends Construct {
             maxEventAge: Duration.hours(1),
           }),
         );
-        this.scheduled.push({ functionName: name, rule });
+        const failedDeliveries = new cloudwatch.Metric({
+          namespace: 'AWS/Events',
+          metricName: 'FailedInvocations',
+          dimensionsMap: { RuleName: rule.ruleName },
+          statistic: cloudwatch.Stats.SUM,
+          period: Duration.minutes(5),
+        });
+        this.scheduled.push({ functionName: name, failedDeliveries });
       });
     }
   }

@@ -1,14 +1,19 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { entries, type IndexProjection, type KeySpec, type TableName, type TableSpec } from '../topology';
 import { tagWithTopologyName } from './topology-tag';
 
 export interface TablesProps {
   readonly tables: Readonly<Record<TableName, TableSpec>>;
+  /** Retained and deletion-protected (prod), or deleted with the stack (dev, LocalStack). */
+  readonly retained: boolean;
+  /** Customer-managed key (regulated deploys); AWS-managed otherwise. */
+  readonly encryptionKey?: kms.IKey;
 }
 
-/** One DynamoDB table per topology table: on-demand, PITR, AWS-managed KMS, retained and deletion-protected. */
+/** One DynamoDB table per topology table: on-demand, PITR, AWS-managed KMS; retained and deletion-protected when the profile keeps data. */
 export class Tables extends Construct {
   private readonly byName = new Map<TableName, dynamodb.Table>();
 
@@ -20,11 +25,13 @@ export class Tables extends Construct {
         sortKey: spec.sortKey && attribute(spec.sortKey),
         billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        encryption: dynamodb.TableEncryption.AWS_MANAGED,
+        ...(props.encryptionKey
+          ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }
+          : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
         stream: spec.stream && dynamodb.StreamViewType[spec.stream],
         timeToLiveAttribute: spec.ttlAttribute,
-        deletionProtection: true,
-        removalPolicy: RemovalPolicy.RETAIN,
+        deletionProtection: props.retained,
+        removalPolicy: props.retained ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
       for (const index of spec.indexes) {
         table.addGlobalSecondaryIndex({

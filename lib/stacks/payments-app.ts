@@ -33,6 +33,8 @@ export function definePaymentsApp(app: App, config: PaymentsAppConfig): Payments
   const stateful = new PaymentsStatefulStack(app, names.stateful, {
     description: `Payments: tables, queues, report buckets and secrets (${retained ? 'retained, termination-protected' : 'deleted with the stack'})`,
     topology: config.topology,
+    retained,
+    regulated: deploy.regulated,
     terminationProtection: retained,
   });
   const stateless = new PaymentsStatelessStack(app, names.stateless, {
@@ -42,9 +44,14 @@ export function definePaymentsApp(app: App, config: PaymentsAppConfig): Payments
     deploy,
     throttling: config.throttling,
   });
-  // dev and LocalStack copies leave nothing behind when their stacks are deleted.
+  // dev and LocalStack copies leave nothing behind when their stacks are deleted, except the
+  // account-wide API Gateway logging role should such a copy own it (other stacks' stages rely on it).
   if (!retained)
     for (const stack of [stateful, stateless]) RemovalPolicies.of(stack).apply(RemovalPolicy.DESTROY);
+  for (const accountWide of ['CloudWatchRole', 'Account']) {
+    const owned = stateless.api.api.node.tryFindChild(accountWide);
+    if (owned) RemovalPolicies.of(owned).apply(RemovalPolicy.RETAIN);
+  }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { stateful, stateless };
 }

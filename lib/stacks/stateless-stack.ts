@@ -1,5 +1,7 @@
 import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { Alarms } from '../constructs/alarms';
@@ -21,20 +23,21 @@ export interface PaymentsStatelessStackProps extends StackProps {
   readonly throttling: StageThrottling;
 }
 
-/** A debugging window: the durable audit trail is the event items in the payments table, not logs. */
-const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
-
 /** Compute and wiring: functions, the REST API, event source mappings, schedules, alarms. Safe to replace. */
 export class PaymentsStatelessStack extends Stack {
   readonly alarms: Alarms;
   /** Every alarm of this stack notifies it; the deploy profile's `alarmEmail` subscribes an address. */
   readonly alarmTopic: AlarmTopic;
   readonly dashboard: OperationsDashboard;
+  readonly api: PaymentsRestApi;
 
   constructor(scope: Construct, id: string, props: PaymentsStatelessStackProps) {
     super(scope, id, props);
     const { topology, stateful } = props;
     const { tables, queues, buckets } = stateful;
+    // The deploy profile's logRetentionDays is one of CloudWatch Logs' values (checked there).
+    const logRetention = props.deploy.logRetentionDays as logs.RetentionDays;
+    const opsKey = props.deploy.regulated ? this.operationsKey() : undefined;
 
     const functions = new Functions(this, 'Functions', {
       topology,
@@ -43,21 +46,26 @@ export class PaymentsStatelessStack extends Stack {
       buckets,
       psp: { baseUrl: props.deploy.pspBaseUrl, secret: stateful.pspSecret.secret },
       orderIdSecret: stateful.orderIdSecret,
-      logRetention: LOG_RETENTION,
+      logRetention,
       reservedConcurrency: props.deploy.reservedConcurrency,
       walletShards: props.deploy.walletShards,
       operatorPrincipals: props.deploy.operatorPrincipals,
       tracing: props.deploy.tracing,
+      dataKey: stateful.dataKey,
+      logKey: opsKey,
     });
     const api = new PaymentsRestApi(this, 'Api', {
       topology,
       functions,
       throttling: props.throttling,
-      logRetention: LOG_RETENTION,
+      logRetention,
       tracing: props.deploy.tracing,
+      cloudWatchRole: props.deploy.cloudWatchRole,
+      logKey: opsKey,
     });
+    this.api = api;
     if (props.deploy.waf) {
-      new ApiFirewall(this, 'ApiFirewall', { stage: api.api.deploymentStage });
+      new ApiFirewall(this, 'ApiFirewall', { stage: api.api.deploymentStage, logRetention, logKey: opsKey });
     } else {
       Validations.of(api.api.deploymentStage).acknowledge({
         id: 'AwsSolutions-APIG3',
@@ -66,13 +74,52 @@ export class PaymentsStatelessStack extends Stack {
     }
     new EventSources(this, 'EventSources', { topology, functions, tables, queues });
     const schedules = new Schedules(this, 'Schedules', { topology, functions });
-    this.alarms = new Alarms(this, 'Alarms', { queues, functions, scheduled: schedules.scheduled });
-    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: props.deploy.alarmEmail });
+    this.alarms = new Alarms(this, 'Alarms', {
+      topology,
+      api: api.api,
+      queues,
+      functions,
+      scheduled: schedules.scheduled,
+    });
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
+      email: props.deploy.alarmEmail,
+      masterKey: opsKey,
+    });
     this.dashboard = new OperationsDashboard(this, 'Dashboard', {
       api: api.api,
       functions,
-      queues,
-      alarms: this.alarms.alarms,
+      alarms: this.alarms,
     });
+  }
+
+  /**
+   * The customer-managed key of the log groups and the alarm topic (regulated deploys): CloudWatch
+   * Logs may use it for this account's log groups in this region, CloudWatch alarms to publish.
+   */
+  private operationsKey(): kms.Key {
+    const key = new kms.Key(this, 'OpsKey', {
+      description: 'Payments operations: log groups and the alarm topic',
+      enableKeyRotation: true,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`,
+          },
+        },
+      }),
+    );
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    return key;
   }
 }

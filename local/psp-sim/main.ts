@@ -8,6 +8,8 @@ async function main(): Promise<void> {
   }
   const simulator = await startPspSimulator({
     port,
+    // 127.0.0.1 unless told: LocalStack's Lambda containers need 0.0.0.0 to reach it.
+    host: process.env.PSP_SIM_HOST || undefined,
     secretKey: process.env.PSP_SECRET_KEY ?? 'test_sk_local_simulator',
   });
   console.log(`PSP simulator listening on ${simulator.url}`);

@@ -208,6 +208,7 @@ if (pspUrl()) {
         for (const success of successes) expect(success.text).toBe(body);
         for (const refused of answers.filter((a) => a.status === 409)) {
           expectProblem(refused, 409, 'IDEMPOTENCY_IN_PROGRESS');
+          expect(refused.headers.get('retry-after')).toBe('1');
         }
 
         console.log(
@@ -253,15 +254,19 @@ if (pspUrl()) {
       expect((await sim.truth(orderId)).confirmCalls).toBe(0);
     });
 
-    it('answers a PSP decline with 402 {status: FAILURE, code}, and remembers it', async () => {
+    it('answers a PSP decline with a 402 problem {code, orderId, paymentStatus: FAILURE}, and remembers it', async () => {
       const order = await authorizedOrder();
       await sim.scenario(order.orderId, ['decline:REJECT_CARD_PAYMENT']);
       const answer = await postConfirm(order);
-      expectJson(answer, 402);
+      expect(answer.status).toBe(402);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(answer.json).toMatchObject({
+        type: 'urn:problem:payments:payment_declined',
+        status: 402,
         orderId: order.orderId,
-        status: 'FAILURE',
+        paymentStatus: 'FAILURE',
         code: 'REJECT_CARD_PAYMENT',
+        instance: expect.any(String),
       });
       const again = await postConfirm(order);
       expect(again.status).toBe(402);

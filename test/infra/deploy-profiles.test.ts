@@ -76,6 +76,54 @@ describe('deploy profiles synthesize offline', () => {
     expect(deletionPolicies(dev(), 'AWS::SQS::Queue')).toEqual(['Delete']);
   });
 
+  /** Resource types `cdk destroy` leaves behind (Retain), and whether anything refuses deletion. */
+  const whatDestroyKeeps = (synth: SynthesizedPaymentsApp) => {
+    const resources = synth.templates.flatMap((template) =>
+      Object.values((template as { Resources: Record<string, Record<string, unknown>> }).Resources),
+    );
+    return {
+      retained: [
+        ...new Set(resources.filter((r) => r.DeletionPolicy === 'Retain').map((r) => String(r.Type))),
+      ].sort(),
+      deletionProtected: resources.filter(
+        (r) => (r.Properties as Record<string, unknown> | undefined)?.DeletionProtectionEnabled === true,
+      ).length,
+      terminationProtected: synth.stateful.terminationProtection || synth.stateless.terminationProtection,
+      emptiedBuckets: resources.filter((r) => r.Type === 'Custom::S3AutoDeleteObjects').length,
+    };
+  };
+
+  test('destroy: dev and localstack leave nothing behind; prod keeps its data and the account logging role', () => {
+    for (const synth of [dev(), localstack()]) {
+      expect(whatDestroyKeeps(synth)).toEqual({
+        retained: [],
+        deletionProtected: 0,
+        terminationProtected: false,
+        // Versioned report buckets hold objects; CloudFormation deletes only empty buckets.
+        emptiedBuckets: 2,
+      });
+      // The account-wide API Gateway logging role belongs to prod's stack, not to a copy that goes.
+      expect(count(synth, 'AWS::ApiGateway::Account')).toBe(0);
+    }
+    expect(whatDestroyKeeps(prod())).toEqual({
+      retained: [
+        'AWS::ApiGateway::Account',
+        'AWS::DynamoDB::Table',
+        'AWS::IAM::Role',
+        'AWS::Logs::LogGroup',
+        'AWS::S3::Bucket',
+        'AWS::SQS::Queue',
+        'AWS::SecretsManager::Secret',
+      ],
+      deletionProtected: Object.keys(topology.tables).length,
+      terminationProtected: true,
+      emptiedBuckets: 0,
+    });
+    // A copy that must create the logging role (an account without prod) still never deletes it.
+    const owning = synthOf('dev+cloudWatchRole', { profile: 'dev', cloudWatchRole: 'true' });
+    expect(whatDestroyKeeps(owning).retained).toEqual(['AWS::ApiGateway::Account', 'AWS::IAM::Role']);
+  });
+
   test('the PSP secret is created empty and its ARN is a named output', () => {
     for (const synth of [prod(), localstack()]) {
       const secrets = synth.statefulTemplate.findResources('AWS::SecretsManager::Secret');

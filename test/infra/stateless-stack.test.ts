@@ -16,6 +16,34 @@ import {
 /** Actions that AWS offers only on `*`; nothing else may be granted on a wildcard resource. */
 const WILDCARD_ONLY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'dynamodb:ListStreams'];
 
+/** A function's DynamoDB actions by what they are granted on: `<table>`, `<table>/index/<name>`, `<table>/stream`. */
+function dynamoDbGrantsOf(
+  synth: SynthesizedPaymentsApp,
+  statefulNames: Map<string, string>,
+  name: string,
+): Record<string, string[]> {
+  const grants: Record<string, Set<string>> = {};
+  for (const statement of functionPolicyStatements(synth.statelessTemplate, name)) {
+    const actions = actionsOf(statement).filter((action) => action.startsWith('dynamodb:'));
+    if (actions.length === 0 || statement.Resource === '*') continue;
+    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+    for (const resource of resources) {
+      const text = JSON.stringify(resource);
+      const [table] = grantedTopologyNames({ ...statement, Resource: resource }, statefulNames);
+      const index = /\/index\/([A-Za-z]+)/.exec(text)?.[1];
+      const target = index
+        ? `${table}/index/${index}`
+        : text.includes('StreamArn')
+          ? `${table}/stream`
+          : table;
+      const granted = grants[String(target)] ?? new Set<string>();
+      for (const action of actions) granted.add(action.replace('dynamodb:', ''));
+      grants[String(target)] = granted;
+    }
+  }
+  return Object.fromEntries(Object.entries(grants).map(([target, actions]) => [target, [...actions].sort()]));
+}
+
 describe.each<[string, Topology]>([
   ['real topology', topology],
   ['full fixture topology', fullTopology],
@@ -32,6 +60,7 @@ describe.each<[string, Topology]>([
     topologyResource(synth.statefulTemplate, 'AWS::SQS::Queue', name).logicalId;
   const tableLogicalId = (name: string) =>
     topologyResource(synth.statefulTemplate, 'AWS::DynamoDB::Table', name).logicalId;
+  const dynamoDbGrants = (name: string) => dynamoDbGrantsOf(synth, statefulNames, name);
   /** A cross-stack reference to attribute `attribute` of stateful resource `logicalId`. */
   const importOf = (logicalId: string, attribute: string) => ({
     'Fn::ImportValue': Match.stringLikeRegexp(`${logicalId}${attribute}`),
@@ -77,6 +106,7 @@ describe.each<[string, Topology]>([
           (bucket) => subject.buckets[bucket as keyof Topology['buckets']].envVar,
         ),
         ...(spec.psp ? ['PSP_BASE_URL', 'PSP_SECRET_ARN'] : []),
+        ...(!spec.psp && spec.pspSecretStatus ? ['PSP_SECRET_ARN'] : []),
         ...('orderIdSecret' in spec && spec.orderIdSecret ? ['ORDER_ID_SECRET_ARN'] : []),
       ];
       expect(Object.keys(variables).sort()).toEqual(expected.sort());
@@ -294,19 +324,17 @@ describe.each<[string, Topology]>([
       expect(subject.functions.health.tables).toEqual({});
     });
 
-    test('read-only table access grants no write actions', () => {
+    test('each function gets exactly the DynamoDB actions its spec lists, and Query alone on the indexes it names', () => {
       for (const [name, spec] of entries(subject.functions)) {
+        const expected: Record<string, string[]> = {};
         for (const [table, access] of Object.entries(spec.tables)) {
-          if (access !== 'read' || spec.triggers.some((t) => t.kind === 'stream' && t.table === table))
-            continue;
-          const onTable = functionPolicyStatements(synth.statelessTemplate, name).filter((statement) =>
-            grantedTopologyNames(statement, statefulNames).includes(table),
-          );
-          const writes = onTable
-            .flatMap(actionsOf)
-            .filter((action) => /Put|Update|Delete|Write/.test(action));
-          expect(writes).toEqual([]);
+          expected[table] = [...access.actions].sort();
+          for (const index of access.indexQueries ?? []) expected[`${table}/index/${index}`] = ['Query'];
         }
+        for (const trigger of spec.triggers)
+          if (trigger.kind === 'stream')
+            expected[`${trigger.table}/stream`] = ['DescribeStream', 'GetRecords', 'GetShardIterator'];
+        expect({ name, grants: dynamoDbGrants(name) }).toEqual({ name, grants: expected });
       }
     });
 
@@ -347,5 +375,61 @@ describe.each<[string, Topology]>([
         }
       }
     });
+  });
+});
+
+describe('least privilege of the real topology, action by action', () => {
+  let synth: SynthesizedPaymentsApp;
+  let statefulNames: Map<string, string>;
+  beforeAll(() => {
+    synth = synthPaymentsApp(topology);
+    statefulNames = topologyNamesByLogicalId(synth.statefulTemplate);
+  });
+
+  const PAYMENT_WRITES = ['PutItem', 'Query', 'UpdateItem'];
+  const IDEMPOTENCY = ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'];
+  const STREAM = ['DescribeStream', 'GetRecords', 'GetShardIterator'];
+
+  test('each function holds exactly the DynamoDB actions its code calls (no Scan, DeleteItem or BatchWrite it does not use)', () => {
+    const grants = Object.fromEntries(
+      Object.keys(topology.functions).map((name) => [name, dynamoDbGrantsOf(synth, statefulNames, name)]),
+    );
+    expect(grants).toEqual({
+      health: {},
+      checkout: { payments: ['PutItem'], idempotency: IDEMPOTENCY },
+      confirmPayment: { payments: PAYMENT_WRITES, idempotency: IDEMPOTENCY },
+      getPayment: { payments: ['Query'] },
+      cancelPayment: { payments: PAYMENT_WRITES, idempotency: IDEMPOTENCY },
+      pspWebhook: { payments: ['PutItem', 'UpdateItem'] },
+      publisher: { payments: ['Query', 'UpdateItem'], 'payments/stream': STREAM },
+      outboxSweeper: { payments: ['Query', 'UpdateItem'], 'payments/index/incomplete': ['Query'] },
+      completionSweeper: {
+        payments: ['GetItem', 'Query', 'UpdateItem'],
+        'payments/index/incomplete': ['Query'],
+      },
+      recovery: { payments: PAYMENT_WRITES, 'payments/index/recovery': ['Query'] },
+      wallet: { wallets: ['PutItem', 'UpdateItem'] },
+      ledger: { ledger: ['PutItem', 'UpdateItem'] },
+      completion: {
+        payments: ['ConditionCheckItem', 'PutItem', 'UpdateItem'],
+        wallets: ['GetItem'],
+        ledger: ['GetItem'],
+      },
+      getWallet: { wallets: ['BatchGetItem'] },
+      trialBalance: { ledger: ['Query'] },
+      reconciliation: {
+        payments: ['BatchGetItem', 'PutItem', 'Query', 'UpdateItem'],
+        'payments/index/approvalDay': ['Query'],
+        wallets: ['Scan'],
+        ledger: ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
+      },
+    });
+  });
+
+  test('the public health function may describe the PSP secret, never read its value', () => {
+    const actions = functionPolicyStatements(synth.statelessTemplate, 'health').flatMap(actionsOf);
+    expect(actions.filter((action) => action.startsWith('secretsmanager:'))).toEqual([
+      'secretsmanager:DescribeSecret',
+    ]);
   });
 });

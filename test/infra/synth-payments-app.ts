@@ -19,14 +19,15 @@ export const PSP_BASE_URL = 'https://psp.example.test';
  * Synthesizes the app as `cdk synth` would (cdk-nag registered), except that asset bundling is skipped:
  * esbuild per function would dominate the infra tier's time and the templates do not depend on it.
  * `context` is what `-c key=value` would give; by default the prod profile with reserved concurrency
- * and tracing opted in, so the template shows every setting of the topology.
+ * and tracing opted in, so the template shows every setting of the topology, and no alarm subscriber
+ * (`alarmEmail=none`) unless the context names one.
  */
 export function synthPaymentsApp(
   topology: Topology,
   context: Readonly<Record<string, string>> = { reservedConcurrency: 'true', tracing: 'true' },
 ): SynthesizedPaymentsApp {
   const app = new App({ context: { ...context, [BUNDLING_STACKS]: [] } });
-  const settings: Record<string, string> = { pspBaseUrl: PSP_BASE_URL, ...context };
+  const settings: Record<string, string> = { pspBaseUrl: PSP_BASE_URL, alarmEmail: 'none', ...context };
   const stacks = definePaymentsApp(app, {
     deploy: resolveDeployProfile((key) => settings[key]),
     throttling: { rateLimit: 100, burstLimit: 200 },

@@ -92,6 +92,7 @@ describe.each(PROFILE_NAMES)('trust boundaries in the stateless stack (profile %
     ['ACCESS_DENIED', '403', 'ACCESS_DENIED'],
     ['THROTTLED', '429', 'THROTTLED'],
     ['REQUEST_TOO_LARGE', '413', 'REQUEST_TOO_LARGE'],
+    ['WAF_FILTERED', '403', 'ACCESS_DENIED'],
   ])('API Gateway refusal %s answers %s problem+json %s', (responseType, statusCode, code) => {
     synth.statelessTemplate.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: responseType,
@@ -113,6 +114,7 @@ describe.each(PROFILE_NAMES)('trust boundaries in the stateless stack (profile %
       status: Number(statusCode),
       code,
       detail: expect.any(String),
+      instance: '$context.requestId',
     });
   });
 });

@@ -277,7 +277,7 @@ describe('npm run ops -- redrive wallet (bin/ops.ts) on the local stack', () => 
 
     const listed = await ops('dlq', 'list');
     expect(listed).toMatchObject({ code: 0 });
-    expect(listed.stdout).toMatch(new RegExp(`wallet-dlq\\s+${before + 1} message`));
+    expect(listed.stdout).toMatch(new RegExp(`^wallet-dlq\\s+${before + 1}$`, 'm'));
 
     await send(confirmed);
     expect(
@@ -287,11 +287,15 @@ describe('npm run ops -- redrive wallet (bin/ops.ts) on the local stack', () => 
       ),
     ).toBe(8_000);
 
-    const redriven = await ops('redrive', 'wallet');
+    const redriven = await ops('redrive', 'wallet', '--json');
     expect(redriven).toMatchObject({ code: 0 });
-    expect(redriven.stdout).toMatch(
-      new RegExp(`redrive wallet-dlq -> wallet: ${before + 1} moved of ${before + 1} \\(COMPLETED\\)`),
-    );
+    expect(JSON.parse(redriven.stdout)).toEqual({
+      from: 'wallet-dlq',
+      to: 'wallet',
+      moved: before + 1,
+      waiting: before + 1,
+      status: 'COMPLETED',
+    });
     expect(
       await eventually(
         () => walletBalance(seller),

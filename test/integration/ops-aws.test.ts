@@ -76,13 +76,19 @@ describe('npm run ops -- --aws', () => {
     const listed = await ops('--aws', 'dlq', 'list');
     expect(listed).toMatchObject({ code: 0 });
     expect(listed.stderr).toContain('stacks OpsAStatefulStack and OpsAStatelessStack');
-    expect(listed.stdout).toMatch(/wallet-dlq\s+2 message/);
-    expect(listed.stdout).toMatch(/ledger-dlq\s+0 message/);
-    expect(listed.stdout).toMatch(/publishFailures\s+0 message/);
+    expect(listed.stdout).toMatch(/^wallet-dlq\s+2$/m);
+    expect(listed.stdout).toMatch(/^ledger-dlq\s+0$/m);
+    expect(listed.stdout).toMatch(/^publishFailures\s+0$/m);
 
     const redriven = await ops('--aws', 'redrive', 'wallet');
     expect(redriven).toMatchObject({ code: 0 });
-    expect(redriven.stdout).toMatch(/redrive wallet-dlq -> wallet: 2 moved of 2 \(COMPLETED\)/);
+    expect(JSON.parse((await ops('--aws', '--json', 'dlq', 'list')).stdout)).toContainEqual({
+      queue: 'wallet-dlq',
+      messages: 0,
+    });
+    expect(redriven.stdout).toBe(
+      'from     wallet-dlq\nto       wallet\nmoved    2\nwaiting  2\nstatus   COMPLETED\n',
+    );
     expect(await queueDepth(sqs, walletDlq)).toBe(0);
     expect(await queueDepth(sqs, wallet)).toBe(2);
   }, 60_000);
@@ -97,9 +103,9 @@ describe('npm run ops -- --aws', () => {
 
     const b = await ops('--aws', '--stack', 'OpsBStatelessStack', 'dlq', 'list');
     expect(b).toMatchObject({ code: 0 });
-    expect(b.stdout).toMatch(/ledger-dlq\s+3 message/);
+    expect(b.stdout).toMatch(/^ledger-dlq\s+3$/m);
     const a = await ops('--aws', '--stack', 'OpsA', 'redrive', 'ledger');
-    expect(a.stdout).toMatch(/redrive ledger-dlq -> ledger: 0 moved of 0/);
+    expect(a.stdout).toMatch(/^from\s+ledger-dlq\nto\s+ledger\nmoved\s+0\nwaiting\s+0\n/);
     expect(await queueDepth(sqs, copies.OpsB.get('ledger-dlq') as string)).toBe(3);
 
     const none = await ops('--aws', '--stack', 'Nope', 'dlq', 'list');

@@ -1,6 +1,7 @@
 import { resolveDeployProfile } from '../../lib/deploy-profile';
 
-const from = (context: Record<string, unknown>) => (key: string) => context[key];
+/** Context as `-c` gives it; prod needs an alarm subscriber or `alarmEmail=none`, so tests say none unless told. */
+const from = (context: Record<string, unknown>) => (key: string) => ({ alarmEmail: 'none', ...context })[key];
 
 describe('resolveDeployProfile', () => {
   it('defaults to prod: WAF on, reserved concurrency and tracing opt-in, https PSP, data retained', () => {
@@ -11,6 +12,9 @@ describe('resolveDeployProfile', () => {
       reservedConcurrency: false,
       pspBaseUrl: 'https://api.tosspayments.com',
       removalPolicy: 'retain',
+      cloudWatchRole: true,
+      logRetentionDays: 365,
+      regulated: false,
       alarmEmail: undefined,
       tracing: false,
       queueShards: 4,
@@ -22,6 +26,34 @@ describe('resolveDeployProfile', () => {
     expect(resolveDeployProfile(from({ queueShards: 6 })).queueShards).toBe(6);
     expect(resolveDeployProfile(from({}), { QUEUE_SHARDS: '3' }).queueShards).toBe(3);
     expect(resolveDeployProfile(from({ profile: 'dev' })).queueShards).toBe(2);
+  });
+
+  it('refuses prod without an alarm subscriber unless alarmEmail=none says so on purpose', () => {
+    expect(() => resolveDeployProfile(from({ alarmEmail: undefined }))).toThrow(/alarmEmail=none/);
+    expect(resolveDeployProfile(from({ alarmEmail: 'none' })).alarmEmail).toBeUndefined();
+    expect(resolveDeployProfile(from({ alarmEmail: 'oncall@example.com' })).alarmEmail).toBe(
+      'oncall@example.com',
+    );
+    expect(resolveDeployProfile(from({ profile: 'dev', alarmEmail: undefined })).alarmEmail).toBeUndefined();
+  });
+
+  it('keeps logs a year in prod, a month in copies; regulated deploys keep them a year or more', () => {
+    expect(resolveDeployProfile(from({})).logRetentionDays).toBe(365);
+    expect(resolveDeployProfile(from({ profile: 'dev' })).logRetentionDays).toBe(30);
+    expect(resolveDeployProfile(from({ logRetentionDays: '731' })).logRetentionDays).toBe(731);
+    expect(resolveDeployProfile(from({ logRetentionDays: 3653 })).logRetentionDays).toBe(3653);
+    expect(() => resolveDeployProfile(from({ logRetentionDays: '42' }))).toThrow(
+      /logRetentionDays must be one of/,
+    );
+    expect(() => resolveDeployProfile(from({ profile: 'dev', regulated: 'true' }))).toThrow(/a year or more/);
+    expect(resolveDeployProfile(from({ regulated: 'true' })).regulated).toBe(true);
+  });
+
+  it('leaves the account-wide API Gateway logging role to prod unless a copy is told to own it', () => {
+    expect(resolveDeployProfile(from({ profile: 'dev' })).cloudWatchRole).toBe(false);
+    expect(resolveDeployProfile(from({ profile: 'localstack' })).cloudWatchRole).toBe(false);
+    expect(resolveDeployProfile(from({ profile: 'dev', cloudWatchRole: 'true' })).cloudWatchRole).toBe(true);
+    expect(() => resolveDeployProfile(from({ cloudWatchRole: 'maybe' }))).toThrow(/cloudWatchRole/);
   });
 
   it('takes explicit keys over the profile, from -c strings or cdk.json booleans', () => {
