@@ -29,7 +29,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Public. Toss's status-change webhook (`PAYMENT_STATUS_CHANGED`, `CANCEL_STATUS_CHANGED`). The body is only a hint naming an order: the order is then checked at the PSP (lease, lookup, transition). 200 for a well-formed body once looked at, whether or not the order exists; 503 `WEBHOOK_RETRY_LATER` when the PSP could not be asked about the order, so Toss delivers the hint again. */
+        /** @description Public. Toss's status-change webhook (`PAYMENT_STATUS_CHANGED`, `CANCEL_STATUS_CHANGED`). The body is only a hint naming an order: the order is then checked at the PSP (lease, lookup, transition). 200 for a well-formed body once looked at, whether or not the order exists (also when it was coalesced with a look running or made in the last 2 s: it is recorded and a later look reads the PSP after it); 503 `WEBHOOK_RETRY_LATER` when the PSP could not be asked about the order, so Toss delivers the hint again; 429 `THROTTLED` above the route's own rate (50/s, burst 100). */
         post: operations["tossWebhook"];
         delete?: never;
         options?: never;
@@ -62,7 +62,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Executes the payment at the PSP at most once. The idempotency key is the orderId. */
+        /** @description Executes the payment at the PSP at most once. The idempotency key is the orderId (per caller). Only the principal that created the order may confirm it. */
         post: operations["confirmPayment"];
         delete?: never;
         options?: never;
@@ -403,7 +403,7 @@ export interface operations {
                     "application/json": components["schemas"]["Failed"];
                 };
             };
-            /** @description ORDER_NOT_FOUND */
+            /** @description ORDER_NOT_FOUND: no such order, or it belongs to another principal (the same answer, so another shop's orders are never disclosed); operators get it too, they confirm only their own orders. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -471,7 +471,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            404: components["responses"]["Problem"];
+            /** @description ORDER_NOT_FOUND: no such order, or it belongs to another principal (the same answer, so another shop's orders are never disclosed); operators read every order. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     cancelPayment: {
@@ -511,7 +519,15 @@ export interface operations {
                 };
             };
             400: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
+            /** @description ORDER_NOT_FOUND: no such order, or it belongs to another principal (the same answer, so another shop's orders are never disclosed); operators may cancel every order. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description INVALID_STATE (not SUCCESS or PARTIAL_CANCELED) or IDEMPOTENCY_IN_PROGRESS. */
             409: {
                 headers: {
