@@ -1,6 +1,6 @@
 /**
  * `npm run chaos -- [--kills N] [--payments N] [--concurrency N] [--seed N]
- * [--disable-completion-sweeper] [--keep-data]`: writes reports/chaos.json, exits 1 on any
+ * [--disable-completion-sweeper] [--disable-webhooks] [--keep-data]`: writes reports/chaos.json, exits 1 on any
  * violated invariant (and names it).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string' },
       seed: { type: 'string' },
       'disable-completion-sweeper': { type: 'boolean', default: false },
+      'disable-webhooks': { type: 'boolean', default: false },
       'keep-data': { type: 'boolean', default: false },
     },
   });
@@ -34,10 +35,11 @@ async function main(): Promise<void> {
     seed: positive('seed', values.seed, Date.now() % 1_000_000),
     disableCompletionSweeper:
       values['disable-completion-sweeper'] || process.env.CHAOS_DISABLE_COMPLETION_SWEEPER === '1',
+    disableWebhooks: values['disable-webhooks'],
     keepData: values['keep-data'],
   };
   console.log(
-    `chaos: ${options.payments} payments, ${options.kills} kill(s), seed ${options.seed}, completion sweeper ${options.disableCompletionSweeper ? 'OFF' : 'on'}`,
+    `chaos: ${options.payments} payments, ${options.kills} kill(s), seed ${options.seed}, completion sweeper ${options.disableCompletionSweeper ? 'OFF' : 'on'}, webhooks ${options.disableWebhooks ? 'OFF' : 'on'}`,
   );
   const report = await runChaos(options);
   const dir = resolve(__dirname, '..', 'reports');

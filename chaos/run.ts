@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { sim } from '../test/support/http-client';
 import { InvariantChecker, type InvariantName } from './invariants';
 import { ChaosRuntime, type KillResult } from './runtime';
 import { PAYMENT_KINDS, type PaymentKind, runWorkload, seededRandom, type WorkloadPayment } from './workload';
@@ -14,6 +15,11 @@ export interface ChaosOptions {
   readonly seed: number;
   /** Runs without the completion sweeper: the run must then fail and name what broke. */
   readonly disableCompletionSweeper: boolean;
+  /**
+   * Runs without webhooks (neither the simulator's nor the workload's hints): a console refund is
+   * then never recorded and the run must fail and name it.
+   */
+  readonly disableWebhooks: boolean;
   /** How long to wait after the workload for sweepers and recovery to finish. */
   readonly settleTimeoutMs: number;
   /** Per step of a payment's script (checkout, confirm, cancel), across kills. */
@@ -27,6 +33,7 @@ export const DEFAULT_CHAOS_OPTIONS: ChaosOptions = {
   concurrency: 6,
   seed: 1,
   disableCompletionSweeper: false,
+  disableWebhooks: false,
   settleTimeoutMs: 120_000,
   stepTimeoutMs: 90_000,
   keepData: false,
@@ -41,6 +48,9 @@ export interface ChaosReport {
     readonly wallTimeMs: number;
     readonly settleMs: number;
     readonly completionSweeper: boolean;
+    readonly webhooks: boolean;
+    /** Hints the workload sent to `POST /webhooks/toss` (the simulator's own deliveries aside). */
+    readonly webhookHints: number;
     readonly kinds: Record<PaymentKind, number>;
     /** Per kill: messages waiting on the consumers' queues (wallet, ledger, completion) just before it. */
     readonly inFlightAtKill: readonly number[];
@@ -54,6 +64,7 @@ export interface ChaosReport {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 
 /**
  * Short cadences so a run takes minutes: sweepers every second, recovery's backoff in seconds,
@@ -91,7 +102,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const runtime = new ChaosRuntime(dataDir, runtimeEnv(options));
   const stopOnExit = () => void runtime.stop();
   process.once('exit', stopOnExit);
-  const restartMs = [await runtime.start()];
+  const start = async () => {
+    const readyMs = await runtime.start();
+    // Each start registers the route with the simulator again.
+    if (options.disableWebhooks) await sim.webhooksOff();
+    return readyMs;
+  };
+  const restartMs = [await start()];
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const region = 'us-east-1';
   const clients = () => ({
@@ -111,6 +128,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       random,
       stepTimeoutMs: options.stepTimeoutMs,
       onOrder: (orderId) => orderIds.push(orderId),
+      webhooks: { enabled: !options.disableWebhooks },
     });
 
     const killResults: KillResult[] = [];
@@ -131,7 +149,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         }
         inFlightAtKill.push(inFlight);
         killResults.push(await runtime.kill9());
-        restartMs.push(await runtime.start());
+        restartMs.push(await start());
       }
     })();
     const [payments] = await Promise.all([
@@ -164,6 +182,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         wallTimeMs: Date.now() - startedAt,
         settleMs,
         completionSweeper: !options.disableCompletionSweeper,
+        webhooks: !options.disableWebhooks,
+        webhookHints: sum(payments.map((p) => p.hints)),
         kinds,
         inFlightAtKill,
         restartMs,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { api, type HttpAnswer, newKey, sim } from '../test/support/http-client';
+import { api, type HttpAnswer, newKey, request, sim } from '../test/support/http-client';
+import { SIM_SECRET_KEY } from '../test/support/own-payments-table';
 
 /** What one payment of the workload goes through at the PSP and at our API. */
 export const PAYMENT_KINDS = [
@@ -11,6 +12,7 @@ export const PAYMENT_KINDS = [
   'partialCancel',
   'fullCancel',
   'duplicates',
+  'consoleRefund',
 ] as const;
 export type PaymentKind = (typeof PAYMENT_KINDS)[number];
 
@@ -22,6 +24,13 @@ export interface WorkloadPayment {
   readonly unfinished: string[];
   /** Answers no scenario expects (e.g. a 5xx that stayed, a 400), for the report. */
   readonly unexpected: string[];
+  /** Webhook hints the workload itself sent to `POST /webhooks/toss` for this order. */
+  hints: number;
+}
+
+/** Whether the workload plays Toss's webhooks (off: what a console refund leaves without them). */
+export interface WebhookPlay {
+  readonly enabled: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -47,6 +56,9 @@ const SCENARIOS: Record<PaymentKind, readonly string[]> = {
   partialCancel: [],
   fullCancel: [],
   duplicates: [],
+  // The approval's answer is lost twice: the payment waits for recovery's look while the console
+  // refund (made as soon as the PSP shows the approval) and its webhooks race that look.
+  consoleRefund: ['approve-then-timeout', 'timeout'],
 };
 
 const TERMINAL = new Set(['SUCCESS', 'FAILURE', 'CANCELED', 'PARTIAL_CANCELED']);
@@ -73,6 +85,91 @@ async function currentStatus(orderId: string): Promise<string | undefined> {
   return answer?.status === 200 ? answer.json.status : undefined;
 }
 
+const IN_DOUBT = new Set(['EXECUTING', 'UNKNOWN']);
+
+/** A `PAYMENT_STATUS_CHANGED` hint to our public webhook route, as Toss sends (its body is only a hint). */
+async function hint(payment: WorkloadPayment, status: string): Promise<HttpAnswer | undefined> {
+  payment.hints += 1;
+  const body = {
+    eventType: 'PAYMENT_STATUS_CHANGED',
+    createdAt: new Date().toISOString(),
+    data: { orderId: payment.orderId, status },
+  };
+  return api('POST', '/webhooks/toss', { body, as: 'anonymous' }).catch(() => undefined);
+}
+
+/** While the payment is in doubt (recovery's to finish), hints race recovery's looks. */
+async function hintWhileInDoubt(payment: WorkloadPayment, deadline: number): Promise<void> {
+  let status = await currentStatus(payment.orderId);
+  while ((status === undefined || IN_DOUBT.has(status)) && Date.now() < deadline) {
+    await hint(payment, 'DONE');
+    await sleep(300);
+    status = await currentStatus(payment.orderId);
+  }
+}
+
+/**
+ * A refund made in the PSP's console (not through us) as soon as the PSP shows the approval, racing
+ * recovery's look, with a burst of hints; then a hint until one is answered 200, as Toss redelivers
+ * until answered (the simulator's own delivery dies with it at a kill). Done once our balance is the
+ * PSP's: no reconciliation, only webhooks and recovery heal it.
+ */
+async function consoleRefund(
+  payment: WorkloadPayment,
+  paymentKey: string,
+  webhooks: WebhookPlay,
+  partial: boolean,
+  deadline: number,
+): Promise<void> {
+  const approved = await untilSettled(
+    () => sim.truth(payment.orderId),
+    (truth) => truth.status !== 'READY' && truth.status !== 'IN_PROGRESS',
+    deadline,
+  );
+  if (approved?.status !== 'DONE') {
+    if (!approved) payment.unfinished.push('approval at the PSP before the console refund');
+    return;
+  }
+  const key = newKey('chaos-console');
+  const body = {
+    cancelReason: 'console',
+    ...(partial ? { cancelAmount: Math.floor(payment.amount * 0.4) } : {}),
+  };
+  const refund = untilSettled(
+    () =>
+      request(sim.url(), 'POST', `/v1/payments/${paymentKey}/cancel`, {
+        body,
+        headers: {
+          Authorization: `Basic ${Buffer.from(`${SIM_SECRET_KEY}:`).toString('base64')}`,
+          'Idempotency-Key': key,
+        },
+      }),
+    (a) => a.status === 200,
+    deadline,
+  );
+  if (webhooks.enabled) await Promise.all([0, 1, 2].map(() => hint(payment, 'DONE')));
+  if (!(await refund)) {
+    payment.unfinished.push('console refund');
+    return;
+  }
+  if (webhooks.enabled)
+    await untilSettled(
+      () => hint(payment, partial ? 'PARTIAL_CANCELED' : 'CANCELED'),
+      (a) => a?.status === 200,
+      deadline,
+    );
+  const recorded = await untilSettled(
+    async () =>
+      [
+        await api('GET', `/payments/${encodeURIComponent(payment.orderId)}`),
+        await sim.truth(payment.orderId),
+      ] as const,
+    ([ours, psp]) => ours.status === 200 && ours.json.balanceAmount === psp.balanceAmount,
+    deadline,
+  );
+  if (!recorded) payment.unfinished.push('console refund recorded');
+}
+
 /** One payment's script: checkout, the buyer's session, the scenario, confirm(s), then cancel(s). */
 export async function runPayment(
   index: number,
@@ -81,6 +178,7 @@ export async function runPayment(
   random: () => number,
   stepTimeoutMs: number,
   onOrder: (orderId: string) => void,
+  webhooks: WebhookPlay,
 ): Promise<WorkloadPayment> {
   const lines = 1 + Math.floor(random() * 3);
   const items = Array.from({ length: lines }, (_, line) => ({
@@ -107,9 +205,10 @@ export async function runPayment(
       amount,
       unfinished: ['checkout'],
       unexpected,
+      hints: 0,
     };
   onOrder(orderId);
-  const result = { orderId, kind, amount, unfinished, unexpected };
+  const result: WorkloadPayment = { orderId, kind, amount, unfinished, unexpected, hints: 0 };
 
   const paymentKey = await untilSettled(
     async () => {
@@ -135,12 +234,20 @@ export async function runPayment(
     return status === 'UNKNOWN' || TERMINAL.has(status);
   };
   const confirms = kind === 'duplicates' ? 3 : 1;
-  const answers = await Promise.all(
+  const confirming = Promise.all(
     Array.from({ length: confirms }, () =>
       untilSettled(() => api('POST', '/payments/confirm', { body: confirmBody }), confirmed, deadline()),
     ),
   );
+  if (kind === 'consoleRefund') {
+    await consoleRefund(result, paymentKey, webhooks, index % 2 === 1, deadline());
+    if ((await confirming).some((a) => a === undefined)) unfinished.push('confirm');
+    return result;
+  }
+  const answers = await confirming;
   if (answers.some((a) => a === undefined)) unfinished.push('confirm');
+  if (webhooks.enabled && (kind === 'timeout' || kind === 'approveThenTimeout'))
+    await hintWhileInDoubt(result, deadline());
 
   if (kind !== 'partialCancel' && kind !== 'fullCancel' && kind !== 'duplicates') return result;
   // Cancel once the approval is recorded (a 202 confirm is finished by recovery).
@@ -193,6 +300,7 @@ export async function runWorkload(options: {
   random: () => number;
   stepTimeoutMs: number;
   onOrder: (orderId: string) => void;
+  webhooks: WebhookPlay;
 }): Promise<WorkloadPayment[]> {
   const results: WorkloadPayment[] = [];
   let next = 0;
@@ -208,6 +316,7 @@ export async function runWorkload(options: {
           options.random,
           options.stepTimeoutMs,
           options.onOrder,
+          options.webhooks,
         ),
       );
     }

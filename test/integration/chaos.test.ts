@@ -16,6 +16,7 @@ it('loses nothing and doubles nothing across a kill -9 of the whole runtime', as
     concurrency: 4,
     seed: 42,
     disableCompletionSweeper: false,
+    disableWebhooks: false,
     settleTimeoutMs: 120_000,
     stepTimeoutMs: 90_000,
     keepData: false,
@@ -27,6 +28,9 @@ it('loses nothing and doubles nothing across a kill -9 of the whole runtime', as
   });
   expect(Object.values(report.invariants)).toEqual(Object.values(report.invariants).map(() => true));
   expect(Object.keys(report.invariants).length).toBeGreaterThanOrEqual(8);
+  // A console refund raced recovery's look and was recorded from webhooks alone (no reconciliation).
+  expect(report.details.kinds.consoleRefund).toBeGreaterThanOrEqual(1);
+  expect(report.details.webhookHints).toBeGreaterThan(0);
   // The kill came with work in flight, which the restarted runtime applied (everyPaymentDone).
   expect(report.details.inFlightAtKill[0]).toBeGreaterThan(0);
 });
