@@ -28,11 +28,14 @@ const threePrincipals =
 const describeOwners = threePrincipals && (!deployed || pspUrl()) ? describe : describe.skip;
 
 /** The 404 of an id nobody holds, with the id taken out, to compare another shop's answer with. */
+/** The answer with the order id and its own request id (`instance`, new per request) masked. */
 function notFoundShape(answer: HttpAnswer, orderId: string): unknown {
+  const instance = (answer.json as { instance?: string } | undefined)?.instance;
+  const body = answer.text.replaceAll(orderId, '<id>');
   return {
     status: answer.status,
     contentType: answer.headers.get('content-type'),
-    body: answer.text.replaceAll(orderId, '<id>'),
+    body: instance ? body.replaceAll(instance, '<request>') : body,
   };
 }
 
