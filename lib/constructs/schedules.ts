@@ -91,6 +91,11 @@ export class Schedules extends Construct {
       reason:
         'The dead-letter queue of a schedule and of its function’s failed asynchronous runs: terminal, alarmed on any visible message.',
     });
+    Validations.of(queue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'Itself the terminal dead-letter queue of a schedule: nothing consumes it, so it has nothing to redrive to; alarmed on any visible message.',
+    });
     return queue;
   }
 
