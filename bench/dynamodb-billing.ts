@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { TableSpec } from '../lib/topology';
 
 /**
  * What AWS bills for DynamoDB writes (on-demand or provisioned alike, in write capacity units),
@@ -31,6 +32,20 @@ export interface BilledTable {
   readonly partitionKey: string;
   readonly sortKey?: string;
   readonly indexes: readonly BilledIndex[];
+}
+
+/** A table of the topology as the biller needs it: its key names and its indexes' projections. */
+export function billedTableOf(spec: TableSpec): BilledTable {
+  return {
+    partitionKey: spec.partitionKey.name,
+    sortKey: spec.sortKey?.name,
+    indexes: spec.indexes.map((index) => ({
+      name: index.name,
+      partitionKey: index.partitionKey.name,
+      sortKey: index.sortKey?.name,
+      projection: index.projection,
+    })),
+  };
 }
 
 const KIB = 1024;

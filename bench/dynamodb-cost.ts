@@ -3,7 +3,12 @@ import type { Context } from 'aws-lambda';
 import { topology } from '../lib/topology';
 import { localPrincipals } from '../local/runtime/sigv4';
 import type { LocalStackEndpoints } from '../test/support/local-stack';
-import { type BilledTable, type DeliveryBookkeeping, deliveryBookkeeping } from './dynamodb-billing';
+import {
+  type BilledTable,
+  billedTableOf,
+  type DeliveryBookkeeping,
+  deliveryBookkeeping,
+} from './dynamodb-billing';
 import { meteredDynamoClient, type RequestCost } from './dynamodb-meter';
 import { configureHandlerEnv } from './handler-env';
 import { type AuthorizedOrder, authorizedOrder } from './http';
@@ -63,16 +68,7 @@ function billedTables(): Record<string, BilledTable> {
   for (const spec of Object.values(topology.tables)) {
     const name = process.env[spec.envVar];
     if (!name) continue;
-    billed[name] = {
-      partitionKey: spec.partitionKey.name,
-      sortKey: spec.sortKey?.name,
-      indexes: spec.indexes.map((index) => ({
-        name: index.name,
-        partitionKey: index.partitionKey.name,
-        sortKey: index.sortKey?.name,
-        projection: index.projection,
-      })),
-    };
+    billed[name] = billedTableOf(spec);
   }
   return billed;
 }

@@ -26,7 +26,7 @@ import { type FunctionName, topology } from '../lib/topology';
 import { freePort } from '../local/runtime/ports';
 import { ensureQueue, ensureTable, type ProvisionedQueue } from '../local/runtime/provision';
 import { localTopology, planLocalWiring } from '../local/runtime/wiring';
-import type { BilledTable } from './dynamodb-billing';
+import { type BilledTable, billedTableOf } from './dynamodb-billing';
 import { localDynamoClient, RequestMeter, WriteBiller } from './dynamodb-meter';
 import { pspSession } from './http';
 import { round } from './stats';
@@ -169,16 +169,7 @@ async function main(): Promise<void> {
     const tableName = `life-${run}-${name}`;
     await ensureTable(admin, tableName, spec);
     env[spec.envVar] = tableName;
-    billed[tableName] = {
-      partitionKey: spec.partitionKey.name,
-      sortKey: spec.sortKey?.name,
-      indexes: spec.indexes.map((index) => ({
-        name: index.name,
-        partitionKey: index.partitionKey.name,
-        sortKey: index.sortKey?.name,
-        projection: index.projection,
-      })),
-    };
+    billed[tableName] = billedTableOf(spec);
   }
   const queues = new Map<string, ProvisionedQueue>();
   for (const queue of wiring.queues) {

@@ -35,7 +35,10 @@ export const FIFO_CALLS_PER_SECOND = 300;
 export const HIGH_THROUGHPUT_FIFO_CALLS_PER_SECOND = 70_000;
 
 /** Shards of each queue sharded by order in the deploy profile the model is for (prod's default). */
-export const PROD_QUEUE_SHARDS = resolveDeployProfile(() => undefined).queueShards;
+// alarmEmail=none: the model reads prod's shard count, it deploys nothing that could page anyone.
+export const PROD_QUEUE_SHARDS = resolveDeployProfile((key) =>
+  key === 'alarmEmail' ? 'none' : undefined,
+).queueShards;
 
 export interface ModelAssumptions {
   /** Sellers per payment (each a seller-payable total and a wallet credit). */

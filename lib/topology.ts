@@ -341,7 +341,8 @@ const functions = {
     entry: 'lambdas/handlers/psp-webhook.ts',
     memoryMb: 512,
     timeoutSeconds: 10,
-    tables: { payments: { actions: ['UpdateItem', 'PutItem'] } },
+    // GetItem: the end of a look re-reads the payment item for hints that came in meanwhile.
+    tables: { payments: { actions: ['UpdateItem', 'PutItem', 'GetItem'] } },
     queues: {},
     psp: true,
     triggers: [
@@ -415,7 +416,9 @@ const functions = {
     // The bulkhead: recovery never takes more than this from the account's concurrency,
     // and overlapping runs are made harmless by per-payment leases.
     reservedConcurrency: 2,
-    tables: { payments: { actions: ['Query', 'UpdateItem', 'PutItem'], indexQueries: ['recovery'] } },
+    tables: {
+      payments: { actions: ['Query', 'GetItem', 'UpdateItem', 'PutItem'], indexQueries: ['recovery'] },
+    },
     queues: {},
     psp: true,
     triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEveryMs: 15_000 }],

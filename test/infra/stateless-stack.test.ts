@@ -439,16 +439,17 @@ describe('least privilege of the real topology, action by action', () => {
       health: {},
       checkout: { payments: ['PutItem'], idempotency: IDEMPOTENCY },
       confirmPayment: { payments: PAYMENT_WRITES, idempotency: IDEMPOTENCY },
-      getPayment: { payments: ['Query'] },
+      // The consumers' per-payment cursors, read while the latest event is in flight.
+      getPayment: { payments: ['Query'], wallets: ['GetItem'], ledger: ['GetItem'] },
       cancelPayment: { payments: PAYMENT_WRITES, idempotency: IDEMPOTENCY },
-      pspWebhook: { payments: ['PutItem', 'UpdateItem'] },
+      pspWebhook: { payments: ['GetItem', 'PutItem', 'UpdateItem'] },
       publisher: { payments: ['Query', 'UpdateItem'], 'payments/stream': STREAM },
       outboxSweeper: { payments: ['Query', 'UpdateItem'], 'payments/index/incomplete': ['Query'] },
       completionSweeper: {
         payments: ['GetItem', 'Query', 'UpdateItem'],
         'payments/index/incomplete': ['Query'],
       },
-      recovery: { payments: PAYMENT_WRITES, 'payments/index/recovery': ['Query'] },
+      recovery: { payments: [...PAYMENT_WRITES, 'GetItem'].sort(), 'payments/index/recovery': ['Query'] },
       wallet: { wallets: ['PutItem', 'UpdateItem'] },
       ledger: { ledger: ['PutItem', 'UpdateItem'] },
       completion: {
