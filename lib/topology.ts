@@ -116,9 +116,12 @@ export interface QueueTrigger {
   readonly batchSize: number;
 }
 
+/** Time zone of every `cron(...)` schedule: the PSP's business day is a calendar day in Seoul. */
+export const SCHEDULE_TIME_ZONE = 'Asia/Seoul';
+
 export interface ScheduleTrigger {
   readonly kind: 'schedule';
-  /** EventBridge schedule expression, e.g. `rate(1 minute)`. */
+  /** EventBridge schedule expression, e.g. `rate(1 minute)`; a `cron(...)` is in `SCHEDULE_TIME_ZONE`. */
   readonly expression: string;
   /** Cadence of the local runtime; overridable by env `SCHEDULE_<FUNCTION>_MS`. */
   readonly localEveryMs: number;
@@ -490,7 +493,7 @@ const functions = {
     psp: true,
     // 06:00 in Asia/Seoul: the day before has closed (its rows appear from the next day, plus the
     // settlement lag); the run also catches up days left open and re-checks the newest closed ones.
-    triggers: [{ kind: 'schedule', expression: 'cron(0 21 * * ? *)', localEveryMs: 3_600_000 }],
+    triggers: [{ kind: 'schedule', expression: 'cron(0 6 * * ? *)', localEveryMs: 3_600_000 }],
   },
 } as const satisfies Record<string, FunctionSpec>;
 

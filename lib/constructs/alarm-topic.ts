@@ -1,4 +1,4 @@
-import { Aspects, Stack } from 'aws-cdk-lib';
+import { Aspects, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -34,7 +34,12 @@ export class AlarmTopic extends Construct {
     });
     if (props.email !== undefined) {
       if (!EMAIL.test(props.email)) throw new Error(`alarmEmail is not an email address: ${props.email}`);
-      this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
+      const subscription = this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
+      Validations.of(subscription).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason:
+          'An email subscription: SNS retries delivery to the mail service itself, and the alarm stays in ALARM on the console and dashboard if mail is lost.',
+      });
     }
     const notify = new actions.SnsAction(this.topic);
     Aspects.of(Stack.of(this)).add({

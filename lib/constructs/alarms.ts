@@ -56,18 +56,6 @@ export function terminalQueues(queues: Queues): { name: string; queue: sqs.IQueu
     );
 }
 
-/** Every queue, consumed or terminal, with its topology name. */
-function everyQueue(queues: Queues): { name: string; queue: sqs.IQueue; terminal: boolean }[] {
-  return queues.all().flatMap(({ name, queue, deadLetterQueue }) =>
-    deadLetterQueue
-      ? [
-          { name, queue, terminal: false },
-          { name: deadLetterQueueName(name), queue: deadLetterQueue, terminal: true },
-        ]
-      : [{ name, queue, terminal: true }],
-  );
-}
-
 /** The functions behind the API's routes. */
 export function apiFunctions(topology: Topology): FunctionName[] {
   return entries(topology.functions)
@@ -105,15 +93,13 @@ export class Alarms extends Construct {
     super(scope, id);
     this.customerImpact(props);
     for (const { name, queue } of terminalQueues(props.queues)) {
-      const visible = queue.metricApproximateNumberOfMessagesVisible({
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: Duration.minutes(1),
-      });
-      this.alarm(`${name}Messages`, visible, {
-        panel: 'Dead-letter depth (messages waiting for a person)',
-        threshold: 0,
-        description: `Messages are waiting in ${name}; inspect and redrive.`,
-        runbook: 'Dead-letter queues',
+      this.deadLetterAlarms(name, queue, { advice: 'inspect and redrive', runbook: 'Dead-letter queues' });
+    }
+    const scheduleDeadLetters = new Map(props.scheduled.map((s) => [s.functionName, s.deadLetterQueue]));
+    for (const [functionName, queue] of scheduleDeadLetters) {
+      this.deadLetterAlarms(`${functionName}ScheduleDlq`, queue, {
+        advice: 'inspect them; the next run redoes the work',
+        runbook: 'Alarm: <fn>ScheduleFailed, <fn>Errors (scheduled functions)',
       });
     }
     for (const { functionName, failedDeliveries } of props.scheduled) {
@@ -196,22 +182,43 @@ export class Alarms extends Construct {
         runbook: 'Alarm: <fn>IteratorAge (outbox publisher)',
       });
     }
-    for (const { name, queue, terminal } of everyQueue(queues)) {
-      const seconds = terminal
-        ? ALARM_THRESHOLDS.terminalQueueAgeSeconds
-        : ALARM_THRESHOLDS.consumedQueueAgeSeconds;
-      const age = queue.metricApproximateAgeOfOldestMessage({
-        period: Duration.minutes(1),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      });
-      this.alarm(`${name}OldestMessage`, age, {
-        panel: 'Queues: age of the oldest message (s)',
-        threshold: seconds,
-        evaluationPeriods: 3,
-        description: `The oldest message in ${name} is older than ${seconds} s.`,
-        runbook: 'Alarm: <queue>OldestMessage',
-      });
+    // Consumed queues (those with a DLQ); terminal ones are alarmed with their depth.
+    for (const { name, queue, deadLetterQueue } of queues.all()) {
+      if (deadLetterQueue) this.oldestMessageAlarm(name, queue, ALARM_THRESHOLDS.consumedQueueAgeSeconds);
     }
+  }
+
+  /** Any message in a queue where retries stop, and one left there for a day. */
+  private deadLetterAlarms(
+    name: string,
+    queue: sqs.IQueue,
+    { advice, runbook }: { advice: string; runbook: string },
+  ): void {
+    const visible = queue.metricApproximateNumberOfMessagesVisible({
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: Duration.minutes(1),
+    });
+    this.alarm(`${name}Messages`, visible, {
+      panel: 'Dead-letter depth (messages waiting for a person)',
+      threshold: 0,
+      description: `Messages are waiting in ${name}; ${advice}.`,
+      runbook,
+    });
+    this.oldestMessageAlarm(name, queue, ALARM_THRESHOLDS.terminalQueueAgeSeconds);
+  }
+
+  private oldestMessageAlarm(name: string, queue: sqs.IQueue, seconds: number): void {
+    const age = queue.metricApproximateAgeOfOldestMessage({
+      period: Duration.minutes(1),
+      statistic: cloudwatch.Stats.MAXIMUM,
+    });
+    this.alarm(`${name}OldestMessage`, age, {
+      panel: 'Queues: age of the oldest message (s)',
+      threshold: seconds,
+      evaluationPeriods: 3,
+      description: `The oldest message in ${name} is older than ${seconds} s.`,
+      runbook: 'Alarm: <queue>OldestMessage',
+    });
   }
 
   private serviceMetricAlarms(): void {

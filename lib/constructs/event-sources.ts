@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
@@ -28,7 +28,13 @@ export class EventSources extends Construct {
       const fn = props.functions.get(name);
       for (const trigger of spec.triggers) {
         if (trigger.kind === 'stream') fn.addEventSource(streamSource(trigger, props));
-        if (trigger.kind === 'queue') fn.addEventSource(queueSource(trigger, props));
+        if (trigger.kind === 'queue') {
+          fn.addEventSource(queueSource(trigger, props));
+          Validations.of(fn).acknowledge({
+            id: 'Serverless-LambdaEventSourceMappingDestination',
+            reason: `An SQS event source takes no on-failure destination: the ${trigger.queue} queue's own redrive policy moves a message that keeps failing to its DLQ.`,
+          });
+        }
       }
     }
   }

@@ -101,7 +101,16 @@ export class Functions extends Construct {
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
     for (const [name, spec] of entries(props.topology.functions)) {
-      this.byName.set(name, this.newFunction(name, spec, props));
+      const fn = this.newFunction(name, spec, props);
+      Validations.of(fn).acknowledge({ id: 'Serverless-LambdaDLQ', reason: noFunctionDlqReason(spec) });
+      if (!props.tracing) {
+        Validations.of(fn).acknowledge({
+          id: 'Serverless-LambdaTracing',
+          reason:
+            'X-Ray tracing is opt-in per deploy (`-c tracing=true`): it costs per trace and adds the tracer to every bundle; logs and metrics stay on.',
+        });
+      }
+      this.byName.set(name, fn);
     }
   }
 
@@ -274,4 +283,12 @@ function grantQueueAccess(grantee: iam.IGrantable, target: TopologyQueue, access
       );
       return;
   }
+}
+
+/** Why a function has no Lambda-level DLQ: only asynchronous invocations use one. */
+function noFunctionDlqReason(spec: FunctionSpec): string {
+  const kinds = new Set(spec.triggers.map((trigger) => trigger.kind));
+  if (kinds.has('schedule'))
+    return 'Invoked asynchronously by its schedule only: its on-failure destination (the schedule dead-letter queue) keeps failed runs, which a DLQ would duplicate.';
+  return `Never invoked asynchronously (${[...kinds].join(', ')}): a synchronous caller gets the error, and stream and queue consumers dead-letter through their event sources.`;
 }

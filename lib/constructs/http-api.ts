@@ -83,6 +83,13 @@ export class PaymentsRestApi extends Construct {
         methodOptions: routeThrottles(props.topology),
       },
     });
+    if (!props.tracing) {
+      Validations.of(this.api.deploymentStage).acknowledge({
+        id: 'Serverless-APIGWXrayEnabled',
+        reason:
+          'X-Ray tracing is opt-in per deploy (`-c tracing=true`): it costs per trace; access logs and metrics stay on.',
+      });
+    }
     // Bodies and headers are validated by the handlers, which must answer with the contract's
     // problem+json codes; no models are attached, so this validator never answers in API Gateway's format.
     const requestValidator = this.api.addRequestValidator('RequestValidator', {

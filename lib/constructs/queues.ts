@@ -37,7 +37,13 @@ export class Queues extends Construct {
         queue: this.newQueue(`${name}Dlq`, spec, DEAD_LETTER_RETENTION),
         maxReceiveCount: spec.deadLetter.maxReceiveCount,
       };
-      if (deadLetter) tagWithTopologyName(deadLetter.queue, deadLetterQueueName(name));
+      if (deadLetter) {
+        tagWithTopologyName(deadLetter.queue, deadLetterQueueName(name));
+        Validations.of(deadLetter.queue).acknowledge({
+          id: 'Serverless-SQSRedrivePolicy',
+          reason: `The dead-letter queue of ${name}: where retries stop; alarmed on any visible message and redriven by an operator.`,
+        });
+      }
       const queue = this.newQueue(name, spec, Duration.days(spec.retentionDays), deadLetter);
       tagWithTopologyName(queue, name);
       if (!deadLetter) {
@@ -45,6 +51,10 @@ export class Queues extends Construct {
           id: 'AwsSolutions-SQS3',
           reason:
             'A topology queue without `deadLetter` is itself a terminal dead-letter destination (e.g. a stream on-failure queue); a DLQ behind it would only move the same messages again. Alarmed on any visible message.',
+        });
+        Validations.of(queue).acknowledge({
+          id: 'Serverless-SQSRedrivePolicy',
+          reason: `${name} is itself a terminal dead-letter destination: nothing consumes it, so there is nothing to redrive from it; alarmed on any visible message.`,
         });
       }
       this.byName.set(name, { name, queue, deadLetterQueue: deadLetter?.queue });

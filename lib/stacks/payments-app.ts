@@ -1,5 +1,5 @@
 import { type App, RemovalPolicies, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { StageThrottling } from '../constructs/http-api';
 import { type DeployProfile, resolveDeployProfile } from '../deploy-profile';
 import { stackNames, type Topology, topology, withQueueShards } from '../topology';
@@ -25,7 +25,7 @@ export interface PaymentsStacks {
   readonly stateless: PaymentsStatelessStack;
 }
 
-/** Adds both stacks to `app` and registers the cdk-nag AwsSolutions pack, which fails synthesis on any finding. */
+/** Adds both stacks to `app` and registers the cdk-nag AwsSolutions and Serverless packs, which fail synthesis on any finding. */
 export function definePaymentsApp(app: App, config: PaymentsAppConfig): PaymentsStacks {
   const { deploy } = config;
   const retained = deploy.removalPolicy === 'retain';
@@ -52,6 +52,6 @@ export function definePaymentsApp(app: App, config: PaymentsAppConfig): Payments
     const owned = stateless.api.api.node.tryFindChild(accountWide);
     if (owned) RemovalPolicies.of(owned).apply(RemovalPolicy.RETAIN);
   }
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { stateful, stateless };
 }

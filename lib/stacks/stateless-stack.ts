@@ -73,7 +73,12 @@ export class PaymentsStatelessStack extends Stack {
       });
     }
     new EventSources(this, 'EventSources', { topology, functions, tables, queues });
-    const schedules = new Schedules(this, 'Schedules', { topology, functions });
+    const schedules = new Schedules(this, 'Schedules', {
+      topology,
+      functions,
+      useScheduler: props.deploy.profile !== 'localstack',
+      encryptionKey: opsKey,
+    });
     this.alarms = new Alarms(this, 'Alarms', {
       topology,
       api: api.api,

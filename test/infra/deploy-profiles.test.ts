@@ -70,6 +70,26 @@ describe('deploy profiles synthesize offline', () => {
     expect(synth.stateful.terminationProtection).toBe(false);
   });
 
+  test('localstack keeps EventBridge rules (its Scheduler never fires), each target with a DLQ and bounded retries', () => {
+    const synth = localstack();
+    expect(count(synth, 'AWS::Scheduler::Schedule')).toBe(0);
+    const rules = Object.values(synth.statelessTemplate.findResources('AWS::Events::Rule'));
+    const scheduled = Object.values(topology.functions).flatMap((spec) =>
+      spec.triggers.filter((trigger) => trigger.kind === 'schedule'),
+    );
+    expect(rules.map((rule) => rule.Properties.ScheduleExpression).sort()).toEqual(
+      scheduled.map((trigger) => trigger.expression).sort(),
+    );
+    for (const rule of rules) {
+      expect(rule.Properties.Targets).toEqual([
+        expect.objectContaining({
+          DeadLetterConfig: { Arn: expect.anything() },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+        }),
+      ]);
+    }
+  });
+
   test('dev: its own stack names, no WAF, deleted with its stacks', () => {
     expect(dev().stateful.stackName).toBe('PaymentsDevStatefulStack');
     expect(count(dev(), 'AWS::WAFv2::WebACL')).toBe(0);

@@ -56,6 +56,36 @@ describe('regulated deploy', () => {
     expect(topic?.[1].Properties.KmsMasterKeyId).toBeDefined();
   });
 
+  test('the schedules’ dead-letter queues are under the operations key, which each scheduler role may use for data keys', () => {
+    const [[opsKeyId]] = keys(synth.statelessTemplate) as [[string, Resource]];
+    const queues = resources(synth.statelessTemplate, 'AWS::SQS::Queue');
+    expect(queues.length).toBeGreaterThan(0);
+    for (const [id, queue] of queues)
+      expect({ id, key: queue.Properties.KmsMasterKeyId }).toEqual({
+        id,
+        key: { 'Fn::GetAtt': [opsKeyId, 'Arn'] },
+      });
+    const schedules = resources(synth.statelessTemplate, 'AWS::Scheduler::Schedule');
+    const policies = resources(synth.statelessTemplate, 'AWS::IAM::Policy');
+    for (const [, schedule] of schedules) {
+      const role = (schedule.Properties.Target as { RoleArn: { 'Fn::GetAtt': [string, string] } }).RoleArn[
+        'Fn::GetAtt'
+      ][0];
+      const statements = policies
+        .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(role))
+        .flatMap(
+          ([, policy]) =>
+            (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+        );
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          Resource: { 'Fn::GetAtt': [opsKeyId, 'Arn'] },
+        }),
+      );
+    }
+  });
+
   test('an AWS Backup plan covers every table: daily kept 35 days, monthly kept a year, in a vault under the data key', () => {
     const [vault] = resources(synth.statefulTemplate, 'AWS::Backup::BackupVault');
     expect(vault?.[1].Properties.EncryptionKeyArn).toBeDefined();

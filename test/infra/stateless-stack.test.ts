@@ -163,22 +163,63 @@ describe.each<[string, Topology]>([
     }
   });
 
-  test('schedule triggers map to EventBridge rules with bounded retries', () => {
+  test('schedule triggers map to EventBridge Scheduler schedules, cron in Seoul time, with bounded retries and a DLQ', () => {
     for (const [name, spec] of entries(subject.functions)) {
       for (const trigger of spec.triggers) {
         if (trigger.kind !== 'schedule') continue;
-        synth.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
+        synth.statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
           ScheduleExpression: trigger.expression,
+          ScheduleExpressionTimezone: trigger.expression.startsWith('cron(') ? 'Asia/Seoul' : 'Etc/UTC',
           State: 'ENABLED',
-          Targets: [
-            Match.objectLike({
-              Arn: { 'Fn::GetAtt': [fn(name).logicalId, 'Arn'] },
-              RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
-            }),
-          ],
+          Target: Match.objectLike({
+            Arn: { 'Fn::GetAtt': [fn(name).logicalId, 'Arn'] },
+            RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+            // The scheduled time, as an EventBridge rule's event has it (reconciliation reads it).
+            Input: JSON.stringify({ time: '<aws.scheduler.scheduled-time>' }),
+          }),
         });
       }
     }
+    expect(synth.statelessTemplate.findResources('AWS::Events::Rule')).toEqual({});
+  });
+
+  test('every schedule target has a dead-letter queue and every scheduled (asynchronously invoked) function an on-failure destination', () => {
+    const schedules = Object.values(synth.statelessTemplate.findResources('AWS::Scheduler::Schedule'));
+    const scheduled = entries(subject.functions).filter(([, spec]) =>
+      spec.triggers.some((t) => t.kind === 'schedule'),
+    );
+    expect(schedules.length).toBeGreaterThanOrEqual(scheduled.length);
+    const queues = synth.statelessTemplate.findResources('AWS::SQS::Queue');
+    for (const schedule of schedules) {
+      const [queueId] = schedule.Properties.Target.DeadLetterConfig.Arn['Fn::GetAtt'];
+      expect(queues[queueId]).toBeDefined();
+    }
+    const invokeConfigs = Object.values(
+      synth.statelessTemplate.findResources('AWS::Lambda::EventInvokeConfig'),
+    );
+    for (const [name] of scheduled) {
+      const config = invokeConfigs.find((c) => c.Properties.FunctionName.Ref === fn(name).logicalId);
+      expect(config?.Properties).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+      const [queueId] = config?.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'] ?? [];
+      expect(queues[queueId]?.Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 1_209_600,
+      });
+      // The same queue keeps the deliveries the scheduler gave up on; any message in it is alarmed.
+      synth.statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
+        Target: Match.objectLike({
+          Arn: { 'Fn::GetAtt': [fn(name).logicalId, 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+        }),
+      });
+      synth.statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Threshold: 0,
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      });
+    }
+    // Nothing else is invoked asynchronously: API Gateway calls synchronously, streams and queues poll.
+    expect(invokeConfigs).toHaveLength(scheduled.length);
   });
 
   test('routes with their own throttle get a method-level setting; the webhook route has one below the stage', () => {

@@ -47,6 +47,11 @@ export function templateInventory(templates: object[]): Inventory {
           if (fn) triggers.push(`schedule ${props.ScheduleExpression} -> ${fn}`);
         }
         break;
+      case 'AWS::Scheduler::Schedule': {
+        const fn = app.functionName(resource, (props.Target as CfnObject | undefined)?.Arn);
+        if (fn) triggers.push(`schedule ${props.ScheduleExpression} -> ${fn}`);
+        break;
+      }
     }
   }
   return sortedInventory({ tables, queues, buckets, functions, triggers });
