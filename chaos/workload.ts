@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { api, type HttpAnswer, newKey, request, sim } from '../test/support/http-client';
-import { SIM_SECRET_KEY } from '../test/support/own-payments-table';
+import { SIM_PSP_AUTH } from '../test/support/own-payments-table';
 
 /** What one payment of the workload goes through at the PSP and at our API. */
 export const PAYMENT_KINDS = [
@@ -140,7 +140,7 @@ async function consoleRefund(
       request(sim.url(), 'POST', `/v1/payments/${paymentKey}/cancel`, {
         body,
         headers: {
-          Authorization: `Basic ${Buffer.from(`${SIM_SECRET_KEY}:`).toString('base64')}`,
+          Authorization: SIM_PSP_AUTH,
           'Idempotency-Key': key,
         },
       }),

@@ -20,11 +20,10 @@ import {
   request,
   sim,
 } from '../support/http-client';
+import { SIM_PSP_AUTH } from '../support/own-payments-table';
 
 jest.setTimeout(60_000);
 
-const SECRET_KEY = 'test_sk_local_simulator';
-const PSP_AUTH = `Basic ${Buffer.from(`${SECRET_KEY}:`).toString('base64')}`;
 /** Repetitions of the concurrent-cancel race (the issue saw the books diverge in 3 of 8 runs). */
 const RACE_RUNS = 20;
 const RACE_CANCELS = 10;
@@ -248,7 +247,7 @@ describe('PSP webhooks', () => {
     const { orderId, paymentKey } = await confirmedOrder([6_000, 4_000]);
     const console = await request(sim.url(), 'POST', `/v1/payments/${paymentKey}/cancel`, {
       body: { cancelReason: 'console', cancelAmount: 2_000 },
-      headers: { Authorization: PSP_AUTH },
+      headers: { Authorization: SIM_PSP_AUTH },
     });
     expect(console.status).toBe(200);
 

@@ -18,11 +18,9 @@ import {
   request,
   sim,
 } from '../support/http-client';
+import { SIM_PSP_AUTH } from '../support/own-payments-table';
 
 jest.setTimeout(60_000);
-
-const SECRET_KEY = 'test_sk_local_simulator';
-const PSP_AUTH = `Basic ${Buffer.from(`${SECRET_KEY}:`).toString('base64')}`;
 
 /** The payment once both consumers applied its latest event. */
 function settled(orderId: string, events: number): Promise<HttpAnswer> {
@@ -111,7 +109,7 @@ describe('a cancel the PSP answers ALREADY_CANCELED_PAYMENT', () => {
     // The whole payment is canceled in the PSP's console; we have not heard of it.
     const console = await request(sim.url(), 'POST', `/v1/payments/${paymentKey}/cancel`, {
       body: { cancelReason: 'console' },
-      headers: { authorization: PSP_AUTH },
+      headers: { authorization: SIM_PSP_AUTH },
     });
     expect(console.status).toBe(200);
 

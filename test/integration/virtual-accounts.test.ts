@@ -25,11 +25,10 @@ import {
   request,
   sim,
 } from '../support/http-client';
+import { SIM_PSP_AUTH, SIM_SECRET_KEY } from '../support/own-payments-table';
 
 jest.setTimeout(60_000);
 
-const SECRET_KEY = 'test_sk_local_simulator';
-const PSP_AUTH = `Basic ${Buffer.from(`${SECRET_KEY}:`).toString('base64')}`;
 const REFUND_ACCOUNT = { bank: '20', accountNumber: '1002123456789', holderName: '김토스' };
 
 // Only the flat DEPOSIT_CALLBACK reaches the stack: no PAYMENT_STATUS_CHANGED settles these payments.
@@ -95,7 +94,7 @@ function depositCallback(orderId: string, secret: string): Promise<HttpAnswer> {
 /** The secret the PSP gave the payment, as a merchant reads it from the PSP's payment object. */
 async function pspSecret(orderId: string): Promise<string> {
   const answer = await request(sim.url(), 'GET', `/v1/payments/orders/${orderId}`, {
-    headers: { Authorization: PSP_AUTH },
+    headers: { Authorization: SIM_PSP_AUTH },
   });
   return answer.json.secret as string;
 }
@@ -198,7 +197,7 @@ async function recoverWeekLater(orderId: string) {
     store: Object.assign(Object.create(store) as DynamoDbPaymentStore, {
       findDueForRecovery: async () => [orderId],
     }),
-    psp: new TossPaymentGateway({ baseUrl: sim.url(), secretKey: async () => SECRET_KEY }),
+    psp: new TossPaymentGateway({ baseUrl: sim.url(), secretKey: async () => SIM_SECRET_KEY }),
     clock: () => weekLater,
     random: () => 0.5,
     leaseMs: 30_000,

@@ -16,11 +16,10 @@ import {
   request,
   sim,
 } from '../support/http-client';
-import { ownPaymentsTable, SIM_SECRET_KEY } from '../support/own-payments-table';
+import { ownPaymentsTable, SIM_PSP_AUTH } from '../support/own-payments-table';
 
 jest.setTimeout(90_000);
 
-const PSP_AUTH = `Basic ${Buffer.from(`${SIM_SECRET_KEY}:`).toString('base64')}`;
 const OWNER = localPrincipalArn();
 const DEADLINE: Deadline = { remainingMs: () => 20_000 };
 const SETTINGS = { executingStaleAfterMs: 60_000, unknownFirstCheckAfterMs: 30_000 };
@@ -60,7 +59,7 @@ async function confirmedPayment(): Promise<Payment & { paymentKey: string }> {
 async function consoleCancel(paymentKey: string, cancelAmount?: number): Promise<void> {
   const answer = await request(sim.url(), 'POST', `/v1/payments/${paymentKey}/cancel`, {
     body: { cancelReason: 'console', ...(cancelAmount === undefined ? {} : { cancelAmount }) },
-    headers: { Authorization: PSP_AUTH, 'Idempotency-Key': unique('console') },
+    headers: { Authorization: SIM_PSP_AUTH, 'Idempotency-Key': unique('console') },
   });
   if (answer.status !== 200) throw new Error(`console cancel refused: ${answer.status} ${answer.text}`);
 }

@@ -7,10 +7,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { freePort } from '../../local/runtime/ports';
 import { lambdaContext } from '../support/events';
 import { createOrder, getPayment, postConfirm, request, sim } from '../support/http-client';
+import { SIM_PSP_AUTH } from '../support/own-payments-table';
 
 jest.setTimeout(30_000);
-
-const PSP_AUTH = `Basic ${Buffer.from('test_sk_local_simulator:').toString('base64')}`;
 
 // The simulator's own deliveries would heal the order before the test's hand-made ones.
 beforeAll(() => sim.webhooksOff());
@@ -49,7 +48,7 @@ it('a console cancel whose look cannot reach the PSP: 503 WEBHOOK_RETRY_LATER, n
   expect((await postConfirm({ paymentKey, orderId, amount })).status).toBe(200);
   const consoleCancel = await request(sim.url(), 'POST', `/v1/payments/${paymentKey}/cancel`, {
     body: { cancelReason: 'console' },
-    headers: { Authorization: PSP_AUTH },
+    headers: { Authorization: SIM_PSP_AUTH },
   });
   expect(consoleCancel.status).toBe(200);
   const before = (await getPayment(orderId)).json;

@@ -6,6 +6,8 @@ import { createTableLike, dropTables, localDynamo } from './events';
 
 /** The secret key the local stack's PSP simulator accepts. */
 export const SIM_SECRET_KEY = 'test_sk_local_simulator';
+/** The Authorization header the simulator's console routes (a console cancel) take, as Toss's API does. */
+export const SIM_PSP_AUTH = `Basic ${Buffer.from(`${SIM_SECRET_KEY}:`).toString('base64')}`;
 
 export interface GatewayTimeouts {
   readonly requestTimeoutMs: number;
